@@ -1,0 +1,24 @@
+"""The meeting-day (통통데이) rule as pure functions: 2nd and 4th Thursday.
+
+No ORM here, so that the rule is fast and property-testable. The same rule
+is what django-scheduler stores (``byweekday:TH;bysetpos:2,4``); note that
+``TH(+2)`` would be silently dropped there and make the rule daily.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.rrule import MONTHLY, TH, rrule
+
+RULE_PARAMS = "byweekday:TH;bysetpos:2,4"
+
+
+def regular_meeting_dates(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Every 2nd and 4th Thursday from ``start`` to ``end`` (both included),
+    before any holiday handling."""
+    first_of_month = start.replace(day=1)
+    rule = rrule(MONTHLY, dtstart=first_of_month, byweekday=TH, bysetpos=(2, 4))
+    return [d.date() for d in rule.between(
+        dt.datetime.combine(start, dt.time.min), dt.datetime.combine(end, dt.time.max), inc=True
+    )]

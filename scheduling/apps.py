@@ -1,0 +1,23 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles_after_migrate(sender, using="default", **kwargs):
+    # post_migrate is sent once per app, and each app's permissions are
+    # created by its own post_migrate; wait for the last app so that every
+    # permission a role names exists.
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if sender.label != last.label:
+        return
+    from scheduling.roles import sync_roles
+
+    sync_roles()
+
+
+class SchedulingConfig(AppConfig):
+    name = "scheduling"
+    verbose_name = _("Organisation and calendars")
+
+    def ready(self):
+        post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="tongtong_sync_roles")

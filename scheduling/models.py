@@ -1,0 +1,161 @@
+"""The organisation of the city and its calendar facts.
+
+Departments, the officials who meet citizens (and who substitutes for whom),
+the neighborhoods (동) the mayor visits, and the closures the city adds to
+Korea's public holidays. Times live in django-scheduler: each official has
+one ``schedule.Calendar``.
+"""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.Model):
+    class Kind(models.TextChoices):
+        SECRETARIAT = "secretariat", _("Secretariat (citizen communication team)")
+        BUDGET_LEGAL = "budget_legal", _("Budget & legal affairs")
+        POLICY_OFFICER = "policy_officer", _("Policy officer")
+        REGULAR = "regular", _("Regular department")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+        constraints = [
+            # The secretariat, the budget department and the policy officer
+            # are each one office; the joint review addresses them by kind.
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=~Q(kind="regular"),
+                name="department_one_per_special_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Official(models.Model):
+    """An official who meets citizens or visits neighborhoods.
+
+    ``substitutes_for`` points up the substitution chain: a deputy mayor
+    substitutes for the mayor, a director for a deputy mayor. The order among
+    several substitutes of one official is ``substitution_order``.
+    """
+
+    class Rank(models.TextChoices):
+        MAYOR = "mayor", _("Mayor")
+        DEPUTY_MAYOR = "deputy_mayor", _("Deputy mayor")
+        DIRECTOR = "director", _("Director (실·국·소장)")
+
+    name = models.CharField(_("name"), max_length=50)
+    title = models.CharField(_("title"), max_length=100, help_text=_("As printed for citizens, e.g. 제1부시장"))
+    rank = models.CharField(_("rank"), max_length=20, choices=Rank.choices)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="officials", null=True, blank=True
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="official",
+    )
+    calendar = models.OneToOneField(
+        "schedule.Calendar", verbose_name=_("calendar"), on_delete=models.PROTECT, related_name="official"
+    )
+    substitutes_for = models.ForeignKey(
+        "self",
+        verbose_name=_("substitutes for"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="substitutes",
+    )
+    substitution_order = models.PositiveSmallIntegerField(_("substitution order"), default=1)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+        ordering = ["rank", "substitution_order", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rank"], condition=Q(rank="mayor", is_active=True), name="official_one_active_mayor"
+            ),
+            models.CheckConstraint(
+                condition=~Q(substitutes_for=models.F("pk")), name="official_not_own_substitute"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} {self.name}"
+
+
+class Neighborhood(models.Model):
+    """One administrative neighborhood (동). Priority flags come from seed 002:
+    areas with current issues or collective complaints, natural villages
+    (자연부락) and outlying, underserved areas are visited first."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9A-Za-z_-]+$", _("Use letters, digits, - or _ only."))],
+        help_text=_("The administrative code (행정동 코드) or a short code the city uses."),
+    )
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    is_current_issue_area = models.BooleanField(_("current-issue area"), default=False)
+    is_natural_village = models.BooleanField(_("natural village"), default=False)
+    is_outlying_area = models.BooleanField(_("outlying area"), default=False)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    last_visited_on = models.DateField(_("last visited"), null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("neighborhood")
+        verbose_name_plural = _("neighborhoods")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_priority(self) -> bool:
+        return self.is_current_issue_area or self.is_natural_village or self.is_outlying_area
+
+    def priority_labels(self) -> list[str]:
+        labels = []
+        if self.is_current_issue_area:
+            labels.append(str(_("current-issue area")))
+        if self.is_natural_village:
+            labels.append(str(_("natural village")))
+        if self.is_outlying_area:
+            labels.append(str(_("outlying area")))
+        return labels
+
+
+class CityClosure(models.Model):
+    """A day the city office is closed beyond Korea's public holidays
+    (e.g. the city's foundation day, an office-wide closure)."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("reason"), max_length=100)
+
+    class Meta:
+        verbose_name = _("city closure")
+        verbose_name_plural = _("city closures")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}"

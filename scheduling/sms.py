@@ -1,0 +1,96 @@
+"""Sending SMS: one small interface, backends chosen by ``SMS_BACKEND``.
+
+Like Django's e-mail backends: ``send_sms(to, body)`` picks the configured
+backend; a city connects its gateway by writing a subclass of
+``BaseSMSBackend`` with ``send(message)`` and naming it in ``SMS_BACKEND``.
+Korean carriers take 90 bytes (EUC-KR) as an SMS; longer messages go as LMS.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+SMS_MAX_BYTES = 90
+LMS_MAX_BYTES = 2000
+
+
+@dataclass
+class SMSMessage:
+    to: str
+    body: str
+    sender: str = ""
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def kind(self) -> str:
+        """"SMS" when the body fits 90 bytes in EUC-KR, else "LMS"."""
+        return "SMS" if len(self.body.encode("euc-kr", errors="replace")) <= SMS_MAX_BYTES else "LMS"
+
+
+class SMSError(Exception):
+    """The gateway refused or could not be reached; the caller may retry."""
+
+
+class BaseSMSBackend:
+    def send(self, message: SMSMessage) -> str:
+        """Send one message and return the gateway's id for it."""
+        raise NotImplementedError
+
+
+class ConsoleBackend(BaseSMSBackend):
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+        self.lock = threading.Lock()
+
+    def send(self, message):
+        with self.lock:
+            self.stream.write(f"[{message.kind} to {message.to} from {message.sender}]\n{message.body}\n{'-' * 40}\n")
+            self.stream.flush()
+        return message.id
+
+
+class FileBackend(BaseSMSBackend):
+    """One text file per message in ``SMS_FILE_PATH``."""
+
+    def send(self, message):
+        directory = Path(settings.SMS_FILE_PATH)
+        directory.mkdir(parents=True, exist_ok=True)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        (directory / f"{stamp}-{message.id}.txt").write_text(
+            f"To: {message.to}\nFrom: {message.sender}\nKind: {message.kind}\n\n{message.body}\n", encoding="utf-8"
+        )
+        return message.id
+
+
+#: What the locmem backend has sent, like ``django.core.mail.outbox``.
+outbox: list[SMSMessage] = []
+
+
+class LocmemBackend(BaseSMSBackend):
+    def send(self, message):
+        outbox.append(message)
+        return message.id
+
+
+_ALIASES = {
+    "console": "scheduling.sms.ConsoleBackend",
+    "file": "scheduling.sms.FileBackend",
+    "locmem": "scheduling.sms.LocmemBackend",
+}
+
+
+def get_backend() -> BaseSMSBackend:
+    path = _ALIASES.get(settings.SMS_BACKEND, settings.SMS_BACKEND)
+    return import_string(path)()
+
+
+def send_sms(to: str, body: str) -> str:
+    return get_backend().send(SMSMessage(to=to, body=body, sender=settings.SMS_SENDER))

@@ -1,0 +1,36 @@
+"""The project's URLs.
+
+django-scheduler's own URLs (``schedule.urls``) are deliberately not
+included: its views let any logged-in user edit any event. Its models are
+managed only through our services and the admin.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from scheduling import views
+
+staff_patterns = (
+    [
+        path("", views.staff_home, name="home"),
+        path("login/", views.StaffLoginView.as_view(), name="login"),
+        path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    ],
+    "staff",
+)
+
+urlpatterns = [
+    path("", include("meetings.urls")),
+    path("", include("visits.urls")),
+    path("staff/", include(staff_patterns)),
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+admin.site.site_header = f"{settings.CITY_NAME} 통통 관리"
+admin.site.site_title = "통통 관리"
+

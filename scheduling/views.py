@@ -1,0 +1,28 @@
+from django.contrib.auth import views as auth_views
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from scheduling.decorators import staff_required
+from scheduling.forms import StaffLoginForm
+from scheduling.staff import sections_for
+
+
+@staff_required
+def staff_home(request):
+    return render(request, "scheduling/staff_home.html", {"sections": sections_for(request.user)})
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "scheduling/login.html"
+    authentication_form = StaffLoginForm
+    redirect_authenticated_user = True
+
+
+@never_cache
+def healthz(request):
+    """For the load balancer: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
