@@ -1,0 +1,52 @@
+"""Shared fixtures: the people every permission test needs.
+
+Test settings are the real ones; the suite runs on whatever DATABASE_URL and
+REDIS_URL say (SQLite and eager tasks by default, PostgreSQL and Redis in CI).
+"""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from scheduling import roles, sms
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.SMS_BACKEND = "locmem"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+    settings.SECURE_SSL_REDIRECT = False
+    sms.outbox.clear()
+
+
+def _user_in(django_user_model, username, role=None):
+    user = django_user_model.objects.create_user(username=username, password="pw-" + username)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def secretariat_user(db, django_user_model):
+    return _user_in(django_user_model, "secretariat", roles.SECRETARIAT)
+
+
+@pytest.fixture
+def official_user(db, django_user_model):
+    return _user_in(django_user_model, "official", roles.OFFICIAL)
+
+
+@pytest.fixture
+def department_user(db, django_user_model):
+    return _user_in(django_user_model, "department", roles.DEPARTMENT_STAFF)
+
+
+@pytest.fixture
+def reviewer_user(db, django_user_model):
+    return _user_in(django_user_model, "reviewer", roles.BUDGET_POLICY_REVIEWER)
+
+
+@pytest.fixture
+def stranger(db, django_user_model):
+    """Logged in, but holds no staff role."""
+    return _user_in(django_user_model, "stranger")
