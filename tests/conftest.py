@@ -50,3 +50,19 @@ def reviewer_user(db, django_user_model):
 def stranger(db, django_user_model):
     """Logged in, but holds no staff role."""
     return _user_in(django_user_model, "stranger")
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip a test whose real service (Redis, PostgreSQL) is not running on
+    this machine, but fail under CI, where a skip would hide a gap."""
+    import os
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return
+    except OSError:
+        message = f"{name} is not running on {host}:{port}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)

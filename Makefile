@@ -1,0 +1,74 @@
+# Tongtong: the two commands.
+#   make run   set up and serve the app on the embedded default (SQLite, tasks in-process)
+#   make test  set up and run the whole suite (ruff + pytest, browser tests included)
+# Everything is installed into .venv/ and node_modules/ of this checkout.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup setup-dev system-packages lint format migrate demo worker beat messages bench clean
+
+run: setup migrate
+	$(PY) manage.py seed_demo --if-empty
+	@echo "Serving Tongtong at http://$(HOST):$(PORT)/  (staff: http://$(HOST):$(PORT)/staff/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup-dev system-packages
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed node_modules/.installed
+setup-dev: $(VENV)/.installed-dev node_modules/.installed
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian packages the browser tests (Chromium) and PDFs (Korean fonts) need;
+# installed when missing and we may (root or sudo), else explained.
+system-packages:
+	@scripts/ensure-system-packages.sh
+
+migrate:
+	$(PY) manage.py migrate --noinput
+
+demo:
+	$(PY) manage.py seed_demo
+
+worker:
+	$(VENV)/bin/celery -A scheduling worker --loglevel=INFO
+
+beat:
+	$(VENV)/bin/celery -A scheduling beat --loglevel=INFO
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages:
+	$(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=node_modules
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles
