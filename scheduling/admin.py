@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from scheduling.models import CityClosure, Department, Neighborhood, Official
+from scheduling.models import CityClosure, Department, Neighborhood, Official, StaffProfile
 
 
 @admin.register(Department)
@@ -23,9 +23,9 @@ class OfficialAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # A new official made in the admin gets their calendar like any other.
         if not change and not obj.calendar_id:
-            from scheduling.services import calendar_for
+            from scheduling.services import calendar_for, new_official_calendar_slug
 
-            obj.calendar = calendar_for(name=str(obj), slug=f"official-admin-{Official.objects.count() + 1}")
+            obj.calendar = calendar_for(name=str(obj), slug=new_official_calendar_slug())
         super().save_model(request, obj, form, change)
 
 
@@ -68,3 +68,11 @@ class CityClosureAdmin(admin.ModelAdmin):
     list_display = ["date", "name"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "department", "phone"]
+    list_filter = ["department"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "department__name"]
+    autocomplete_fields = ["user", "department"]

@@ -3,6 +3,7 @@
 Without ``REDIS_URL`` the settings switch celery to eager mode, so every task
 runs in-process; with it, Redis is the broker and a real worker runs them.
 """
+
 import os
 
 from celery import Celery

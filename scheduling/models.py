@@ -61,7 +61,12 @@ class Official(models.Model):
     title = models.CharField(_("title"), max_length=100, help_text=_("As printed for citizens, e.g. 제1부시장"))
     rank = models.CharField(_("rank"), max_length=20, choices=Rank.choices)
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="officials", null=True, blank=True
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="officials",
+        null=True,
+        blank=True,
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -93,9 +98,7 @@ class Official(models.Model):
             models.UniqueConstraint(
                 fields=["rank"], condition=Q(rank="mayor", is_active=True), name="official_one_active_mayor"
             ),
-            models.CheckConstraint(
-                condition=~Q(substitutes_for=models.F("pk")), name="official_not_own_substitute"
-            ),
+            models.CheckConstraint(condition=~Q(substitutes_for=models.F("pk")), name="official_not_own_substitute"),
         ]
 
     def __str__(self):
@@ -159,3 +162,23 @@ class CityClosure(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class StaffProfile(models.Model):
+    """Which department a staff member works for: a department's inbox shows
+    its review requests and suggestions to its own staff."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="staff", null=True, blank=True
+    )
+    phone = models.CharField(_("office phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self):
+        return f"{self.user} ({self.department or '-'})"

@@ -60,7 +60,7 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
 
 DEBUG = env_bool("DEBUG", True)
 
-_DEV_SECRET_KEY = "django-insecure-tongtong-development-key-do-not-use-in-production"
+_DEV_SECRET_KEY = "django-insecure-tongtong-development-key-do-not-use-in-production"  # noqa: S105 (DEBUG only)
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
@@ -75,7 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "scheduling.apps.TongtongStaticFilesConfig",
     "schedule",
     "scheduling",
     "meetings",
@@ -96,6 +96,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "scheduling.urls"
 WSGI_APPLICATION = "scheduling.wsgi.application"
+
+CSRF_FAILURE_VIEW = "scheduling.views.csrf_failure"
 
 TEMPLATES = [
     {
@@ -151,7 +153,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A dead broker must not hang a web request: fail fast, the outbox retries.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # The outbox: whatever stayed pending (broker down, retry due) is sent.
+    "flush-notifications": {"task": "meetings.flush_notifications", "schedule": 60.0},
+    # Tomorrow's reminders; hourly, each appointment reminded once.
+    "send-reminders": {"task": "meetings.send_reminders", "schedule": 3600.0},
+    "expire-waitlist-offers": {"task": "meetings.expire_waitlist_offers", "schedule": 600.0},
+    "sync-meeting-days": {"task": "meetings.sync_meeting_days", "schedule": 6 * 3600.0},
+}
 
 # --- E-mail and SMS -------------------------------------------------------
 # EMAIL_URL follows django-environ: consolemail://, smtp://user:pw@host:587,
@@ -245,6 +254,23 @@ CHECK_OCCURRENCE_PERM_FUNC = can_edit_schedule
 
 CITY_NAME = env.str("CITY_NAME", default="통통시")
 CITY_PHONE = env.str("CITY_PHONE", default="031-000-0000")
+#: The public address, for links sent by SMS and e-mail.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- TongTong Day -------------------------------------------------------------
+
+#: Working days within which a request gets its first answer (7: counted in
+#: days; 5 or less: counted in working hours, 8 a day).
+MEETING_ANSWER_DAYS = env_int("MEETING_ANSWER_DAYS", 7, minimum=1)
+#: A citizen may cancel or move their own appointment up to this many hours
+#: before it; later they are asked to call.
+MEETING_CHANGE_NOTICE_HOURS = env_int("MEETING_CHANGE_NOTICE_HOURS", 24)
+#: How far ahead meeting days are offered to citizens.
+MEETING_BOOKING_HORIZON_DAYS = env_int("MEETING_BOOKING_HORIZON_DAYS", 92, minimum=14)
+#: Hours a waiting-list offer stays open.
+MEETING_WAITLIST_OFFER_HOURS = env_int("MEETING_WAITLIST_OFFER_HOURS", 48, minimum=1)
+#: Days a status link keeps working after the request is closed.
+MEETING_STATUS_LINK_DAYS_AFTER_CLOSE = env_int("MEETING_STATUS_LINK_DAYS_AFTER_CLOSE", 180)
 
 LOGGING = {
     "version": 1,

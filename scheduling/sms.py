@@ -31,7 +31,7 @@ class SMSMessage:
 
     @property
     def kind(self) -> str:
-        """"SMS" when the body fits 90 bytes in EUC-KR, else "LMS"."""
+        """ "SMS" when the body fits 90 bytes in EUC-KR, else "LMS"."""
         return "SMS" if len(self.body.encode("euc-kr", errors="replace")) <= SMS_MAX_BYTES else "LMS"
 
 

@@ -33,4 +33,3 @@ urlpatterns = [
 
 admin.site.site_header = f"{settings.CITY_NAME} 통통 관리"
 admin.site.site_title = "통통 관리"
-

@@ -26,3 +26,10 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def csrf_failure(request, reason=""):
+    """A form that was open too long or came without cookies: explain in
+    Korean how to send it again (the browser's back button keeps what was
+    typed), instead of Django's English page."""
+    return render(request, "403_csrf.html", status=403)

@@ -44,7 +44,7 @@ def test_substitution_goes_mayor_then_deputies_then_directors(city):
 
 
 def test_an_inactive_substitute_is_skipped(city):
-    mayor, first, second, *_ = city
+    mayor, first, *_ = city
     first.is_active = False
     first.save()
     assert first not in substitution_chain(mayor)
@@ -56,7 +56,9 @@ def test_only_one_active_mayor(city):
         official_create(name="또시장", title="시장(2)", rank=Official.Rank.MAYOR)
     # ...and the database refuses even a write that skips the service.
     with pytest.raises(IntegrityError), transaction.atomic():
-        Official.objects.create(name="또시장", title="시장(2)", rank=Official.Rank.MAYOR, calendar=calendar_for(name="x", slug="x"))
+        Official.objects.create(
+            name="또시장", title="시장(2)", rank=Official.Rank.MAYOR, calendar=calendar_for(name="x", slug="x")
+        )
 
 
 def test_only_one_secretariat_department(db):

@@ -66,9 +66,7 @@ def test_no_environment_gives_sqlite_eager_tasks_and_local_cache():
 
 
 def test_database_and_redis_urls_switch_to_postgresql_and_redis():
-    result = probe(
-        DATABASE_URL="postgres://postgres@127.0.0.1:5432/tongtong", REDIS_URL="redis://127.0.0.1:6379/3"
-    )
+    result = probe(DATABASE_URL="postgres://postgres@127.0.0.1:5432/tongtong", REDIS_URL="redis://127.0.0.1:6379/3")
     assert result.returncode == 0, result.stderr
     config = json.loads(result.stdout)
     assert config["engine"] == "django.db.backends.postgresql"
@@ -123,10 +121,7 @@ def test_a_real_worker_runs_tasks_through_redis():
         text=True,
     )
     try:
-        sender = (
-            "from scheduling.tasks import ping; import django; django.setup(); "
-            "print(ping.delay().get(timeout=30))"
-        )
+        sender = "from scheduling.tasks import ping; import django; django.setup(); print(ping.delay().get(timeout=30))"
         started = time.monotonic()
         result = subprocess.run(
             [sys.executable, "-c", sender], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

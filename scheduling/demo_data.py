@@ -1,0 +1,188 @@
+"""The demo city that ``manage.py seed_demo`` creates (see
+``scheduling.services.demo_city_seed``).
+
+Plain data, no database access. Everything here is fictitious: the
+neighborhood codes follow the shape of a 행정동 code (10 digits) under a
+city code (41990) that does not exist, and the officials' names are made up.
+The departments follow the complaint categories of the source documents
+(seeds 000 and 002): welfare, roads, parking/transport, education, building,
+cleaning, childcare, health, markets/street stalls, parks, culture, urban
+development, safety.
+
+Natural keys, used to find a row again on a second run: neighborhood
+``code``, department ``code`` (the three special offices also by ``kind``),
+official ``title``, closure ``date``, user ``username``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from scheduling import roles
+
+#: Published on purpose: seed_demo refuses to run when DEBUG is off.
+DEFAULT_PASSWORD = "tongtong-demo-2026"  # noqa: S105
+CITY_CODE = "41990"
+
+
+@dataclass(frozen=True)
+class DemoNeighborhood:
+    name: str
+    population: int
+    current_issue: bool = False
+    natural_village: bool = False
+    outlying: bool = False
+
+
+@dataclass(frozen=True)
+class DemoDepartment:
+    code: str
+    name: str
+    kind: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class DemoOfficial:
+    title: str
+    name: str
+    rank: str
+    department_code: str | None
+    substitutes_for_title: str | None
+    substitution_order: int
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role_label: object  # a lazy translated label for the logins table
+    group: str | None  # one of scheduling.roles.ROLE_NAMES, or None
+    is_staff: bool = False
+    is_superuser: bool = False
+    official_title: str | None = None  # the Official this account belongs to
+    department_code: str | None = None  # the department this account works for
+
+
+# Some areas with current issues or collective complaints (redevelopment,
+# a new town, an industrial area), natural villages (자연부락) and outlying
+# areas on the city's edge; most neighborhoods carry no flag.
+_I, _V, _O = "current_issue", "natural_village", "outlying"
+
+
+def _n(name: str, population: int, *flags: str) -> DemoNeighborhood:
+    return DemoNeighborhood(
+        name=name,
+        population=population,
+        current_issue=_I in flags,
+        natural_village=_V in flags,
+        outlying=_O in flags,
+    )
+
+
+_NEIGHBORHOODS = [
+    _n("중앙동", 18420),
+    _n("신흥1동", 21305),
+    _n("신흥2동", 26880, _I),  # redevelopment: collective complaints
+    _n("신흥3동", 15730),
+    _n("태평1동", 19240),
+    _n("태평2동", 22115),
+    _n("수진1동", 17960),
+    _n("수진2동", 20470),
+    _n("단대동", 24390, _I),  # traditional market parking
+    _n("산성동", 16210),
+    _n("양지동", 14680),
+    _n("은행1동", 19850),
+    _n("은행2동", 23540),
+    _n("금광1동", 27310),
+    _n("금광2동", 18090),
+    _n("상대원1동", 31460, _I),  # industrial complex traffic
+    _n("상대원2동", 22780),
+    _n("상대원3동", 17340),
+    _n("하대원동", 25620),
+    _n("도촌동", 12950),
+    _n("위례동", 42870, _I),  # new town: schools and buses
+    _n("복정동", 13420, _O),
+    _n("성내동", 20150),
+    _n("신장동", 18760),
+    _n("덕풍1동", 21930),
+    _n("덕풍2동", 19480),
+    _n("풍산동", 28640),
+    _n("미사1동", 44310, _I),  # new town: childcare and roads
+    _n("미사2동", 39870),
+    _n("감북동", 6240, _V, _O),
+    _n("춘궁동", 5180, _V, _O),
+    _n("초이동", 4370, _V),
+    _n("천현동", 9860, _O),
+    _n("교산동", 3920, _V),
+    _n("송정동", 11540),
+    _n("월곡동", 7610, _O),
+    _n("고봉동", 5730, _V, _O),
+    _n("송포동", 8290, _V, _O),
+    _n("매산동", 13080),
+]
+
+#: (code, sort_order, neighborhood): codes 4199051000, 4199052000, … are
+#: stable because they follow the list's order, which never changes.
+NEIGHBORHOODS: list[tuple[str, int, DemoNeighborhood]] = [
+    (f"{CITY_CODE}{510 + 10 * index:03d}00", index + 1, neighborhood)
+    for index, neighborhood in enumerate(_NEIGHBORHOODS)
+]
+
+_SECRETARIAT, _BUDGET, _POLICY, _REGULAR = "secretariat", "budget_legal", "policy_officer", "regular"
+
+DEPARTMENTS: list[DemoDepartment] = [
+    DemoDepartment("communication", "감사관 소통민원팀", _SECRETARIAT, "031-000-2155"),
+    DemoDepartment("budget-legal", "예산법무과", _BUDGET, "031-000-2210"),
+    DemoDepartment("policy-officer", "정책담당관", _POLICY, "031-000-2230"),
+    DemoDepartment("community-autonomy", "주민자치과", _REGULAR, "031-000-2440"),  # 동 행정, 동방문 공동 주관
+    DemoDepartment("welfare-policy", "복지정책과", _REGULAR, "031-000-2310"),  # 복지 (노인, 장애인)
+    DemoDepartment("women-childcare", "여성보육과", _REGULAR, "031-000-2340"),  # 가족보육, 어린이집
+    DemoDepartment("education-youth", "교육청소년과", _REGULAR, "031-000-2360"),  # 교육, 청소년
+    DemoDepartment("local-economy", "지역경제과", _REGULAR, "031-000-2410"),  # 시장, 노점·적치물, 일자리
+    DemoDepartment("culture-arts", "문화예술과", _REGULAR, "031-000-2450"),  # 문화, 체육
+    DemoDepartment("resource-recycling", "자원순환과", _REGULAR, "031-000-2570"),  # 청소, 쓰레기
+    DemoDepartment("urban-planning", "도시계획과", _REGULAR, "031-000-2610"),  # 도심개발, 재개발
+    DemoDepartment("building", "건축과", _REGULAR, "031-000-2630"),  # 건축
+    DemoDepartment("parks", "공원녹지과", _REGULAR, "031-000-2680"),  # 공원
+    DemoDepartment("roads", "도로과", _REGULAR, "031-000-2710"),  # 도로·시설물
+    DemoDepartment("transport", "교통행정과", _REGULAR, "031-000-2750"),  # 주차, 교통
+    DemoDepartment("safety", "안전총괄과", _REGULAR, "031-000-2810"),  # 안전·재난 (폭설·폭우·폭염)
+    DemoDepartment("public-health", "보건소", _REGULAR, "031-000-5010"),  # 보건·건강
+]
+
+_MAYOR, _DEPUTY, _DIRECTOR = "mayor", "deputy_mayor", "director"
+
+#: Substitution: the two deputy mayors stand in for the mayor (제1부시장
+#: first), each director for the deputy mayor whose side of the city hall
+#: their office belongs to (administration / city and construction).
+OFFICIALS: list[DemoOfficial] = [
+    DemoOfficial("시장", "한상민", _MAYOR, None, None, 1),
+    DemoOfficial("제1부시장", "오정희", _DEPUTY, None, "시장", 1),
+    DemoOfficial("제2부시장", "박재현", _DEPUTY, None, "시장", 2),
+    DemoOfficial("기획조정실장", "이수진", _DIRECTOR, "policy-officer", "제1부시장", 1),
+    DemoOfficial("복지국장", "최민호", _DIRECTOR, "welfare-policy", "제1부시장", 2),
+    DemoOfficial("경제문화국장", "서준영", _DIRECTOR, "local-economy", "제1부시장", 3),
+    DemoOfficial("보건소장", "윤미경", _DIRECTOR, "public-health", "제1부시장", 4),
+    DemoOfficial("도시국장", "정해원", _DIRECTOR, "urban-planning", "제2부시장", 1),
+    DemoOfficial("안전건설국장", "강태식", _DIRECTOR, "safety", "제2부시장", 2),
+]
+
+#: Days the city office closes beyond the public holidays. 2026-11-12 is a
+#: 2nd Thursday, so the demo shows a TongTong Day that has to move.
+CLOSURES: list[tuple[dt.date, str]] = [
+    (dt.date(2026, 7, 1), "시 개청 기념일"),
+    (dt.date(2026, 11, 12), "청사 전기설비 정기점검 (전 청사 휴무)"),
+    (dt.date(2027, 7, 1), "시 개청 기념일"),
+]
+
+#: One login per staff role, plus the superuser.
+USERS: list[DemoUser] = [
+    DemoUser("secretariat", _("Secretariat staff"), roles.SECRETARIAT, is_staff=True, department_code="communication"),
+    DemoUser("mayor", _("Mayor"), roles.OFFICIAL, official_title="시장"),
+    DemoUser("department", _("Department staff"), roles.DEPARTMENT_STAFF, department_code="roads"),
+    DemoUser("reviewer", _("Budget & policy reviewer"), roles.BUDGET_POLICY_REVIEWER, department_code="budget-legal"),
+    DemoUser("admin", _("System administrator"), None, is_staff=True, is_superuser=True),
+]

@@ -1,0 +1,86 @@
+"""Browser tests: Playwright (Python, sync API) driving Debian's Chromium.
+
+Playwright's own browser download does not work here, so the tests use
+``/usr/bin/chromium`` (``apt-get install chromium``). Without it they are
+skipped, except when ``CI`` is set: CI must never pass by skipping them. The
+same holds for axe-core, which comes from ``npm ci`` (node_modules/).
+
+Playwright's sync API runs an asyncio event loop in the test thread, and
+Django refuses database work from a thread with a running loop unless told
+it is safe; here it is (the loop only drives the browser).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+KRDS_DIR = BASE_DIR / "node_modules" / "krds-uiux" / "resources"
+PHONE = {"width": 390, "height": 844}
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def skip_or_fail(reason: str):
+    """Skip on a developer's machine; fail in CI, where nothing may be silently skipped."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set, so this is an error, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """A page on a 390x844 phone screen, pointed at the live server."""
+    context = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="ko-KR",
+        base_url=live_server.url,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def axe_script() -> Path:
+    if not AXE_JS.exists():
+        skip_or_fail(f"{AXE_JS} is missing: run `npm ci` in the project")
+    return AXE_JS
+
+
+@pytest.fixture
+def krds_installed():
+    if not KRDS_DIR.is_dir():
+        skip_or_fail(f"{KRDS_DIR} is missing: run `npm ci` in the project")
