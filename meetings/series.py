@@ -19,6 +19,32 @@ def regular_meeting_dates(start: dt.date, end: dt.date) -> list[dt.date]:
     before any holiday handling."""
     first_of_month = start.replace(day=1)
     rule = rrule(MONTHLY, dtstart=first_of_month, byweekday=TH, bysetpos=(2, 4))
-    return [d.date() for d in rule.between(
-        dt.datetime.combine(start, dt.time.min), dt.datetime.combine(end, dt.time.max), inc=True
-    )]
+    return [
+        d.date()
+        for d in rule.between(dt.datetime.combine(start, dt.time.min), dt.datetime.combine(end, dt.time.max), inc=True)
+    ]
+
+
+LATER, EARLIER, CANCEL = "later", "earlier", "cancel"
+
+
+def resolve_meeting_date(
+    original: dt.date, *, calendar, policy: str, taken: set[dt.date] | frozenset = frozenset()
+) -> dt.date | None:
+    """Where a regular meeting date actually falls.
+
+    A date that is a public holiday or city closure is never kept: with
+    ``later`` it moves to the next working day, with ``earlier`` to the
+    previous one, skipping dates in ``taken`` (the other meeting days); with
+    ``cancel`` it is dropped (None). ``calendar`` is a
+    ``scheduling.workdays.WorkingCalendar``.
+    """
+    if not calendar.is_holiday_or_closure(original):
+        return original
+    if policy == CANCEL:
+        return None
+    step = calendar.next_working_day if policy == LATER else calendar.previous_working_day
+    day = step(original)
+    while day in taken:
+        day = step(day)
+    return day
