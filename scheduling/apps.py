@@ -1,5 +1,4 @@
 from django.apps import AppConfig, apps
-from django.contrib.staticfiles.apps import StaticFilesConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -14,20 +13,6 @@ def _sync_roles_after_migrate(sender, using="default", **kwargs):
     from scheduling.roles import sync_roles
 
     sync_roles()
-
-
-class TongtongStaticFilesConfig(StaticFilesConfig):
-    """KRDS ships component.css with broken image paths (../../img/img/...)
-    that make the manifest storage's collectstatic fail, and its SCSS
-    sources; we serve output.css, so collectstatic leaves those out."""
-
-    ignore_patterns = [
-        *StaticFilesConfig.ignore_patterns,
-        "component.css",
-        "component.css.map",
-        "*.scss",
-        "ui-script_bak.js",
-    ]
 
 
 class SchedulingConfig(AppConfig):

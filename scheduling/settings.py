@@ -75,7 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "scheduling.apps.TongtongStaticFilesConfig",
+    "django.contrib.staticfiles",
     "schedule",
     "scheduling",
     "meetings",
@@ -207,7 +207,7 @@ USE_TZ = True
 # served under /static/krds/; it is never committed.
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 KRDS_DIR = BASE_DIR / "node_modules" / "krds-uiux" / "resources"
 if KRDS_DIR.is_dir():
@@ -219,7 +219,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "scheduling.staticfiles.TolerantManifestStorage"
             if env_bool("STATIC_MANIFEST", not DEBUG)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

@@ -68,3 +68,22 @@ def require_service(name: str, host: str, port: int) -> None:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _on_commit_runs_at_once(request, monkeypatch):
+    """In tests wrapped in one transaction that never commits, run
+    ``transaction.on_commit`` callbacks at once, as a commit would. Tests on
+    a transactional database (concurrency, broker outage, browser) keep the
+    real behaviour."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+    if transactional:
+        return
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
