@@ -224,3 +224,15 @@ def test_the_help_can_be_shown():
     from scheduling.management.commands.seed_demo import Command
 
     assert "--if-empty" in Command().create_parser("manage.py", "seed_demo").format_help()
+
+
+def test_a_later_start_reminds_of_the_demo_logins(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", force=True, stdout=StringIO())
+    out = StringIO()
+    call_command("seed_demo", if_empty=True, stdout=out)
+    assert "secretariat" in out.getvalue()
+    assert "tongtong-demo-2026" in out.getvalue()

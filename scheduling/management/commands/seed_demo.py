@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from scheduling import demo_data
 from scheduling.demo_data import DEFAULT_PASSWORD
 from scheduling.errors import TongtongError
 from scheduling.models import Neighborhood
@@ -58,6 +59,7 @@ class Command(BaseCommand):
     def handle(self, *args, password=None, if_empty=False, force=False, **options):
         if if_empty and Neighborhood.objects.exists():
             self.stdout.write(_("Skipped: the database already holds neighborhoods, so no demo data was added."))
+            self._remind_logins()
             return
         if not settings.DEBUG and not force:
             raise CommandError(
@@ -104,3 +106,18 @@ class Command(BaseCommand):
             )
             % {**result.totals, "created": result.created_total}
         )
+
+    def _remind_logins(self):
+        """On a later start, remind of the demo logins that exist (their
+        password is whatever the first run printed)."""
+        from django.contrib.auth import get_user_model
+
+        names = [spec.username for spec in demo_data.USERS]
+        present = list(
+            get_user_model().objects.filter(username__in=names, is_active=True).values_list("username", flat=True)
+        )
+        if present:
+            self.stdout.write(
+                _("Demo logins: %(users)s (password as printed on the first run; default %(password)s)")
+                % {"users": ", ".join(sorted(present)), "password": DEFAULT_PASSWORD}
+            )
