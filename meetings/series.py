@@ -26,6 +26,7 @@ def regular_meeting_dates(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 LATER, EARLIER, CANCEL = "later", "earlier", "cancel"
+POLICIES = (LATER, EARLIER, CANCEL)
 
 
 def resolve_meeting_date(
@@ -37,8 +38,11 @@ def resolve_meeting_date(
     ``later`` it moves to the next working day, with ``earlier`` to the
     previous one, skipping dates in ``taken`` (the other meeting days); with
     ``cancel`` it is dropped (None). ``calendar`` is a
-    ``scheduling.workdays.WorkingCalendar``.
+    ``scheduling.workdays.WorkingCalendar``. An unknown policy is refused
+    (ValueError) rather than read as "earlier".
     """
+    if policy not in POLICIES:
+        raise ValueError(f"unknown holiday policy {policy!r}")
     if not calendar.is_holiday_or_closure(original):
         return original
     if policy == CANCEL:

@@ -1,17 +1,696 @@
-from django.shortcuts import render
+"""The citizen's public pages of TongTong Day: the home page, the request
+form and its done page, the private status page with its actions (cancel,
+ask for another day, accept a waiting-list offer, the .ics download) and the
+satisfaction question.
 
-from meetings.selectors import upcoming_meeting_days
+Views parse a form, call one service from ``meetings.services``, turn a
+``MeetingError`` into a form error or a message, and redirect.
+
+The pages behind a private link (the status page, its actions, the done
+page and the feedback page) are never cached, never indexed, and never send
+their address in a Referer (``_private``). The policy is ``strict-origin``
+rather than ``no-referrer``: both keep the path, and so the token, out of
+every Referer, but with ``no-referrer`` browsers send ``Origin: null`` on a
+form POST, which Django's CSRF check refuses — the language switcher and
+the cancel/move buttons would stop working on exactly these pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from functools import wraps
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.defaults import page_not_found
+
+from meetings.errors import MeetingError
+from meetings.forms import MeetingRequestForm
+from meetings.models import MeetingDay, MeetingRequest, WaitlistEntry
+from meetings.selectors import bookable_meeting_days, upcoming_meeting_days
+from meetings.services import booking
+from meetings.services.feedback import feedback_submit, request_for_feedback
+from meetings.services.requests import meeting_request_submit, request_for_token
+from meetings.services.series import korean_date
+from scheduling.ical import CONFIRMED, IcalEvent, build_calendar
 from scheduling.models import Neighborhood
+
+S = MeetingRequest.Status
+
+#: The session remembers the requests sent from this browser, so that a
+#: reload or a second submit of the same form shows the same done page:
+#: ``{reference: {"token": str | None, "key": str(submission_key)}}``.
+SESSION_KEY = "tongtong.meetings.submitted"
+SESSION_KEEP = 10
+#: No path (so no token) in any Referer, yet a real Origin on POSTs: see above.
+REFERRER_POLICY = "strict-origin"
+#: How long the personal data is kept after the meeting (the consent text).
+#: Text that looks like an HTML tag or comment: ``<b``, ``</``, ``<!--``.
+HTML_TAG = re.compile(r"<\s*[/!?a-zA-Z]")
+FREE_TEXT_FIELDS = ("name", "subject", "description", "foreign_language", "other_needs")
+CHANGEABLE = {S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED, S.SCHEDULED, S.SUBSTITUTED}
+
+
+# --- Helpers -----------------------------------------------------------------
+
+
+def when(moment: dt.datetime, *, with_time: bool = True) -> str:
+    """A moment as citizens read it: ``2026. 12. 10.(목) 14:00`` in Korean,
+    ``Thu 10 Dec 2026, 14:00`` in English."""
+    local = timezone.localtime(moment)
+    if (translation.get_language() or "ko").startswith("ko"):
+        text = korean_date(local.date())
+        return f"{text} {local:%H:%M}" if with_time else text
+    text = formats.date_format(local, "D j M Y")
+    return f"{text}, {local:%H:%M}" if with_time else text
+
+
+def day_when(day: dt.date) -> str:
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    return when(moment, with_time=False)
+
+
+def _private(view):
+    """No cache, no index, no Referer: for every page whose URL holds a
+    secret. A 404 gets the same headers, so a wrong token and a made-up one
+    answer exactly alike."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404 as exception:
+            response = page_not_found(request, exception)
+        response["Cache-Control"] = "no-store, private"
+        response["Referrer-Policy"] = REFERRER_POLICY
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped
+
+
+def _request_or_404(token: str) -> MeetingRequest:
+    meeting_request = request_for_token(token)
+    if meeting_request is None:
+        raise Http404("no such status link")
+    return meeting_request
+
+
+def _bookable_days():
+    try:
+        return bookable_meeting_days()
+    except MeetingError:  # no series yet (no mayor in the organisation)
+        return MeetingDay.objects.none()
+
+
+def _free(day: MeetingDay) -> int:
+    return max(getattr(day, "total_slots", 0) - getattr(day, "booked_slots", 0), 0)
+
+
+# --- Home --------------------------------------------------------------------
 
 
 def home(request):
     """The public front page: what TongTong Day is, the next meeting days,
     the way to ask for a meeting, and the city's neighborhoods."""
+    try:
+        days = upcoming_meeting_days(count=4)
+    except MeetingError:  # no series yet: the page says days are coming
+        days = []
+    offered = set(_bookable_days().values_list("pk", flat=True)) if days else set()
+    for day in days:
+        day.when = when(day.start)
+        day.original_when = day_when(day.original_date)
+        day.is_offered = day.pk in offered
+        day.free_slots = _free(day)
     return render(
         request,
         "meetings/home.html",
+        {"meeting_days": days, "neighborhoods": Neighborhood.objects.all()},
+    )
+
+
+# --- The request form ----------------------------------------------------------
+
+
+class PublicRequestForm(MeetingRequestForm):
+    """The lead's request form as the public page shows it: phone-friendly
+    widgets, no HTML in free text, and a full day only with the citizen's
+    explicit "put me on the waiting list"."""
+
+    join_waitlist = forms.BooleanField(
+        label=gettext_lazy("If a day I chose is full, put me on its waiting list."),
+        required=False,
+    )
+
+    WIDGET_ATTRS = {
+        "name": {"autocomplete": "name"},
+        "phone": {"inputmode": "tel", "autocomplete": "tel", "placeholder": "010-1234-5678"},
+        "email": {"inputmode": "email", "autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"},
+        "subject": {"autocomplete": "off"},
+        "group_size": {"inputmode": "numeric"},
+        "foreign_language": {"autocomplete": "off"},
+        "other_needs": {"autocomplete": "off"},
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
+                # KRDS greys a select out (3:1 contrast) until its script marks it "completed".
+                widget.attrs.setdefault("class", "krds-form-select completed")
+            elif isinstance(widget, forms.TextInput | forms.EmailInput | forms.NumberInput | forms.Textarea):
+                widget.attrs.setdefault("class", "krds-input")
+            widget.attrs.update(self.WIDGET_ATTRS.get(name, {}))
+        self.fields["preferred_days"].label_from_instance = self.day_label
+        not_offered = _("This meeting day can no longer be chosen. Choose one of the days listed.")
+        self.fields["preferred_days"].error_messages.update(invalid_choice=not_offered, invalid_pk_value=not_offered)
+        self.fields["submission_key"].error_messages.update(
+            required=_("This form has expired. Check your answers and send it again."),
+            invalid=_("This form has expired. Check your answers and send it again."),
+        )
+
+    @staticmethod
+    def day_label(day: MeetingDay) -> str:
+        """The lead's label (``MeetingDayChoiceField``) with the date in the
+        page's language."""
+        free = _free(day)
+        if free:
+            return _("%(day)s — %(free)s of %(total)s slots left") % {
+                "day": when(day.start),
+                "free": free,
+                "total": day.total_slots,
+            }
+        return _("%(day)s — full (join the waiting list)") % {"day": when(day.start)}
+
+    @property
+    def full_days_offered(self) -> bool:
+        return any(_free(day) == 0 for day in self.fields["preferred_days"].queryset)
+
+    def clean(self):
+        data = super().clean()
+        for name in FREE_TEXT_FIELDS:
+            if HTML_TAG.search(data.get(name) or ""):
+                self.add_error(name, _("Please write plain text: remove anything between < and >."))
+        if "submission_key" in self.errors:
+            self.data = self.data.copy()  # a fresh key, so that sending it again works
+            self.data[self.add_prefix("submission_key")] = str(uuid.uuid4())
+        full = [day for day in data.get("preferred_days") or () if _free(day) == 0]
+        if full and not data.get("join_waitlist"):
+            self.add_error(
+                "preferred_days",
+                _(
+                    "%(days)s is already full. Choose another day, or tick “put me on its waiting list” "
+                    "to be offered the first freed slot."
+                )
+                % {"days": ", ".join(when(day.start) for day in full)},
+            )
+        return data
+
+    def service_arguments(self) -> dict:
+        arguments = super().service_arguments()
+        arguments.pop("join_waitlist", None)
+        return arguments
+
+
+def _initial_day(request, days) -> dict:
+    day = request.GET.get("day", "")
+    if day.isdigit() and days.filter(pk=int(day)).exists():
+        return {"preferred_days": [int(day)]}
+    return {}
+
+
+def _submitted(request) -> dict:
+    return request.session.get(SESSION_KEY, {})
+
+
+def _remember(request, submission) -> None:
+    submitted = dict(_submitted(request))
+    reference = submission.request.reference
+    token = submission.token or (submitted.get(reference) or {}).get("token")
+    submitted.pop(reference, None)
+    submitted[reference] = {"token": token, "key": str(submission.request.submission_key)}
+    request.session[SESSION_KEY] = dict(list(submitted.items())[-SESSION_KEEP:])
+
+
+def _reference_for_key(request, key: str) -> str | None:
+    for reference, entry in _submitted(request).items():
+        if entry.get("key") == key:
+            return reference
+    return None
+
+
+def _submit(arguments: dict):
+    try:
+        return meeting_request_submit(**arguments)
+    except IntegrityError:
+        # The same form sent twice at the same moment: the other submission
+        # won the unique submission_key, and now the service finds it.
+        return meeting_request_submit(**arguments)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def request_form(request):
+    days = _bookable_days()
+    if request.method == "POST":
+        reference = _reference_for_key(request, request.POST.get("submission_key", ""))
+        if reference:  # sent again from this browser (double tap, back + resend)
+            return redirect("meetings:request_done", reference=reference)
+        form = PublicRequestForm(request.POST, bookable_days=days)
+        if form.is_valid():
+            try:
+                submission = _submit(form.service_arguments())
+            except MeetingError as error:
+                form.add_error(None, str(error))
+            else:
+                _remember(request, submission)
+                return redirect("meetings:request_done", reference=submission.request.reference)
+    else:
+        form = PublicRequestForm(bookable_days=days, initial=_initial_day(request, days))
+    return render(
+        request,
+        "meetings/request_form.html",
         {
-            "meeting_days": upcoming_meeting_days(count=4),
-            "neighborhoods": Neighborhood.objects.all(),
+            "form": form,
+            "retention_years": settings.MEETING_RETENTION_YEARS,
+            "has_days": days.exists(),
+            "answer_days": settings.MEETING_ANSWER_DAYS,
         },
     )
+
+
+@_private
+@require_http_methods(["GET", "HEAD"])
+def request_done(request, reference):
+    entry = _submitted(request).get(reference)
+    if entry is None:
+        raise Http404("not submitted from this browser")
+    token = entry.get("token")
+    link = request.build_absolute_uri(reverse("meetings:status", args=[token])) if token else ""
+    return render(request, "meetings/request_done.html", {"reference": reference, "status_link": link})
+
+
+# --- The status page ---------------------------------------------------------------
+
+
+class OtherDayForm(forms.Form):
+    meeting_day = forms.ModelChoiceField(
+        label=gettext_lazy("Which meeting day would suit you?"),
+        queryset=MeetingDay.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": gettext_lazy("Choose a meeting day."),
+            "invalid_choice": gettext_lazy("This meeting day can no longer be chosen. Choose one of the days listed."),
+        },
+    )
+
+    def __init__(self, *args, days, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["meeting_day"]
+        field.queryset = days
+        field.label_from_instance = self.label
+
+    @staticmethod
+    def label(day: MeetingDay) -> str:
+        free = _free(day)
+        if free:
+            return _("%(day)s (%(free)s of %(total)s slots free)") % {
+                "day": when(day.start),
+                "free": free,
+                "total": day.total_slots,
+            }
+        return _("%(day)s (full)") % {"day": when(day.start)}
+
+
+def _other_days(meeting_request: MeetingRequest, appointment):
+    """The bookable days a citizen may ask for instead: not the one they are
+    booked on, nor one they already asked for."""
+    days = _bookable_days().exclude(pk__in=meeting_request.preferences.values("meeting_day"))
+    if appointment and appointment.slot_id:
+        days = days.exclude(pk=appointment.slot.meeting_day_id)
+    return days
+
+
+def _open_offer(meeting_request: MeetingRequest) -> WaitlistEntry | None:
+    return (
+        meeting_request.waitlist_entries.filter(
+            status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=timezone.now()
+        )
+        .select_related("offered_slot", "meeting_day")
+        .first()
+    )
+
+
+#: Where each status stands on the citizen's five-step way.
+STAGE_OF = {
+    S.SUBMITTED: 0,
+    S.UNDER_REVIEW: 1,
+    S.WAITLISTED: 1,
+    S.SCHEDULED: 2,
+    S.SUBSTITUTED: 2,
+    S.ANSWERED: 2,
+    S.DECLINED: 2,
+    S.HELD: 3,
+    S.NO_SHOW: 3,
+}
+EVENT_LABELS = {
+    "submitted": gettext_lazy("Request received"),
+    "review_asked": gettext_lazy("Under review with the department in charge"),
+    "booked": gettext_lazy("Meeting with the mayor booked"),
+    "substituted": gettext_lazy("Meeting arranged with another official"),
+    "answered": gettext_lazy("Answered in writing"),
+    "declined": gettext_lazy("The meeting could not be accepted"),
+    "closed": gettext_lazy("Closed"),
+    "cancelled_by_citizen": gettext_lazy("You cancelled the request"),
+    "asked_other_day": gettext_lazy("You asked for another day"),
+    "meeting_day_cancelled": gettext_lazy("The meeting day was cancelled; your request is back under review"),
+    "meeting_day_moved": gettext_lazy("The meeting day was moved"),
+    "released": gettext_lazy("Your booking was released; your request is back under review"),
+    "extended": gettext_lazy("The answer period was extended"),
+    "waitlist_offered": gettext_lazy("A freed slot was offered to you"),
+}
+
+
+def _decision_label(meeting_request: MeetingRequest, appointment) -> str:
+    status = meeting_request.status
+    if status in (S.SCHEDULED, S.SUBSTITUTED, S.ANSWERED, S.DECLINED):
+        return str(S(status).label)
+    if meeting_request.decline_reason:
+        return str(S.DECLINED.label)
+    if meeting_request.written_answer:
+        return str(S.ANSWERED.label)
+    if appointment:
+        return str((S.SUBSTITUTED if appointment.is_substitution else S.SCHEDULED).label)
+    return _("Meeting booked or answered")
+
+
+def _stages(meeting_request: MeetingRequest, appointment, history) -> list[dict]:
+    """The citizen's way as steps — submitted, under review, the decision,
+    held, closed — each done, current or still to come."""
+    status = meeting_request.status
+    first_at = {}
+    for event in history:
+        first_at.setdefault(event.to_status, event.at)
+    written = meeting_request.decline_reason or meeting_request.written_answer
+    if status == S.CANCELLED or (status == S.CLOSED and S.CANCELLED in first_at):
+        steps = [
+            (str(S.SUBMITTED.label), meeting_request.submitted_at),
+            (str(S.CANCELLED.label), first_at.get(S.CANCELLED)),
+            (str(S.CLOSED.label), first_at.get(S.CLOSED)),
+        ]
+        current = 1 if status == S.CANCELLED else 2
+    else:
+        review_at = first_at.get(S.UNDER_REVIEW) or first_at.get(S.WAITLISTED)
+        decided_at = next(
+            (first_at[s] for s in (S.SCHEDULED, S.SUBSTITUTED, S.ANSWERED, S.DECLINED) if s in first_at), None
+        )
+        steps = [
+            (str(S.SUBMITTED.label), meeting_request.submitted_at),
+            (str(S.WAITLISTED.label if status == S.WAITLISTED else S.UNDER_REVIEW.label), review_at),
+            (_decision_label(meeting_request, appointment), decided_at),
+        ]
+        if not written:
+            held = S.NO_SHOW if status == S.NO_SHOW or meeting_request.outcome == "no_show" else S.HELD
+            steps.append((str(held.label), first_at.get(held)))
+        steps.append((str(S.CLOSED.label), first_at.get(S.CLOSED)))
+        current = len(steps) - 1 if status == S.CLOSED else STAGE_OF.get(status, 0)
+        if written and current > 2:
+            current = 2
+    return [
+        {
+            "label": label,
+            "when": when(at) if at else "",
+            "state": "done" if index < current else "current" if index == current else "todo",
+        }
+        for index, (label, at) in enumerate(steps)
+    ]
+
+
+def _timeline(history) -> list[dict]:
+    items = []
+    for event in history:
+        label = EVENT_LABELS.get(event.action)
+        if label is None:
+            label = S(event.to_status).label if event.to_status in S.values else event.action
+        items.append({"label": str(label), "when": when(event.at), "at": event.at, "note": event.note})
+    return items
+
+
+def _needs(meeting_request: MeetingRequest) -> list[str]:
+    needs = []
+    if meeting_request.needs_sign_language:
+        needs.append(_("Sign-language interpreter"))
+    if meeting_request.needs_foreign_language:
+        needs.append(_("Foreign-language interpreter (%(language)s)") % {"language": meeting_request.foreign_language})
+    if meeting_request.needs_wheelchair:
+        needs.append(_("Wheelchair access"))
+    if meeting_request.other_needs:
+        needs.append(meeting_request.other_needs)
+    return needs
+
+
+def _render_status(request, token: str, meeting_request: MeetingRequest, *, move_form=None):
+    appointment = meeting_request.active_appointment
+    history = list(meeting_request.history.filter(public=True).order_by("at", "pk"))
+    can_change = meeting_request.status in CHANGEABLE
+    if move_form is None and can_change:
+        move_form = OtherDayForm(days=_other_days(meeting_request, appointment))
+    preferences = [
+        {
+            "day": p.meeting_day,
+            "when": when(p.meeting_day.start),
+            "original_when": day_when(p.meeting_day.original_date),
+        }
+        for p in meeting_request.preferences.select_related("meeting_day")
+    ]
+    waiting = [
+        when(entry.meeting_day.start)
+        for entry in meeting_request.waitlist_entries.filter(status=WaitlistEntry.Status.WAITING).select_related(
+            "meeting_day"
+        )
+    ]
+    offer = _open_offer(meeting_request)
+    answered = meeting_request.first_answered_at is not None
+    context = {
+        "token": token,
+        "meeting_request": meeting_request,
+        "status_label": S(meeting_request.status).label,
+        "appointment": appointment,
+        "appointment_when": when(appointment.start) if appointment else "",
+        "appointment_end": f"{timezone.localtime(appointment.end):%H:%M}" if appointment else "",
+        "stages": _stages(meeting_request, appointment, history),
+        "timeline": _timeline(history),
+        "submitted_when": when(meeting_request.submitted_at),
+        "due_when": when(meeting_request.answer_due_at) if not answered else "",
+        "extended_when": when(meeting_request.extended_due_at)
+        if meeting_request.extended_due_at and not answered
+        else "",
+        "preferences": preferences,
+        "waiting": waiting,
+        "offer": offer,
+        "offer_when": when(offer.offered_slot.start) if offer else "",
+        "offer_deadline": when(offer.offer_expires_at) if offer else "",
+        "needs": _needs(meeting_request),
+        "can_change": can_change,
+        "move_form": move_form if can_change else None,
+        "notice_hours": settings.MEETING_CHANGE_NOTICE_HOURS,
+    }
+    return render(request, "meetings/status.html", context)
+
+
+@_private
+@require_http_methods(["GET", "HEAD"])
+def status(request, token):
+    return _render_status(request, token, _request_or_404(token))
+
+
+@_private
+@require_http_methods(["GET", "HEAD", "POST"])
+def status_cancel(request, token):
+    """Cancel: a confirmation page (GET), then the cancel itself (POST)."""
+    meeting_request = _request_or_404(token)
+    if meeting_request.status not in CHANGEABLE:
+        messages.error(request, _("This request can no longer be cancelled."))
+        return redirect("meetings:status", token=token)
+    if request.method == "POST":
+        try:
+            booking.citizen_cancel(request=meeting_request)
+        except MeetingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your request is cancelled. We have sent you a text message."))
+        return redirect("meetings:status", token=token)
+    appointment = meeting_request.active_appointment
+    return render(
+        request,
+        "meetings/status_cancel.html",
+        {
+            "token": token,
+            "meeting_request": meeting_request,
+            "appointment": appointment,
+            "appointment_when": when(appointment.start) if appointment else "",
+        },
+    )
+
+
+@_private
+@require_POST
+def status_move(request, token):
+    """Ask for another meeting day (the secretariat books it)."""
+    meeting_request = _request_or_404(token)
+    if meeting_request.status not in CHANGEABLE:
+        messages.error(request, _("This request can no longer be moved."))
+        return redirect("meetings:status", token=token)
+    form = OtherDayForm(request.POST, days=_other_days(meeting_request, meeting_request.active_appointment))
+    if form.is_valid():
+        try:
+            booking.citizen_ask_other_day(request=meeting_request, meeting_day=form.cleaned_data["meeting_day"])
+        except MeetingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("We have your request for %(day)s. We will confirm the new time by text message.")
+                % {"day": when(form.cleaned_data["meeting_day"].start)},
+            )
+            return redirect("meetings:status", token=token)
+    meeting_request.refresh_from_db()
+    return _render_status(request, token, meeting_request, move_form=form)
+
+
+@_private
+@require_POST
+def status_accept_offer(request, token):
+    """Take the freed slot offered from the waiting list."""
+    meeting_request = _request_or_404(token)
+    offer = _open_offer(meeting_request)
+    if offer is None or request.POST.get("offer") != str(offer.pk):
+        messages.error(request, _("This offer has expired."))
+        return redirect("meetings:status", token=token)
+    try:
+        appointment = booking.waitlist_accept(entry=offer)
+    except MeetingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your meeting is booked for %(when)s.") % {"when": when(appointment.start)})
+    return redirect("meetings:status", token=token)
+
+
+def _appointment_event(meeting_request: MeetingRequest, appointment) -> IcalEvent:
+    official = appointment.official
+    who = f"{official.title} {official.name}"
+    lines = [
+        _("Reference number: %(reference)s") % {"reference": meeting_request.reference},
+        _("Subject: %(subject)s") % {"subject": meeting_request.subject},
+        _("With: %(who)s") % {"who": who},
+    ]
+    if appointment.is_substitution and meeting_request.substitution_reason:
+        lines.append(_("Why not the mayor: %(reason)s") % {"reason": meeting_request.substitution_reason})
+    lines.append(
+        _("To cancel or move the meeting, use your private link or call %(phone)s.") % {"phone": settings.CITY_PHONE}
+    )
+    return IcalEvent(
+        uid=str(appointment.uid),
+        start=appointment.start,
+        end=appointment.end,
+        summary=_("%(city)s TongTong Day meeting with %(who)s") % {"city": settings.CITY_NAME, "who": who},
+        sequence=appointment.sequence,
+        location=appointment.location,
+        description="\n".join(lines),
+        status=CONFIRMED,
+        last_modified=appointment.updated_at,
+    )
+
+
+@_private
+@require_http_methods(["GET", "HEAD"])
+def appointment_ics(request, token):
+    """The citizen's appointment as an .ics file, for their calendar app."""
+    meeting_request = _request_or_404(token)
+    appointment = meeting_request.active_appointment
+    if appointment is None:
+        raise Http404("no appointment")
+    body = build_calendar(
+        _("TongTong Day %(reference)s") % {"reference": meeting_request.reference},
+        [_appointment_event(meeting_request, appointment)],
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tongtong-{meeting_request.reference}.ics"'
+    return response
+
+
+# --- The satisfaction question ----------------------------------------------------------------
+
+
+SCORES = [
+    (5, gettext_lazy("5 – Very satisfied")),
+    (4, gettext_lazy("4 – Satisfied")),
+    (3, gettext_lazy("3 – Neither satisfied nor dissatisfied")),
+    (2, gettext_lazy("2 – Dissatisfied")),
+    (1, gettext_lazy("1 – Very dissatisfied")),
+]
+
+
+class FeedbackForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=gettext_lazy("How satisfied were you with the meeting?"),
+        choices=SCORES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Choose a score from 1 to 5."),
+            "invalid_choice": gettext_lazy("Choose a score from 1 to 5."),
+        },
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Anything you would like to tell us? (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "krds-input"}),
+    )
+
+
+def _feedback_request_or_404(token: str) -> MeetingRequest:
+    meeting_request = request_for_feedback(token)
+    if meeting_request is None:
+        raise Http404("no such feedback link")
+    return meeting_request
+
+
+@_private
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback(request, token):
+    meeting_request = _feedback_request_or_404(token)
+    if meeting_request.satisfaction_score is not None:
+        return redirect("meetings:feedback_done", token=token)
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback_submit(
+                request=meeting_request, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
+            )
+        except MeetingError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("meetings:feedback_done", token=token)
+    return render(request, "meetings/feedback.html", {"form": form, "meeting_request": meeting_request, "token": token})
+
+
+@_private
+@require_http_methods(["GET", "HEAD"])
+def feedback_done(request, token):
+    meeting_request = _feedback_request_or_404(token)
+    return render(request, "meetings/feedback_done.html", {"meeting_request": meeting_request})

@@ -23,6 +23,7 @@ from schedule.models import Calendar
 from scheduling import demo_data, roles
 from scheduling.errors import TongtongError
 from scheduling.models import CityClosure, Department, Neighborhood, Official, StaffProfile
+from scheduling.signals import demo_city_seeded
 
 
 def calendar_for(*, name: str, slug: str) -> Calendar:
@@ -235,6 +236,9 @@ def demo_city_seed(*, password: str) -> DemoSeedResult:
                 with _demo_clash(spec.official_title):
                     official.full_clean()
                 official.save(update_fields=["user"])
+
+    # The apps add their own demo data (category owners, meeting days, ...).
+    demo_city_seeded.send(sender=demo_city_seed, departments=departments, officials=officials)
 
     totals = {
         "neighborhoods": Neighborhood.objects.count(),

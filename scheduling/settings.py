@@ -13,6 +13,7 @@ being silently read as a default.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -152,12 +153,22 @@ CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is run again
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A dead broker must not hang a web request: fail fast, the outbox retries.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "interval_start": 0,  # without it kombu pauses 2 s before its one retry
+    # A task whose worker died is handed to another worker after this long.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+}
+# Nothing reads task results except the health check; not storing them keeps
+# a dead result backend from holding up .delay() for ~20 s.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     # The outbox: whatever stayed pending (broker down, retry due) is sent.
     "flush-notifications": {"task": "meetings.flush_notifications", "schedule": 60.0},
     # Tomorrow's reminders; hourly, each appointment reminded once.
-    "send-reminders": {"task": "meetings.send_reminders", "schedule": 3600.0},
+    "send-reminders": {"task": "meetings.send_reminders", "schedule": crontab(minute=0, hour="9-20")},
     "expire-waitlist-offers": {"task": "meetings.expire_waitlist_offers", "schedule": 600.0},
     "sync-meeting-days": {"task": "meetings.sync_meeting_days", "schedule": 6 * 3600.0},
 }
@@ -167,6 +178,7 @@ CELERY_BEAT_SCHEDULE = {
 # smtp+tls://..., filemail:///path, memorymail://
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)  # a hanging SMTP server must not hold a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="통통데이 <tongtong@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -269,6 +281,9 @@ MEETING_CHANGE_NOTICE_HOURS = env_int("MEETING_CHANGE_NOTICE_HOURS", 24)
 MEETING_BOOKING_HORIZON_DAYS = env_int("MEETING_BOOKING_HORIZON_DAYS", 92, minimum=14)
 #: Hours a waiting-list offer stays open.
 MEETING_WAITLIST_OFFER_HOURS = env_int("MEETING_WAITLIST_OFFER_HOURS", 48, minimum=1)
+#: Years a citizen's personal data is kept after their request is closed
+#: (stated in the consent text; the purge comes with the privacy work).
+MEETING_RETENTION_YEARS = env_int("MEETING_RETENTION_YEARS", 3, minimum=1)
 #: Days a status link keeps working after the request is closed.
 MEETING_STATUS_LINK_DAYS_AFTER_CLOSE = env_int("MEETING_STATUS_LINK_DAYS_AFTER_CLOSE", 180)
 

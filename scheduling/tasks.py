@@ -3,7 +3,7 @@
 from celery import shared_task
 
 
-@shared_task(name="scheduling.ping")
+@shared_task(name="scheduling.ping", ignore_result=False)
 def ping() -> str:
     """Answers "pong": the health check of the worker (and of eager mode)."""
     return "pong"

@@ -25,6 +25,7 @@ staff_patterns = (
 urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("visits.urls")),
+    path("staff/meetings/", include("meetings.staff_urls")),
     path("staff/", include(staff_patterns)),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -21,6 +21,30 @@ def _test_settings(settings):
     sms.outbox.clear()
 
 
+@pytest.fixture(autouse=True)
+def _korean_by_default():
+    """Every test starts in Korean, the site's language: a request in English
+    leaves English active in the thread, which must not leak into the next test."""
+    from django.utils import translation
+
+    translation.activate("ko")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Tests call services directly; their celery tasks run in-process even
+    when REDIS_URL is set (CI). Tests of the real worker start their own
+    worker process, which is not affected."""
+    from scheduling.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 def _user_in(django_user_model, username, role=None):
     user = django_user_model.objects.create_user(username=username, password="pw-" + username)
     if role:

@@ -11,16 +11,20 @@ from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils import timezone
 from django.views.defaults import server_error
 
-from meetings.selectors import UpcomingMeetingDay
-from scheduling.models import Neighborhood
+from meetings.series import regular_meeting_dates
+from meetings.services.series import meeting_day_cancel, meeting_days_sync
+from scheduling.models import CityClosure, Neighborhood, Official
+from scheduling.services import official_create
 
 pytestmark = pytest.mark.django_db
 
-KOREAN_DATE = re.compile(r"\d{4}\. \d{1,2}\. \d{1,2}\.\([월화수목금토일]\) 14:00")
+KOREAN_DATE = re.compile(r"\d{4}\. \d{1,2}\. \d{1,2}\.\([월화수목금토일]\) \d\d:\d\d")
+#: The date of each meeting day shown on the home page, as written there.
+DAY_WHEN = re.compile(r'<p class="tt-day-when"><time datetime="([^"]+)">([^<]+)</time></p>')
 
 
 class _Page(HTMLParser):
@@ -85,10 +89,16 @@ def neighborhoods(db):
     Neighborhood.objects.create(code="103", name="새벽동", is_current_issue_area=True, sort_order=3)
 
 
+@pytest.fixture
+def mayor(db):
+    """The meeting-day series needs the mayor who holds it."""
+    return official_create(name="김시장", title="시장", rank=Official.Rank.MAYOR)
+
+
 # --- The home page ------------------------------------------------------------
 
 
-def test_home_page_is_korean_by_default(client, neighborhoods):
+def test_home_page_is_korean_by_default(client, neighborhoods, mayor):
     response = client.get("/")
     html = _html(response)
     assert response.status_code == 200
@@ -99,14 +109,26 @@ def test_home_page_is_korean_by_default(client, neighborhoods):
     assert "다가오는 통통데이" in html
 
 
-def test_home_page_lists_the_next_meeting_days_in_korean_date_format(client):
+def test_home_page_lists_the_next_meeting_days_in_korean_date_format(client, mayor):
     html = _html(client.get("/"))
-    days = KOREAN_DATE.findall(html)
+    days = DAY_WHEN.findall(html)
     assert len(days) == 4
-    assert all("(목)" in day for day in days)
+    for iso, text in days:
+        assert KOREAN_DATE.fullmatch(text), text
+        start = dt.datetime.fromisoformat(iso)
+        assert start.utcoffset() == dt.timedelta(hours=9)
+        assert text.startswith(f"{start.year}. {start.month}. {start.day}.")
+    assert "신청 가능" in html
+    assert "잔여 4/4" in html
 
 
-def test_home_page_has_a_request_button(client):
+def test_home_page_without_a_mayor_says_days_are_coming(client, neighborhoods):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "다음 통통데이 일정은 곧 이곳에 안내해 드리겠습니다." in _html(response)
+
+
+def test_home_page_has_a_request_button(client, mayor):
     page = _Page(_html(client.get("/")))
     buttons = [a for a in page.find("a", href="/meetings/request/") if "krds-btn" in a.get("class", "")]
     assert buttons, "no 면담 신청하기 button linking to /meetings/request/"
@@ -124,24 +146,32 @@ def test_home_page_lists_neighborhoods_with_priority_badges(client, neighborhood
     assert "3개 동" in html
 
 
-def test_a_meeting_day_on_a_holiday_is_shown_but_not_offered(rf):
-    request = rf.get("/")
-    html = render_to_string(
-        "meetings/home.html",
-        {
-            "meeting_days": [
-                UpcomingMeetingDay(date=dt.date(2025, 10, 9), holiday="한글날"),
-                UpcomingMeetingDay(date=dt.date(2025, 10, 23), holiday=None),
-            ],
-            "neighborhoods": [],
-        },
-        request=request,
-    )
-    assert "2025. 10. 9.(목) 14:00" in html
-    assert "공휴일(한글날)로 일정 조정 예정" in html
-    assert "신청 불가" in html
-    assert "2025. 10. 23.(목) 14:00" in html
-    assert html.count("신청 가능") == 1
+def test_a_meeting_day_on_a_holiday_shows_its_new_date_and_reason(client, mayor):
+    today = timezone.localdate()
+    second = regular_meeting_dates(today + dt.timedelta(days=1), today + dt.timedelta(days=70))[1]
+    CityClosure.objects.create(date=second, name="임시공휴일")
+    html = _html(client.get("/"))
+    days = DAY_WHEN.findall(html)
+    shown = [dt.datetime.fromisoformat(iso).date() for iso, _text in days]
+    assert second not in shown, "the holiday itself is never offered"
+    moved = re.search(r'<li class="tt-day">((?:(?!</li>).)*일정 변경(?:(?!</li>).)*)</li>', html, re.S).group(1)
+    assert "임시공휴일" in moved
+    assert f"원래 일정: {second.year}. {second.month}. {second.day}.(목)" in moved
+    assert "신청 가능" in moved
+
+
+def test_a_cancelled_meeting_day_is_struck_through_with_its_reason_and_never_offered(client, mayor):
+    today = timezone.localdate()
+    days = meeting_days_sync(start=today + dt.timedelta(days=2), end=today + dt.timedelta(days=70))
+    cancelled = days[0]
+    meeting_day_cancel(day=cancelled, reason="시장 긴급 재난 대응")
+    html = _html(client.get("/"))
+    item = re.search(r'<li class="tt-day is-not-offered">(.*?)</li>', html, re.S).group(1)
+    assert "취소" in item
+    assert "시장 긴급 재난 대응" in item
+    assert "신청 가능" not in item
+    assert f"?day={cancelled.pk}" not in html
+    assert html.count('class="tt-day is-not-offered"') == 1
 
 
 def test_home_page_renders_unstyled_without_krds(client, settings):
@@ -154,11 +184,16 @@ def test_home_page_renders_unstyled_without_krds(client, settings):
 # --- Languages --------------------------------------------------------------
 
 
-def test_home_page_in_english_with_accept_language(client):
+def test_home_page_in_english_with_accept_language(client, mayor):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     html = _html(response)
     assert _lang(response) == "en"
     assert "2nd and 4th Thursday of every month" in html
+    days = DAY_WHEN.findall(html)
+    assert len(days) == 4
+    assert all(
+        re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri) \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d", text) for _iso, text in days
+    )
     assert "Request a meeting" in html
     assert "통통데이 안내" not in html
 
@@ -193,8 +228,8 @@ def test_the_switcher_turns_english_and_back_to_korean(client):
 # --- Landmarks and forms ------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/", "/staff/login/"])
-def test_pages_have_skip_link_and_landmarks(client, url):
+@pytest.mark.parametrize("url", ["/", "/staff/login/", "/meetings/request/"])
+def test_pages_have_skip_link_and_landmarks(client, mayor, url):
     html = _html(client.get(url))
     page = _Page(html)
     first_link = next(attrs for tag, attrs in page.tags if tag == "a")
@@ -208,8 +243,8 @@ def test_pages_have_skip_link_and_landmarks(client, url):
     assert settings.CITY_PHONE in html
 
 
-@pytest.mark.parametrize("url", ["/", "/staff/login/"])
-def test_every_form_field_has_a_label(client, url):
+@pytest.mark.parametrize("url", ["/", "/staff/login/", "/meetings/request/"])
+def test_every_form_field_has_a_label(client, mayor, url):
     assert _Page(_html(client.get(url))).unlabelled_fields() == []
 
 

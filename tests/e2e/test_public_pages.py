@@ -1,16 +1,19 @@
 """The public pages and the staff login as a citizen or an official sees them,
 on a phone, in a real browser."""
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from meetings.selectors import upcoming_meeting_days
+from meetings.series import regular_meeting_dates
 from scheduling import roles
-from scheduling.models import CityClosure, Neighborhood
+from scheduling.models import CityClosure, Neighborhood, Official
+from scheduling.services import official_create
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +33,12 @@ def city(db):
             is_outlying_area=(name in {"산골동", "솔밭동"}),
             is_current_issue_area=(name == "새벽동"),
         )
-    # The second upcoming meeting day falls on a (made-up) substitute holiday.
-    CityClosure.objects.create(date=upcoming_meeting_days(count=2)[1].date, name="임시공휴일")
+    official_create(name="김시장", title="시장", rank=Official.Rank.MAYOR)
+    # The second upcoming meeting day falls on a (made-up) substitute holiday,
+    # declared before the days are built: it is moved, with the reason shown.
+    today = timezone.localdate()
+    second = regular_meeting_dates(today + dt.timedelta(days=1), today + dt.timedelta(days=70))[1]
+    CityClosure.objects.create(date=second, name="임시공휴일")
 
 
 def _no_horizontal_scroll(page):
@@ -54,7 +61,9 @@ def test_home_page_on_a_phone_in_korean_and_english(phone_page, city, krds_insta
     assert page.locator("h1").inner_text() == "통통데이"
     assert page.get_by_text("다가오는 통통데이").is_visible()
     assert page.locator(".tt-day").count() == 4
-    assert page.get_by_text("공휴일(임시공휴일)로 일정 조정 예정").is_visible()
+    moved = page.locator(".tt-day", has_text="일정 변경")
+    assert moved.count() == 1
+    assert "임시공휴일" in moved.inner_text()
 
     cta = page.get_by_role("link", name="면담 신청하기")
     assert cta.is_visible()

@@ -1,0 +1,280 @@
+"""TongTong Day in the admin.
+
+Two things are edited here: which department owns a category
+(``CategoryDepartment``) and the meeting-day series' settings (saved through
+``series_configure``, so that its calendar event follows). Everything else is
+read-only: requests, days and bookings change only through the services,
+from the back office under /staff/meetings/, so that every change is checked
+and recorded and the citizen is told. Phone numbers are masked in lists.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import (
+    Appointment,
+    CategoryDepartment,
+    MeetingDay,
+    MeetingRequest,
+    MeetingSeries,
+    Notification,
+    PreferredDay,
+    RequestEvent,
+    ReviewRequest,
+    Slot,
+    WaitlistEntry,
+)
+from meetings.services.notifications import format_when, redact_links
+from meetings.services.series import series_configure
+from scheduling.phones import mask_phone
+
+
+class ReadOnlyAdminMixin:
+    """View only: the services are the one way to change these rows.
+
+    The back office keeps each role to its own rows (an official sees the
+    requests they meet, a department its own reviews); the admin cannot, so
+    it shows these lists to the secretariat only."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("meetings.change_meetingrequest") and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+@admin.register(CategoryDepartment)
+class CategoryDepartmentAdmin(admin.ModelAdmin):
+    """The configurable mapping: whose opinion is asked, and whose director is
+    proposed as a substitute, for each category."""
+
+    list_display = ["category", "department"]
+    list_editable = ["department"]
+    list_display_links = ["category"]
+    list_filter = ["department"]
+    search_fields = ["category", "department__name"]
+    autocomplete_fields = ["department"]
+    list_select_related = ["department"]
+    ordering = ["category"]
+
+
+@admin.register(MeetingSeries)
+class MeetingSeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "official", "start_time", "duration_minutes", "slot_minutes", "holiday_policy", "location"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "official",
+                    "start_time",
+                    "duration_minutes",
+                    "slot_minutes",
+                    "holiday_policy",
+                    "location",
+                    "is_active",
+                    "event",
+                ],
+                "description": _(
+                    "Meeting days already in the calendar keep their time and slots; the new settings apply to the "
+                    "days built from now on. To move or cancel one day, use the TongTong Days page of the staff area."
+                ),
+            },
+        )
+    ]
+    readonly_fields = ["name", "is_active", "event"]
+    autocomplete_fields = ["official"]
+    list_select_related = ["official"]
+
+    def has_add_permission(self, request):
+        return False  # made on first use by series_get_or_create
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        series_configure(
+            series=obj,
+            start_time=data["start_time"],
+            duration_minutes=data["duration_minutes"],
+            slot_minutes=data["slot_minutes"],
+            holiday_policy=data["holiday_policy"],
+            official=data["official"],
+            location=data["location"],
+        )
+
+
+class SlotInline(ReadOnlyInline):
+    model = Slot
+    fields = ["index", "start", "end"]
+
+
+@admin.register(MeetingDay)
+class MeetingDayAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["when", "original_date", "status", "reason", "bookings"]
+    list_filter = ["status", "series"]
+    search_fields = ["reason"]
+    date_hierarchy = "original_date"
+    inlines = [SlotInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                booked=Count("slots__appointments", filter=Q(slots__appointments__status="active"), distinct=True),
+                total=Count("slots", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("date and time"), ordering="start")
+    def when(self, obj):
+        return format_when(obj.start)
+
+    @admin.display(description=_("slots booked"))
+    def bookings(self, obj):
+        return f"{obj.booked} / {obj.total}"
+
+
+class PreferredDayInline(ReadOnlyInline):
+    model = PreferredDay
+    fields = ["rank", "meeting_day"]
+
+
+class AppointmentInline(ReadOnlyInline):
+    model = Appointment
+    fields = ["official", "start", "location", "is_substitution", "status"]
+
+
+class ReviewInline(ReadOnlyInline):
+    model = ReviewRequest
+    fields = ["department", "question", "asked_at", "due_on", "opinion", "answered_at"]
+    readonly_fields = ["asked_at"]
+
+
+class EventInline(ReadOnlyInline):
+    model = RequestEvent
+    fields = ["at", "actor", "action", "from_status", "to_status", "note", "public"]
+    readonly_fields = ["at"]
+
+
+@admin.register(MeetingRequest)
+class MeetingRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "submitted_at",
+        "name",
+        "masked_phone",
+        "neighborhood",
+        "category",
+        "status",
+        "channel",
+        "answer_due_at",
+    ]
+    list_filter = ["status", "category", "channel", "neighborhood"]
+    search_fields = ["reference", "name", "subject"]
+    list_select_related = ["neighborhood"]
+    date_hierarchy = "submitted_at"
+    exclude = ["token_hash", "submission_key"]
+    inlines = [PreferredDayInline, AppointmentInline, ReviewInline, EventInline]
+
+    @admin.display(description=_("mobile number"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["when", "request_reference", "official", "location", "is_substitution", "status"]
+    list_filter = ["status", "is_substitution", "official"]
+    search_fields = ["request__reference", "request__name", "official__name", "official__title"]
+    list_select_related = ["request", "official"]
+    exclude = ["event"]
+
+    @admin.display(description=_("date and time"), ordering="start")
+    def when(self, obj):
+        return format_when(obj.start)
+
+    @admin.display(description=_("reference number"), ordering="request__reference")
+    def request_reference(self, obj):
+        return obj.request.reference
+
+
+@admin.register(ReviewRequest)
+class ReviewRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["request_reference", "department", "asked_at", "due_on", "answered_at"]
+    list_filter = ["department", ("answered_at", admin.EmptyFieldListFilter)]
+    search_fields = ["request__reference", "request__subject", "department__name"]
+    list_select_related = ["request", "department"]
+
+    @admin.display(description=_("reference number"), ordering="request__reference")
+    def request_reference(self, obj):
+        return obj.request.reference
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["request_reference", "meeting_day", "status", "created_at", "offer_expires_at"]
+    list_filter = ["status"]
+    search_fields = ["request__reference"]
+    list_select_related = ["request", "meeting_day__series"]
+
+    @admin.display(description=_("reference number"), ordering="request__reference")
+    def request_reference(self, obj):
+        return obj.request.reference
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The outbox. A message stuck in "sending" (its worker died after
+    claiming it) shows here; it is not sent twice by itself."""
+
+    list_display = ["created_at", "kind", "channel", "masked_recipient", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel", "kind"]
+    search_fields = ["request__reference", "kind"]
+    list_select_related = ["request"]
+    fields = [
+        "request",
+        "kind",
+        "channel",
+        "masked_recipient",
+        "subject",
+        "redacted_body",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+        "gateway_id",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("recipient"))
+    def masked_recipient(self, obj):
+        if obj.channel == Notification.Channel.SMS:
+            return mask_phone(obj.recipient)
+        name, _at, domain = obj.recipient.partition("@")
+        return f"{name[:2]}***@{domain}" if domain else "***"
+
+    @admin.display(description=_("message"))
+    def redacted_body(self, obj):
+        # A message not sent yet still carries the citizen's private link.
+        return redact_links(obj.body)

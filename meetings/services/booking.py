@@ -1,0 +1,538 @@
+"""Booking, substitution, answers and outcomes: every state change of a
+meeting request after it was submitted. Each records who, when, from, to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from schedule.models import Event
+
+from meetings.errors import IllegalTransition, MeetingError, SlotTakenError
+from meetings.models import (
+    Appointment,
+    CategoryDepartment,
+    MeetingDay,
+    MeetingRequest,
+    ReviewRequest,
+    Slot,
+    WaitlistEntry,
+)
+from meetings.services.notifications import format_when, notify
+from meetings.services.requests import bookable_error, record
+from scheduling.models import Official
+
+S = MeetingRequest.Status
+
+#: The legal moves of a request. Anything else is refused.
+TRANSITIONS: dict[str, set[str]] = {
+    S.SUBMITTED: {S.UNDER_REVIEW, S.SCHEDULED, S.SUBSTITUTED, S.WAITLISTED, S.ANSWERED, S.DECLINED, S.CANCELLED},
+    S.UNDER_REVIEW: {S.SCHEDULED, S.SUBSTITUTED, S.WAITLISTED, S.ANSWERED, S.DECLINED, S.CANCELLED},
+    S.WAITLISTED: {S.UNDER_REVIEW, S.SCHEDULED, S.SUBSTITUTED, S.ANSWERED, S.DECLINED, S.CANCELLED},
+    S.SCHEDULED: {S.SCHEDULED, S.SUBSTITUTED, S.UNDER_REVIEW, S.HELD, S.NO_SHOW, S.CANCELLED},
+    S.SUBSTITUTED: {S.SUBSTITUTED, S.SCHEDULED, S.UNDER_REVIEW, S.HELD, S.NO_SHOW, S.CANCELLED},
+    S.ANSWERED: {S.CLOSED},
+    S.DECLINED: {S.CLOSED},
+    S.HELD: {S.CLOSED},
+    S.NO_SHOW: {S.CLOSED},
+    S.CANCELLED: {S.CLOSED},
+    S.CLOSED: set(),
+}
+FIRST_ANSWERS = {S.SCHEDULED, S.SUBSTITUTED, S.ANSWERED, S.DECLINED}
+SUBSTITUTE_MEETING_MINUTES = 30
+
+
+def _locked(request: MeetingRequest) -> MeetingRequest:
+    return MeetingRequest.objects.select_for_update().get(pk=request.pk)
+
+
+BOOKED = {S.SCHEDULED, S.SUBSTITUTED}
+
+
+def _locked_for_booking(request: MeetingRequest) -> MeetingRequest:
+    """Lock ``request`` for a booking or a substitution, refusing it if the
+    request was booked since the caller read it. Two staff members who
+    confirm the same request at once both read it unbooked; the second to get
+    the lock must be told, not silently move the first one's booking (moving
+    a booking the caller knew of stays allowed)."""
+    seen = request.status
+    request = _locked(request)
+    if seen not in BOOKED and request.status in BOOKED:
+        raise MeetingError(_("Someone else has just booked this request. Reload the page to see the booking."))
+    return request
+
+
+def transition(request: MeetingRequest, to: str, *, actor=None, action: str = "", note: str = "", public=True):
+    """Move ``request`` to ``to`` if the table allows it, and record it."""
+    if to not in TRANSITIONS[request.status]:
+        raise IllegalTransition(
+            _("A request that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": S(request.status).label, "to": S(to).label}
+        )
+    previous = request.status
+    request.status = to
+    now = timezone.now()
+    if to in FIRST_ANSWERS and request.first_answered_at is None:
+        request.first_answered_at = now
+    if to == S.CLOSED:
+        request.closed_at = now
+    request.save()
+    record(request, action or to, actor=actor, from_status=previous, note=note, public=public)
+    return request
+
+
+def _calendar_event(official: Official, request: MeetingRequest, start, end, location, actor) -> Event:
+    return Event.objects.create(
+        calendar=official.calendar,
+        title=_("Citizen meeting %(reference)s") % {"reference": request.reference},
+        description=request.subject,
+        start=start,
+        end=end,
+        creator=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def _create_appointment(**fields) -> Appointment:
+    """Insert an appointment; the partial unique indexes turn a lost race
+    into ``SlotTakenError`` instead of a second booking."""
+    try:
+        with transaction.atomic():
+            return Appointment.objects.create(**fields)
+    except IntegrityError as error:
+        raise SlotTakenError() from error
+
+
+@transaction.atomic
+def slot_book(*, request: MeetingRequest, slot: Slot, actor=None) -> Appointment:
+    """Book ``request`` with the series' official (the mayor) in ``slot``.
+
+    The slot and the request are locked; the database's partial unique
+    indexes refuse a second active booking of the slot whatever the race.
+    A request that was booked elsewhere moves to the new slot, unless it was
+    booked after the caller read it (two staff confirming at once).
+    """
+    request = _locked_for_booking(request)
+    slot = Slot.objects.select_for_update().select_related("meeting_day__series__official__calendar").get(pk=slot.pk)
+    day = slot.meeting_day
+    if day.status == MeetingDay.Status.CANCELLED:
+        raise MeetingError(_("This meeting day is cancelled."))
+    if slot.start <= timezone.now():
+        raise MeetingError(_("This slot is in the past."))
+    if slot.appointments.filter(status=Appointment.Status.ACTIVE).exists():
+        raise SlotTakenError()
+    if S.SCHEDULED not in TRANSITIONS[request.status]:
+        raise IllegalTransition(_("This request can no longer be booked."))
+    previous = request.active_appointment
+    if previous:
+        _cancel_appointment(previous)
+    official = day.series.official
+    appointment = _create_appointment(
+        request=request,
+        official=official,
+        slot=slot,
+        start=slot.start,
+        end=slot.end,
+        location=day.series.location,
+        booked_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    appointment.event = _calendar_event(official, request, slot.start, slot.end, day.series.location, actor)
+    appointment.save(update_fields=["event"])
+    request.substitution_reason = ""
+    transition(request, S.SCHEDULED, actor=actor, action="booked", note=format_when(slot.start))
+    WaitlistEntry.objects.filter(request=request, status__in=["waiting", "offered"]).update(status="withdrawn")
+    notify(request, "scheduled")
+    if previous and previous.slot_id:
+        waitlist_offer_next(slot=previous.slot)
+    return appointment
+
+
+def _cancel_appointment(appointment: Appointment) -> None:
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.sequence += 1
+    appointment.save(update_fields=["status", "sequence", "updated_at"])
+    if appointment.event_id:
+        event = appointment.event
+        appointment.event = None
+        appointment.save(update_fields=["event"])
+        event.delete()
+
+
+def official_is_free(official: Official, start: dt.datetime, end: dt.datetime) -> bool:
+    """No appointment and no calendar occurrence of ``official`` overlaps."""
+    if Appointment.objects.filter(
+        official=official, status=Appointment.Status.ACTIVE, start__lt=end, end__gt=start
+    ).exists():
+        return False
+    for event in official.calendar.event_set.filter(start__lt=end).prefetch_related("occurrence_set"):
+        for occurrence in event.get_occurrences(start, end):
+            if not occurrence.cancelled and occurrence.start < end and occurrence.end > start:
+                return False
+    return True
+
+
+def substitute_candidates(request: MeetingRequest) -> list[Official]:
+    """Who may meet the citizen instead of the mayor, in order: the deputy
+    mayors, then the director of the department that owns the topic."""
+    deputies = list(
+        Official.objects.filter(rank=Official.Rank.DEPUTY_MAYOR, is_active=True)
+        .select_related("calendar", "department")
+        .order_by("substitution_order", "pk")
+    )
+    owner = CategoryDepartment.objects.filter(category=request.category).select_related("department").first()
+    directors = []
+    if owner:
+        directors = list(
+            Official.objects.filter(rank=Official.Rank.DIRECTOR, is_active=True, department=owner.department)
+            .select_related("calendar", "department")
+            .order_by("substitution_order", "pk")
+        )
+    return deputies + directors
+
+
+def substitute_proposals(request: MeetingRequest, *, limit: int = 4, now: dt.datetime | None = None):
+    """For each candidate, their next free times: the request's preferred
+    days first, then working days at 10:00, 14:00 and 16:00 over the next
+    three weeks, each free in the official's calendar."""
+    from scheduling.workdays import working_calendar
+
+    now = now or timezone.now()
+    times = [
+        p.meeting_day.start for p in request.preferences.select_related("meeting_day") if p.meeting_day.start > now
+    ]
+    today = timezone.localtime(now).date()
+    calendar = working_calendar(today, today + dt.timedelta(days=28))
+    for day in calendar.working_days(today + dt.timedelta(days=1), today + dt.timedelta(days=21)):
+        for hour in (10, 14, 16):
+            times.append(timezone.make_aware(dt.datetime.combine(day, dt.time(hour))))
+    proposals = []
+    length = dt.timedelta(minutes=SUBSTITUTE_MEETING_MINUTES)
+    for official in substitute_candidates(request):
+        candidates = (t for t in sorted(set(times)) if official_is_free(official, t, t + length))
+        free = list(itertools.islice(candidates, limit))
+        proposals.append((official, free))
+    return proposals
+
+
+@transaction.atomic
+def request_substitute(
+    *, request: MeetingRequest, official: Official, start: dt.datetime, reason: str, location: str = "", actor=None
+) -> Appointment:
+    """Hand the meeting to ``official`` (a deputy mayor or a director) at
+    ``start``; the citizen is told who will meet them and why."""
+    request = _locked_for_booking(request)
+    official = Official.objects.select_for_update().select_related("calendar").get(pk=official.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise MeetingError(_("Give the reason for the substitution; the citizen will see it."))
+    if official.rank == Official.Rank.MAYOR:
+        raise MeetingError(_("A substitution is a meeting with someone other than the mayor."))
+    if not official.is_active:
+        raise MeetingError(_("This official is not active."))
+    if start <= timezone.now():
+        raise MeetingError(_("Choose a time in the future."))
+    if S.SUBSTITUTED not in TRANSITIONS[request.status]:
+        raise IllegalTransition(_("This request can no longer be substituted."))
+    end = start + dt.timedelta(minutes=SUBSTITUTE_MEETING_MINUTES)
+    previous = request.active_appointment
+    if previous:
+        _cancel_appointment(previous)
+    if not official_is_free(official, start, end):
+        raise SlotTakenError(_("%(official)s is busy at that time. Choose another time.") % {"official": official})
+    location = location or (official.department.name if official.department else official.title)
+    appointment = _create_appointment(
+        request=request,
+        official=official,
+        start=start,
+        end=end,
+        location=location,
+        is_substitution=True,
+        booked_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    appointment.event = _calendar_event(official, request, start, end, location, actor)
+    appointment.save(update_fields=["event"])
+    request.substitution_reason = reason
+    transition(request, S.SUBSTITUTED, actor=actor, action="substituted", note=f"{official}: {reason}")
+    notify(request, "substituted", reason=reason)
+    if previous and previous.slot_id:
+        waitlist_offer_next(slot=previous.slot)
+    return appointment
+
+
+@transaction.atomic
+def request_answer_in_writing(*, request: MeetingRequest, answer: str, actor=None) -> MeetingRequest:
+    request = _locked(request)
+    answer = (answer or "").strip()
+    if not answer:
+        raise MeetingError(_("Write the answer the citizen will read."))
+    _release_if_booked(request)
+    request.written_answer = answer
+    transition(request, S.ANSWERED, actor=actor, action="answered")
+    notify(request, "answered")
+    return request
+
+
+@transaction.atomic
+def request_decline(*, request: MeetingRequest, reason: str, actor=None) -> MeetingRequest:
+    request = _locked(request)
+    reason = (reason or "").strip()
+    if not reason:
+        raise MeetingError(_("Give the reason for declining; the citizen will see it."))
+    _release_if_booked(request)
+    request.decline_reason = reason
+    transition(request, S.DECLINED, actor=actor, action="declined", note=reason)
+    notify(request, "declined", reason=reason)
+    return request
+
+
+def _release_if_booked(request: MeetingRequest) -> None:
+    appointment = request.active_appointment
+    if appointment:
+        _cancel_appointment(appointment)
+        if appointment.slot_id:
+            waitlist_offer_next(slot=appointment.slot)
+
+
+@transaction.atomic
+def outcome_record(*, request: MeetingRequest, outcome: str, notes: str = "", actor=None) -> MeetingRequest:
+    """After the meeting: held, no-show, or held with follow-up needed.
+    A held meeting sends the citizen the one-minute satisfaction question."""
+    from meetings.services.feedback import feedback_url
+
+    request = _locked(request)
+    if outcome not in MeetingRequest.Outcome.values:
+        raise MeetingError(_("Choose an outcome."))
+    appointment = request.active_appointment
+    if appointment is None:
+        raise MeetingError(_("This request has no meeting to record."))
+    if appointment.start > timezone.now():
+        raise MeetingError(_("The meeting has not taken place yet."))
+    request.outcome = outcome
+    request.outcome_notes = (notes or "").strip()
+    to = S.NO_SHOW if outcome == MeetingRequest.Outcome.NO_SHOW else S.HELD
+    transition(request, to, actor=actor, action="outcome", note=request.outcome_notes, public=False)
+    if to == S.HELD:
+        notify(request, "satisfaction", link=feedback_url(request), dedupe=f"satisfaction-{request.pk}")
+    return request
+
+
+@transaction.atomic
+def request_close(*, request: MeetingRequest, actor=None, note: str = "") -> MeetingRequest:
+    request = _locked(request)
+    return transition(request, S.CLOSED, actor=actor, action="closed", note=note)
+
+
+def _check_notice(request: MeetingRequest) -> None:
+    appointment = request.active_appointment
+    hours = settings.MEETING_CHANGE_NOTICE_HOURS
+    if appointment and appointment.start - timezone.now() < dt.timedelta(hours=hours):
+        raise MeetingError(
+            _(
+                "Your meeting is less than %(hours)s hours away, so it can no longer be changed here. "
+                "Please call %(phone)s."
+            )
+            % {"hours": hours, "phone": settings.CITY_PHONE}
+        )
+
+
+@transaction.atomic
+def citizen_cancel(*, request: MeetingRequest) -> MeetingRequest:
+    """The citizen cancels their own request from the status page."""
+    request = _locked(request)
+    if S.CANCELLED not in TRANSITIONS[request.status]:
+        raise IllegalTransition(_("This request can no longer be cancelled."))
+    _check_notice(request)
+    _release_if_booked(request)
+    WaitlistEntry.objects.filter(request=request, status__in=["waiting", "offered"]).update(status="withdrawn")
+    transition(request, S.CANCELLED, action="cancelled_by_citizen")
+    notify(request, "cancelled")
+    return request
+
+
+@transaction.atomic
+def citizen_ask_other_day(*, request: MeetingRequest, meeting_day: MeetingDay) -> MeetingRequest:
+    """The citizen asks for another meeting day. A booking they had is
+    released; the secretariat books the new day."""
+    from meetings.models import PreferredDay
+
+    request = _locked(request)
+    if S.UNDER_REVIEW not in TRANSITIONS[request.status] and request.status != S.UNDER_REVIEW:
+        raise IllegalTransition(_("This request can no longer be moved."))
+    _check_notice(request)
+    error = bookable_error(meeting_day)
+    if error:
+        raise MeetingError(error)
+    _release_if_booked(request)
+    rank = (request.preferences.order_by("-rank").values_list("rank", flat=True).first() or 0) + 1
+    PreferredDay.objects.filter(request=request, meeting_day=meeting_day).delete()
+    PreferredDay.objects.create(request=request, meeting_day=meeting_day, rank=rank)
+    from meetings.services.series import korean_date
+
+    note = korean_date(timezone.localtime(meeting_day.start).date())
+    if request.status == S.UNDER_REVIEW:
+        record(request, "asked_other_day", from_status=request.status, note=note)
+    else:
+        transition(request, S.UNDER_REVIEW, action="asked_other_day", note=note)
+    notify(request, "moved_by_citizen")
+    return request
+
+
+def appointment_release(*, appointment: Appointment, actor=None, reason: str = "", kind: str = "") -> None:
+    """Cancel an appointment the city can no longer keep (its meeting day was
+    cancelled): the request goes back to review, never lost, and the citizen
+    is told and may choose another day."""
+    request = _locked(appointment.request)
+    _cancel_appointment(appointment)
+    transition(request, S.UNDER_REVIEW, actor=actor, action=kind or "released", note=reason)
+    notify(request, kind or "meeting_day_cancelled", reason=reason)
+
+
+@transaction.atomic
+def review_ask(*, request: MeetingRequest, department, question: str = "", due_on=None, actor=None) -> ReviewRequest:
+    """Ask a department for its opinion; the request is then under review."""
+    request = _locked(request)
+    review = ReviewRequest.objects.create(
+        request=request,
+        department=department,
+        question=(question or "").strip(),
+        due_on=due_on,
+        asked_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if request.status in (S.SUBMITTED, S.WAITLISTED):
+        transition(request, S.UNDER_REVIEW, actor=actor, action="review_asked", note=str(department))
+        notify(request, "under_review", dedupe=f"under-review-{request.pk}")
+    else:
+        record(request, "review_asked", actor=actor, from_status=request.status, note=str(department), public=False)
+    return review
+
+
+@transaction.atomic
+def review_answer(*, review: ReviewRequest, opinion: str, actor) -> ReviewRequest:
+    """The department answers from its inbox (only its own staff may)."""
+    review = ReviewRequest.objects.select_for_update().get(pk=review.pk)
+    profile = getattr(actor, "staff_profile", None)
+    if not actor.is_superuser and (profile is None or profile.department_id != review.department_id):
+        raise MeetingError(_("Only the department asked can answer this review."))
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise MeetingError(_("Write the department's opinion."))
+    if review.answered_at:
+        raise MeetingError(_("This review has already been answered."))
+    review.opinion = opinion
+    review.answered_by = actor
+    review.answered_at = timezone.now()
+    review.save()
+    record(
+        review.request,
+        "review_answered",
+        actor=actor,
+        from_status=review.request.status,
+        public=False,
+        note=str(review.department),
+    )
+    return review
+
+
+@transaction.atomic
+def due_date_extend(*, request: MeetingRequest, new_due: dt.datetime, reason: str, actor=None) -> MeetingRequest:
+    """Extend the answer clock once, telling the citizen the reason and date."""
+    request = _locked(request)
+    reason = (reason or "").strip()
+    if request.extended_due_at:
+        raise MeetingError(_("The answer period can be extended only once."))
+    if request.first_answered_at:
+        raise MeetingError(_("This request has already been answered."))
+    if not reason:
+        raise MeetingError(_("Give the reason for the extension; the citizen will see it."))
+    if new_due <= request.answer_due_at:
+        raise MeetingError(_("The new date must be later than the current due date."))
+    request.extended_due_at = new_due
+    request.extension_reason = reason
+    request.save(update_fields=["extended_due_at", "extension_reason"])
+    record(request, "extended", actor=actor, from_status=request.status, note=reason)
+    notify(request, "extended", reason=reason, when=format_when(new_due))
+    return request
+
+
+def waitlist_offer_next(*, slot: Slot) -> WaitlistEntry | None:
+    """Offer a freed slot to the first request waiting for its day."""
+    if slot.meeting_day.status == MeetingDay.Status.CANCELLED or slot.start <= timezone.now():
+        return None
+    if slot.appointments.filter(status=Appointment.Status.ACTIVE).exists():
+        return None
+    if WaitlistEntry.objects.filter(offered_slot=slot, status=WaitlistEntry.Status.OFFERED).exists():
+        return None
+    entry = (
+        WaitlistEntry.objects.select_for_update(skip_locked=True)
+        .filter(meeting_day=slot.meeting_day, status=WaitlistEntry.Status.WAITING)
+        .select_related("request")
+        .first()
+    )
+    if entry is None:
+        return None
+    entry.status = WaitlistEntry.Status.OFFERED
+    entry.offered_slot = slot
+    entry.offer_expires_at = timezone.now() + dt.timedelta(hours=settings.MEETING_WAITLIST_OFFER_HOURS)
+    entry.save()
+    record(entry.request, "waitlist_offered", from_status=entry.request.status, note=format_when(slot.start))
+    notify(
+        entry.request,
+        "waitlist_offer",
+        when=format_when(slot.start),
+        deadline=format_when(entry.offer_expires_at),
+        dedupe=f"offer-{entry.pk}-{slot.pk}",
+    )
+    return entry
+
+
+@transaction.atomic
+def waitlist_accept(*, entry: WaitlistEntry) -> Appointment:
+    """The citizen confirms the offered slot from their status page."""
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of an
+    # outer join (offered_slot is nullable); the request and slot are locked
+    # by slot_book.
+    entry = (
+        WaitlistEntry.objects.select_for_update(of=("self",)).select_related("request", "offered_slot").get(pk=entry.pk)
+    )
+    if entry.status != WaitlistEntry.Status.OFFERED or entry.offer_expires_at < timezone.now():
+        raise MeetingError(_("This offer has expired."))
+    appointment = slot_book(request=entry.request, slot=entry.offered_slot)
+    entry.status = WaitlistEntry.Status.ACCEPTED
+    entry.save(update_fields=["status"])
+    return appointment
+
+
+@transaction.atomic
+def waitlist_expire_offers(*, now: dt.datetime | None = None) -> int:
+    """Expired offers pass to the next in line (celery beat)."""
+    now = now or timezone.now()
+    expired = list(
+        WaitlistEntry.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(status=WaitlistEntry.Status.OFFERED, offer_expires_at__lt=now)
+        .select_related("offered_slot__meeting_day")
+    )
+    for entry in expired:
+        entry.status = WaitlistEntry.Status.EXPIRED
+        entry.save(update_fields=["status"])
+        waitlist_offer_next(slot=entry.offered_slot)
+    return len(expired)
+
+
+def reminders_due(*, now: dt.datetime | None = None) -> int:
+    """Queue tomorrow's reminders (celery beat, hourly): once per appointment
+    version, so a moved appointment is reminded again and no other twice."""
+    now = now or timezone.now()
+    tomorrow = timezone.localtime(now).date() + dt.timedelta(days=1)
+    count = 0
+    appointments = Appointment.objects.filter(status=Appointment.Status.ACTIVE, start__date=tomorrow).select_related(
+        "request", "official"
+    )
+    for appointment in appointments:
+        with transaction.atomic():
+            count += bool(
+                notify(appointment.request, "reminder", dedupe=f"reminder-{appointment.pk}-{appointment.sequence}")
+            )
+    return count

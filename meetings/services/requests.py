@@ -1,0 +1,211 @@
+"""A citizen's meeting request: submission, reference number, status link."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings.clock import answer_due
+from meetings.errors import MeetingError
+from meetings.models import (
+    MeetingDay,
+    MeetingRequest,
+    PreferredDay,
+    ReferenceCounter,
+    RequestEvent,
+    WaitlistEntry,
+)
+from meetings.services.notifications import notify
+from scheduling.phones import InvalidPhoneNumber, normalize_mobile
+from scheduling.workdays import working_calendar
+
+MAX_PREFERRED_DAYS = 3
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def status_url(token: str) -> str:
+    return settings.SITE_URL + reverse("meetings:status", args=[token])
+
+
+def next_reference(year: int) -> str:
+    """The next ``YYYY-NNNN`` of ``year``. Must run inside the transaction that
+    saves the request: the counter row stays locked until it commits, so two
+    submissions never share a number, and a rollback leaves no gap."""
+    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{year}-{counter.last_number:04d}"
+
+
+def record(request: MeetingRequest, action: str, *, actor=None, from_status="", note="", public=True) -> RequestEvent:
+    return RequestEvent.objects.create(
+        request=request,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        from_status=from_status,
+        to_status=request.status,
+        note=note,
+        public=public,
+    )
+
+
+def bookable_error(day: MeetingDay, *, now: dt.datetime | None = None) -> str | None:
+    """Why a citizen cannot choose ``day``, or None if they can."""
+    now = now or timezone.now()
+    if day.status == MeetingDay.Status.CANCELLED:
+        return _("%(day)s is cancelled: %(reason)s") % {"day": _day_label(day), "reason": day.reason}
+    if day.start <= now + dt.timedelta(hours=settings.MEETING_CHANGE_NOTICE_HOURS):
+        return _("%(day)s is too soon or already past.") % {"day": _day_label(day)}
+    if day.start > now + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS):
+        return _("%(day)s is not open for requests yet.") % {"day": _day_label(day)}
+    calendar = working_calendar(day.start.date(), day.start.date())
+    local = timezone.localtime(day.start).date()
+    if calendar.is_holiday_or_closure(local):
+        return _("%(day)s is a holiday.") % {"day": _day_label(day)}
+    return None
+
+
+def _day_label(day: MeetingDay) -> str:
+    from meetings.services.series import korean_date
+
+    return korean_date(timezone.localtime(day.start).date())
+
+
+@dataclass
+class Submission:
+    request: MeetingRequest
+    token: str | None  # None when the same form was submitted before
+    created: bool
+
+
+def meeting_request_submit(
+    *,
+    name: str,
+    phone: str,
+    neighborhood,
+    category: str,
+    subject: str,
+    description: str,
+    consent: bool,
+    submission_key: uuid.UUID,
+    email: str = "",
+    group_size: int = 1,
+    preferred_days: list[MeetingDay] = (),
+    needs_sign_language: bool = False,
+    needs_foreign_language: bool = False,
+    foreign_language: str = "",
+    needs_wheelchair: bool = False,
+    other_needs: str = "",
+    channel: str = MeetingRequest.Channel.WEB,
+    actor=None,
+    now: dt.datetime | None = None,
+) -> Submission:
+    """Save a citizen's request (from the public form, or entered by staff
+    for a phone or walk-in request), give it its reference number and
+    private status link, and tell the citizen. The same ``submission_key``
+    twice makes one request."""
+    existing = MeetingRequest.objects.filter(submission_key=submission_key).first()
+    if existing:
+        return Submission(existing, None, False)
+    if not consent:
+        raise MeetingError(_("Please agree to the collection and use of personal information."))
+    try:
+        phone = normalize_mobile(phone)
+    except InvalidPhoneNumber:
+        raise MeetingError(_("Enter a mobile number that can receive text messages, e.g. 010-1234-5678.")) from None
+    preferred_days = list(dict.fromkeys(preferred_days))
+    if len(preferred_days) > MAX_PREFERRED_DAYS:
+        raise MeetingError(_("Choose at most three preferred days."))
+    for day in preferred_days:
+        error = bookable_error(day, now=now)
+        if error:
+            raise MeetingError(error)
+    if needs_foreign_language and not foreign_language.strip():
+        raise MeetingError(_("Tell us which language the interpreter should speak."))
+
+    now = now or timezone.now()
+    token = secrets.token_urlsafe(24)
+    try:
+        with transaction.atomic():
+            local_now = timezone.localtime(now)
+            request = MeetingRequest(
+                reference="",
+                channel=channel,
+                name=name.strip(),
+                phone=phone,
+                email=email.strip(),
+                neighborhood=neighborhood,
+                category=category,
+                subject=subject.strip(),
+                description=description.strip(),
+                group_size=group_size,
+                needs_sign_language=needs_sign_language,
+                needs_foreign_language=needs_foreign_language,
+                foreign_language=foreign_language.strip() if needs_foreign_language else "",
+                needs_wheelchair=needs_wheelchair,
+                other_needs=other_needs.strip(),
+                consent_at=now,
+                token_hash=hash_token(token),
+                submission_key=submission_key,
+                submitted_at=now,
+                answer_due_at=answer_due(
+                    now,
+                    settings.MEETING_ANSWER_DAYS,
+                    calendar=working_calendar(local_now.date(), local_now.date() + dt.timedelta(days=120)),
+                ),
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            request.reference = "0000-0000"  # placeholder for full_clean; the number is taken last
+            request.full_clean(exclude=["reference"])
+            request.reference = next_reference(local_now.year)
+            request.save()
+            PreferredDay.objects.bulk_create(
+                PreferredDay(request=request, meeting_day=day, rank=rank) for rank, day in enumerate(preferred_days, 1)
+            )
+            for day in preferred_days:
+                if not day.slots.exclude(appointments__status="active").exists():
+                    WaitlistEntry.objects.create(request=request, meeting_day=day)
+            record(request, "submitted", actor=actor)
+            notify(request, "submitted", link=status_url(token))
+    except (IntegrityError, ValidationError):
+        # The same form submitted twice at once: the other submission won the
+        # race for the unique ``submission_key`` and this one rolled back,
+        # giving its reference number back. Answer as for any resubmission.
+        existing = MeetingRequest.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return Submission(existing, None, False)
+    return Submission(request, token, True)
+
+
+def request_for_token(token: str) -> MeetingRequest | None:
+    """The request behind a status link, or None for a wrong, revoked or
+    expired token (all three look the same to the visitor: a 404)."""
+    if not token or len(token) > 100:
+        return None
+    request = (
+        MeetingRequest.objects.select_related("neighborhood")
+        .filter(token_hash=hash_token(token), token_revoked=False)
+        .first()
+    )
+    if request is None:
+        return None
+    if request.closed_at and timezone.now() > request.closed_at + dt.timedelta(
+        days=settings.MEETING_STATUS_LINK_DAYS_AFTER_CLOSE
+    ):
+        return None
+    return request

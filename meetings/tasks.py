@@ -1,0 +1,61 @@
+"""Thin celery tasks: ids in, call a service.
+
+Nobody waits for these results, so none is stored (``ignore_result``): a
+task sent while the result backend is down must not wait for it either.
+Retries of a notification are counted on its outbox row and driven by the
+flush (see meetings/services/notifications.py), not by celery's countdown
+retries: the count survives a dead worker and a re-enqueue, and no message
+sits in Redis with an ETA (which Redis would hand out again after its
+visibility timeout).
+"""
+
+from celery import shared_task
+
+
+@shared_task(name="meetings.send_notification", acks_late=True, ignore_result=True)
+def send_notification(notification_id: int) -> bool:
+    """Send one outbox row, at most once (a redelivered message finds it
+    claimed already)."""
+    from meetings.services.notifications import notification_send
+
+    return notification_send(notification_id=notification_id)
+
+
+@shared_task(name="meetings.flush_notifications", ignore_result=True)
+def flush_notifications() -> int:
+    """Every minute: hand celery whatever is pending (written while the
+    broker was down, or a failed attempt whose back-off has passed)."""
+    from meetings.services.notifications import notifications_flush
+
+    return notifications_flush()
+
+
+@shared_task(name="meetings.send_reminders", ignore_result=True)
+def send_reminders() -> int:
+    """Hourly: queue tomorrow's reminders, once per appointment version."""
+    from meetings.services.booking import reminders_due
+
+    return reminders_due()
+
+
+@shared_task(name="meetings.expire_waitlist_offers", ignore_result=True)
+def expire_waitlist_offers() -> int:
+    from meetings.services.booking import waitlist_expire_offers
+
+    return waitlist_expire_offers()
+
+
+@shared_task(name="meetings.sync_meeting_days", ignore_result=True)
+def sync_meeting_days() -> int:
+    """Daily: build the meeting days of the booking horizon ahead."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from meetings.services.series import meeting_days_sync
+
+    today = timezone.localdate()
+    return len(
+        meeting_days_sync(start=today, end=today + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS + 31))
+    )

@@ -1,0 +1,12 @@
+"""The documented plugin signals of the shared core (the only signals we use).
+
+``demo_city_seeded`` is sent at the end of ``demo_city_seed`` inside its
+transaction, with ``departments`` (code → Department) and ``officials``
+(title → Official), so that the apps (meetings, visits) add their own demo
+data without ``scheduling`` importing them. Receivers must be idempotent:
+``seed_demo`` may run twice.
+"""
+
+from django.dispatch import Signal
+
+demo_city_seeded = Signal()

@@ -1,0 +1,215 @@
+"""A citizen on a phone asks for a meeting, makes a mistake, corrects it,
+and follows the request by the private link — in Chromium, 390x844."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from meetings.models import MeetingRequest
+from scheduling.models import Neighborhood, Official
+from scheduling.services import official_create
+from tests.e2e.test_public_pages import SCREENSHOTS, _describe, _no_horizontal_scroll
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+REFERENCE = re.compile(r"\d{4}-\d{4}")
+
+
+@pytest.fixture
+def city(db):
+    official_create(name="김시장", title="시장", rank=Official.Rank.MAYOR)
+    for index, name in enumerate(["중앙동", "산골동", "새벽동"]):
+        Neighborhood.objects.create(code=f"{index + 101}", name=name, sort_order=index)
+
+
+CONTRAST_JS = """(selector) => {
+    const element = document.querySelector(selector), style = getComputedStyle(element);
+    const rgb = (text) => text.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const luminance = ([r, g, b]) => {
+        const linear = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+        const [R, G, B] = [r, g, b].map(linear);
+        return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+    };
+    const [a, b] = [luminance(rgb(style.color)), luminance(rgb(style.backgroundColor))];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def _decided_by_us(page, node) -> bool:
+    """axe cannot judge a KRDS select's contrast because of its arrow
+    (a background image): measure its text against its background colour."""
+    checks = node.get("any", [])
+    target = node["target"][0]
+    if not checks or any((c.get("data") or {}).get("messageKey") != "bgImage" for c in checks):
+        return False
+    if not page.evaluate("(s) => document.querySelector(s).matches('select.krds-form-select')", target):
+        return False
+    return page.evaluate(CONTRAST_JS, target) >= 4.5
+
+
+def _axe(page, axe_script):
+    """Serious and critical axe-core findings, as tests/e2e/test_public_pages.py
+    counts them (an undecided contrast is a finding), except KRDS selects
+    whose contrast we measured ourselves."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": page.evaluate("document.documentElement.scrollHeight")})
+    try:
+        page.add_script_tag(path=str(axe_script))
+        result = page.evaluate("async () => await axe.run(document)")
+        undecided = []
+        for finding in result["incomplete"]:
+            if finding["id"] != "color-contrast":
+                continue
+            nodes = [n for n in finding["nodes"] if not _decided_by_us(page, n)]
+            if nodes:
+                undecided.append({**finding, "nodes": nodes})
+    finally:
+        page.set_viewport_size(size)
+    return [v for v in result["violations"] + undecided if v["impact"] in {"serious", "critical"}]
+
+
+def _shot(page, name):
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
+def _tap_label(page, field_id):
+    """Tap a checkbox's label, as a thumb does (KRDS draws the box on it)."""
+    page.locator(f'label[for="{field_id}"]').tap()
+
+
+def _fill_the_form(page):
+    page.get_by_label("이름").fill("홍길동")
+    page.get_by_label("휴대전화번호").fill("010 1234 5678")
+    page.get_by_label("사는 동").select_option(label="중앙동")
+    page.get_by_label("분야").select_option(value="roads")
+    page.get_by_label("제목").fill("골목길 보수")
+    page.get_by_label("면담하고 싶은 내용").fill("중앙동 3길 포장이 깨졌습니다.\n밤에는 어둡습니다.")
+    _tap_label(page, "id_preferred_days_0")
+    _tap_label(page, "id_needs_wheelchair")
+
+
+def _open_the_form(page):
+    page.goto("/")
+    page.get_by_role("link", name="면담 신청하기").tap()
+    page.wait_for_url("**/meetings/request/")
+
+
+def _send(page):
+    with page.expect_navigation():
+        page.get_by_role("button", name="신청하기").tap()
+
+
+def test_a_citizen_asks_for_a_meeting_on_a_phone_and_follows_it(phone_page, city):
+    page = phone_page
+    _open_the_form(page)
+    assert page.locator("h1").inner_text() == "시장 면담 신청"
+    assert page.get_by_label("휴대전화번호").get_attribute("inputmode") == "tel"
+    _no_horizontal_scroll(page)
+    _fill_the_form(page)
+    day_label = page.locator('label[for="id_preferred_days_0"]').inner_text()
+
+    # Forgot the consent: the form comes back with a Korean error and everything kept.
+    _send(page)
+    alert = page.get_by_role("alert")
+    assert "개인정보 수집·이용에 동의해 주세요" in alert.inner_text()
+    assert page.get_by_label("이름").input_value() == "홍길동"
+    assert page.get_by_label("휴대전화번호").input_value() == "010 1234 5678"
+    assert page.get_by_label("사는 동").input_value() == str(Neighborhood.objects.get(name="중앙동").pk)
+    assert page.get_by_label("제목").input_value() == "골목길 보수"
+    assert "밤에는 어둡습니다." in page.get_by_label("면담하고 싶은 내용").input_value()
+    assert page.locator("#id_preferred_days_0").is_checked()
+    assert page.locator("#id_needs_wheelchair").is_checked()
+    assert page.locator("#id_consent").get_attribute("aria-invalid") == "true"
+    assert not page.locator("#id_consent").is_checked()
+    assert MeetingRequest.objects.count() == 0
+    _no_horizontal_scroll(page)
+    _shot(page, "request-error")
+
+    # Ticks it and sends: the done page with the reference and the private link.
+    _tap_label(page, "id_consent")
+    _send(page)
+    page.wait_for_url("**/meetings/request/done/**")
+    assert page.locator("h1").inner_text() == "면담 신청이 접수되었습니다"
+    reference = page.locator(".tt-reference").inner_text()
+    assert REFERENCE.fullmatch(reference)
+    assert "신청 확인 링크" in page.locator(".tt-facts").inner_text()
+    link = page.locator("#status-link").inner_text()
+    assert re.fullmatch(r"http://[^/]+/meetings/status/[\w-]+/", link)
+    assert page.get_by_role("button", name="링크 복사").count() <= 1  # only where the clipboard is available
+    _no_horizontal_scroll(page)
+    _shot(page, "request-done")
+
+    request = MeetingRequest.objects.get()
+    assert request.reference == reference
+    assert request.needs_wheelchair
+    assert request.preferences.count() == 1
+
+    # Opens the status link: submitted (접수), the day chosen, the phone as given.
+    page.goto(link)
+    assert page.locator(".tt-status").inner_text() == "접수"
+    assert reference in page.locator(".tt-facts").first.inner_text()
+    assert day_label.split(" (")[0].split(" —")[0] in page.content()
+    assert "010-1234-5678" in page.content()
+    _no_horizontal_scroll(page)
+    _shot(page, "status")
+
+
+def test_a_citizen_cancels_from_the_status_page(phone_page, city):
+    """The status page sends no path in its Referer: its forms still pass the CSRF check in a real browser."""
+    page = phone_page
+    _open_the_form(page)
+    _fill_the_form(page)
+    _tap_label(page, "id_consent")
+    _send(page)
+    page.get_by_role("link", name="내 신청 확인하기").tap()
+    page.wait_for_url("**/meetings/status/**")
+
+    # The language switcher works on a page without Referer too.
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").tap()
+    assert page.locator("h1").inner_text() == "Your meeting request"
+    with page.expect_navigation():
+        page.get_by_role("button", name="한국어").tap()
+    assert page.locator("h1").inner_text() == "면담 신청 현황"
+
+    page.get_by_role("link", name="신청 취소하기").tap()
+    page.wait_for_url("**/cancel/")
+    assert page.locator("h1").inner_text() == "면담 신청을 취소하시겠습니까?"
+    page.get_by_role("button", name="네, 신청을 취소합니다").tap()
+    page.wait_for_url(re.compile(r".*/meetings/status/[\w-]+/$"))
+    assert "면담 신청이 취소되었습니다" in page.locator(".tt-messages").inner_text()
+    assert page.locator(".tt-status").inner_text() == "취소됨"
+    assert MeetingRequest.objects.get().status == "cancelled"
+
+
+def test_no_serious_accessibility_violations_on_the_citizen_pages(phone_page, axe_script, city):
+    page = phone_page
+    _open_the_form(page)
+    violations = _axe(page, axe_script)
+    assert not violations, "form: " + _describe(violations)
+
+    _fill_the_form(page)
+    _send(page)  # without consent: the form with its errors
+    page.get_by_role("alert").wait_for()
+    violations = _axe(page, axe_script)
+    assert not violations, "form with errors: " + _describe(violations)
+
+    _tap_label(page, "id_consent")
+    _send(page)
+    page.wait_for_url("**/meetings/request/done/**")
+    violations = _axe(page, axe_script)
+    assert not violations, "done page: " + _describe(violations)
+
+    page.get_by_role("link", name="내 신청 확인하기").tap()
+    page.wait_for_url("**/meetings/status/**")
+    violations = _axe(page, axe_script)
+    assert not violations, "status page: " + _describe(violations)
+
+    page.get_by_role("link", name="신청 취소하기").tap()
+    page.wait_for_url("**/cancel/")
+    violations = _axe(page, axe_script)
+    assert not violations, "cancel page: " + _describe(violations)

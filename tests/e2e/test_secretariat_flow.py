@@ -1,0 +1,161 @@
+"""A citizen asks for a meeting on a phone; the secretariat finds the request
+in its queue on a desktop and books it with the mayor; the citizen's status
+page then shows the booking. In Chromium, through the public form."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from meetings.models import MeetingRequest
+from scheduling import roles
+from scheduling.models import Neighborhood, Official
+from scheduling.services import official_create
+from tests.e2e.test_public_pages import SCREENSHOTS, _axe, _describe
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+DESKTOP = {"width": 1366, "height": 900}
+KOREAN_DATE = re.compile(r"\d{4}\. \d{1,2}\. \d{1,2}\.\([월화수목금토일]\)")
+
+
+@pytest.fixture
+def city(db):
+    roles.sync_roles()  # a transactional test starts from a flushed database
+    official_create(name="김시장", title="시장", rank=Official.Rank.MAYOR)
+    official_create(name="이부시장", title="제1부시장", rank=Official.Rank.DEPUTY_MAYOR)
+    for index, name in enumerate(["중앙동", "산골동"]):
+        Neighborhood.objects.create(code=f"N{index + 1:02d}", name=name, sort_order=index)
+
+
+@pytest.fixture
+def desktop_page(browser, live_server):
+    context = browser.new_context(viewport=DESKTOP, locale="ko-KR", base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _contrast_details(violations) -> list[str]:
+    return [node["any"][0]["message"] for v in violations for node in v["nodes"] if node.get("any")][:5]
+
+
+def _shot(page, name):
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
+def _citizen_submits(page) -> tuple[str, str]:
+    """The public form, by the field names of meetings.forms.MeetingRequestForm.
+    Returns the reference and the private status link."""
+    page.goto("/meetings/request/")
+    page.fill('[name="name"]', "홍길동")
+    page.fill('[name="phone"]', "010 1234 5678")
+    page.select_option('[name="neighborhood"]', label="중앙동")
+    page.select_option('[name="category"]', value="roads")
+    page.fill('[name="subject"]', "골목길 보수")
+    page.fill('[name="description"]', "중앙동 3길 포장이 깨졌습니다.")
+    page.locator('label[for="id_preferred_days_0"]').tap()
+    page.locator('label[for="id_needs_sign_language"]').tap()
+    page.locator('label[for="id_consent"]').tap()
+    page.locator('form.tt-form button[type="submit"]').tap()
+    page.wait_for_url("**/meetings/request/done/**")
+    reference = page.locator(".tt-reference").inner_text().strip()
+    link = page.locator('a[href*="/meetings/status/"]').first.get_attribute("href")
+    return reference, link
+
+
+def test_the_secretariat_books_a_citizens_request_with_the_mayor(phone_page, desktop_page, city, secretariat_user):
+    # The citizen, on a phone.
+    citizen = phone_page
+    reference, link = _citizen_submits(citizen)
+    assert re.fullmatch(r"\d{4}-\d{4}", reference)
+    citizen.goto(link)
+    assert reference in citizen.locator(".tt-reference").inner_text()
+    assert "시장 김시장" not in citizen.locator("main").inner_text()
+    _shot(citizen, "secretariat-flow-citizen-before")
+
+    # The secretariat, on a desktop.
+    staff = desktop_page
+    staff.goto("/staff/")
+    staff.fill("#id_username", "secretariat")
+    staff.fill("#id_password", "pw-secretariat")
+    staff.locator('form.tt-form button[type="submit"]').click()
+    staff.wait_for_url("**/staff/")
+    staff.locator('.tt-card a[href="/staff/meetings/"]').click()
+    staff.wait_for_url("**/staff/meetings/")
+    row = staff.locator("tbody tr", has_text=reference)
+    assert "010-****-5678" in row.inner_text()
+    assert "중앙동" in row.inner_text()
+    _shot(staff, "secretariat-flow-queue")
+    row.get_by_role("link", name=reference).click()
+    staff.wait_for_url("**/staff/meetings/*/")
+    assert "010-1234-5678" in staff.locator("main").inner_text()
+    assert staff.locator(".tt-needs .tt-need").count() == 1
+
+    staff.locator("#action-book > summary").click()
+    first_day = staff.locator("#action-book .tt-slot-day").first
+    day_label = first_day.locator("h3").inner_text()
+    time_label = first_day.locator(".krds-form-check label").first.inner_text().strip()
+    assert KOREAN_DATE.search(day_label) and re.fullmatch(r"\d{2}:\d{2}", time_label)
+    first_day.locator(".krds-form-check label").first.click()
+    _shot(staff, "secretariat-flow-request")
+    staff.locator('#action-book button[type="submit"]').click()
+    staff.wait_for_load_state()
+    message = staff.locator(".tt-message.is-success")
+    assert "김시장" in message.inner_text()
+    assert MeetingRequest.objects.get(reference=reference).status == "scheduled"
+    date = KOREAN_DATE.search(day_label).group(0)
+
+    # The run sheet of that day lists the booking, ready to print.
+    staff.goto("/staff/meetings/days/")
+    staff.locator("tbody tr", has_text=date).get_by_role("link", name=re.compile("인쇄|Print")).click()
+    sheet = staff.locator("main").inner_text()
+    assert reference in sheet and "홍길동" in sheet and "010-****-5678" in sheet
+    _shot(staff, "secretariat-flow-run-sheet")
+    staff.emulate_media(media="print")
+    assert not staff.locator("#krds-header").is_visible()
+    assert staff.locator("table").is_visible()
+    _shot(staff, "secretariat-flow-run-sheet-print")
+    staff.emulate_media(media="screen")
+
+    # The citizen reloads the status page and sees the booking.
+    citizen.reload()
+    meeting = citizen.locator("main").inner_text()
+    assert "시장 김시장" in meeting
+    assert f"{date} {time_label}" in meeting
+    _shot(citizen, "secretariat-flow-citizen-after")
+
+
+def test_the_staff_pages_have_no_serious_accessibility_violations(desktop_page, axe_script, city, secretariat_user):
+    from meetings.selectors import bookable_meeting_days
+    from tests.meetings.conftest import submit
+
+    day = bookable_meeting_days().first()
+    sub = submit([day], needs_wheelchair=True)
+    page = desktop_page
+    page.goto("/staff/login/")
+    page.fill("#id_username", "secretariat")
+    page.fill("#id_password", "pw-secretariat")
+    page.locator('form.tt-form button[type="submit"]').click()
+    page.wait_for_url("**/staff/")
+    for index, url in enumerate(
+        [
+            "/staff/meetings/",
+            f"/staff/meetings/{sub.request.pk}/?propose=1",
+            "/staff/meetings/new/",
+            "/staff/meetings/days/",
+            f"/staff/meetings/days/{day.pk}/",
+            f"/staff/meetings/days/{day.pk}/run-sheet/",
+            "/staff/meetings/reviews/",
+        ]
+    ):
+        page.goto(url)
+        for summary in page.locator("details > summary").all():
+            summary.click()  # the action forms too
+        _shot(page, f"staff-page-{index}")
+        violations = _axe(page, axe_script)
+        assert not violations, f"{url}\n{_describe(violations)}\n{_contrast_details(violations)}"
