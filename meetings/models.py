@@ -288,6 +288,19 @@ class MeetingRequest(models.Model):
     def due_at(self):
         return self.extended_due_at or self.answer_due_at
 
+    def accessibility_needs(self) -> list[str]:
+        """The help the citizen asked for, as short phrases (seed 004)."""
+        needs = []
+        if self.needs_sign_language:
+            needs.append(str(_("Sign-language interpreter")))
+        if self.needs_foreign_language:
+            needs.append(str(_("Foreign-language interpreter (%(language)s)")) % {"language": self.foreign_language})
+        if self.needs_wheelchair:
+            needs.append(str(_("Wheelchair access")))
+        if self.other_needs:
+            needs.append(self.other_needs)
+        return needs
+
     @property
     def active_appointment(self):
         return self.appointments.filter(status=Appointment.Status.ACTIVE).select_related("official", "slot").first()

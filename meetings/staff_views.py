@@ -221,19 +221,6 @@ def _is_late(meeting_request: MeetingRequest, now: dt.datetime) -> bool:
     return meeting_request.first_answered_at is None and meeting_request.due_at < now
 
 
-def _accessibility_needs(meeting_request: MeetingRequest) -> list[str]:
-    needs = []
-    if meeting_request.needs_sign_language:
-        needs.append(_("Sign-language interpreter"))
-    if meeting_request.needs_foreign_language:
-        needs.append(_("Foreign-language interpreter (%(language)s)") % {"language": meeting_request.foreign_language})
-    if meeting_request.needs_wheelchair:
-        needs.append(_("Wheelchair access"))
-    if meeting_request.other_needs:
-        needs.append(meeting_request.other_needs)
-    return needs
-
-
 # --- The queue ----------------------------------------------------------------
 
 
@@ -399,7 +386,7 @@ def _request_page(request, meeting_request: MeetingRequest, bound: dict | None =
         "original_due": format_when(meeting_request.answer_due_at),
         "is_late": _is_late(meeting_request, now),
         "days_waiting": _days_waiting(meeting_request, calendar, today),
-        "needs": _accessibility_needs(meeting_request),
+        "needs": meeting_request.accessibility_needs(),
         "preferences": [
             (p.rank, _day_label(p.meeting_day), p.meeting_day)
             for p in meeting_request.preferences.select_related("meeting_day")
@@ -806,7 +793,7 @@ def run_sheet(request, pk):
             time=time,
             appointment=appointment,
             phone=mask_phone(appointment.request.phone) if appointment else "",
-            needs=_accessibility_needs(appointment.request) if appointment else [],
+            needs=appointment.request.accessibility_needs() if appointment else [],
         )
         for _slot, time, appointment in _day_slots(day)
     ]

@@ -449,19 +449,6 @@ def _timeline(history) -> list[dict]:
     return items
 
 
-def _needs(meeting_request: MeetingRequest) -> list[str]:
-    needs = []
-    if meeting_request.needs_sign_language:
-        needs.append(_("Sign-language interpreter"))
-    if meeting_request.needs_foreign_language:
-        needs.append(_("Foreign-language interpreter (%(language)s)") % {"language": meeting_request.foreign_language})
-    if meeting_request.needs_wheelchair:
-        needs.append(_("Wheelchair access"))
-    if meeting_request.other_needs:
-        needs.append(meeting_request.other_needs)
-    return needs
-
-
 def _render_status(request, token: str, meeting_request: MeetingRequest, *, move_form=None):
     appointment = meeting_request.active_appointment
     history = list(meeting_request.history.filter(public=True).order_by("at", "pk"))
@@ -503,7 +490,7 @@ def _render_status(request, token: str, meeting_request: MeetingRequest, *, move
         "offer": offer,
         "offer_when": when(offer.offered_slot.start) if offer else "",
         "offer_deadline": when(offer.offer_expires_at) if offer else "",
-        "needs": _needs(meeting_request),
+        "needs": meeting_request.accessibility_needs(),
         "can_change": can_change,
         "move_form": move_form if can_change else None,
         "notice_hours": settings.MEETING_CHANGE_NOTICE_HOURS,

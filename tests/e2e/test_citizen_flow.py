@@ -11,6 +11,7 @@ import pytest
 from meetings.models import MeetingRequest
 from scheduling.models import Neighborhood, Official
 from scheduling.services import official_create
+from tests.e2e.conftest import axe_findings
 from tests.e2e.test_public_pages import SCREENSHOTS, _describe, _no_horizontal_scroll
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -23,52 +24,6 @@ def city(db):
     official_create(name="김시장", title="시장", rank=Official.Rank.MAYOR)
     for index, name in enumerate(["중앙동", "산골동", "새벽동"]):
         Neighborhood.objects.create(code=f"{index + 101}", name=name, sort_order=index)
-
-
-CONTRAST_JS = """(selector) => {
-    const element = document.querySelector(selector), style = getComputedStyle(element);
-    const rgb = (text) => text.match(/[\\d.]+/g).slice(0, 3).map(Number);
-    const luminance = ([r, g, b]) => {
-        const linear = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-        const [R, G, B] = [r, g, b].map(linear);
-        return 0.2126 * R + 0.7152 * G + 0.0722 * B;
-    };
-    const [a, b] = [luminance(rgb(style.color)), luminance(rgb(style.backgroundColor))];
-    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-}"""
-
-
-def _decided_by_us(page, node) -> bool:
-    """axe cannot judge a KRDS select's contrast because of its arrow
-    (a background image): measure its text against its background colour."""
-    checks = node.get("any", [])
-    target = node["target"][0]
-    if not checks or any((c.get("data") or {}).get("messageKey") != "bgImage" for c in checks):
-        return False
-    if not page.evaluate("(s) => document.querySelector(s).matches('select.krds-form-select')", target):
-        return False
-    return page.evaluate(CONTRAST_JS, target) >= 4.5
-
-
-def _axe(page, axe_script):
-    """Serious and critical axe-core findings, as tests/e2e/test_public_pages.py
-    counts them (an undecided contrast is a finding), except KRDS selects
-    whose contrast we measured ourselves."""
-    size = page.viewport_size
-    page.set_viewport_size({"width": size["width"], "height": page.evaluate("document.documentElement.scrollHeight")})
-    try:
-        page.add_script_tag(path=str(axe_script))
-        result = page.evaluate("async () => await axe.run(document)")
-        undecided = []
-        for finding in result["incomplete"]:
-            if finding["id"] != "color-contrast":
-                continue
-            nodes = [n for n in finding["nodes"] if not _decided_by_us(page, n)]
-            if nodes:
-                undecided.append({**finding, "nodes": nodes})
-    finally:
-        page.set_viewport_size(size)
-    return [v for v in result["violations"] + undecided if v["impact"] in {"serious", "critical"}]
 
 
 def _shot(page, name):
@@ -189,27 +144,27 @@ def test_a_citizen_cancels_from_the_status_page(phone_page, city):
 def test_no_serious_accessibility_violations_on_the_citizen_pages(phone_page, axe_script, city):
     page = phone_page
     _open_the_form(page)
-    violations = _axe(page, axe_script)
+    violations = axe_findings(page, axe_script)
     assert not violations, "form: " + _describe(violations)
 
     _fill_the_form(page)
     _send(page)  # without consent: the form with its errors
     page.get_by_role("alert").wait_for()
-    violations = _axe(page, axe_script)
+    violations = axe_findings(page, axe_script)
     assert not violations, "form with errors: " + _describe(violations)
 
     _tap_label(page, "id_consent")
     _send(page)
     page.wait_for_url("**/meetings/request/done/**")
-    violations = _axe(page, axe_script)
+    violations = axe_findings(page, axe_script)
     assert not violations, "done page: " + _describe(violations)
 
     page.get_by_role("link", name="내 신청 확인하기").tap()
     page.wait_for_url("**/meetings/status/**")
-    violations = _axe(page, axe_script)
+    violations = axe_findings(page, axe_script)
     assert not violations, "status page: " + _describe(violations)
 
     page.get_by_role("link", name="신청 취소하기").tap()
     page.wait_for_url("**/cancel/")
-    violations = _axe(page, axe_script)
+    violations = axe_findings(page, axe_script)
     assert not violations, "cancel page: " + _describe(violations)

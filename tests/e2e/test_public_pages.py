@@ -14,6 +14,7 @@ from meetings.series import regular_meeting_dates
 from scheduling import roles
 from scheduling.models import CityClosure, Neighborhood, Official
 from scheduling.services import official_create
+from tests.e2e.conftest import axe_findings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -137,24 +138,6 @@ def test_staff_login_ends_on_the_staff_area(phone_page, live_server, django_user
     assert page.locator("h1").inner_text() == "통통데이"
 
 
-def _axe(page, axe_script):
-    """Serious and critical axe-core findings on the whole page.
-
-    The screen is made as tall as the page first: axe cannot tell the
-    contrast of text outside the screen and would only report it as
-    "incomplete". A contrast it still cannot decide counts as a finding.
-    """
-    size = page.viewport_size
-    page.set_viewport_size({"width": size["width"], "height": page.evaluate("document.documentElement.scrollHeight")})
-    try:
-        page.add_script_tag(path=str(axe_script))
-        result = page.evaluate("async () => await axe.run(document)")
-    finally:
-        page.set_viewport_size(size)
-    undecided = [v for v in result["incomplete"] if v["id"] == "color-contrast"]
-    return [v for v in result["violations"] + undecided if v["impact"] in {"serious", "critical"}]
-
-
 def _describe(violations):
     return json.dumps(
         [
@@ -170,7 +153,7 @@ def _describe(violations):
 def test_no_serious_accessibility_violations(phone_page, axe_script, city, url):
     page = phone_page
     page.goto(url)
-    violations = _axe(page, axe_script)
+    violations = axe_findings(page, axe_script)
     assert not violations, _describe(violations)
 
 
@@ -181,7 +164,7 @@ def test_no_serious_accessibility_violations_after_a_failed_login(phone_page, ax
     page.get_by_label("비밀번호").fill("wrong")
     page.get_by_role("button", name="로그인").click()
     page.get_by_role("alert").wait_for()
-    violations = _axe(page, axe_script)
+    violations = axe_findings(page, axe_script)
     assert not violations, _describe(violations)
 
 
@@ -190,7 +173,7 @@ def test_english_home_page_has_no_serious_accessibility_violations(phone_page, l
     page.context.add_cookies([{"name": "tongtong_language", "value": "en", "url": live_server.url}])
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "en"
-    violations = _axe(page, axe_script)
+    violations = axe_findings(page, axe_script)
     assert not violations, _describe(violations)
 
 

@@ -13,7 +13,8 @@ from meetings.models import MeetingRequest
 from scheduling import roles
 from scheduling.models import Neighborhood, Official
 from scheduling.services import official_create
-from tests.e2e.test_public_pages import SCREENSHOTS, _axe, _describe
+from tests.e2e.conftest import axe_findings
+from tests.e2e.test_public_pages import SCREENSHOTS, _describe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -157,5 +158,5 @@ def test_the_staff_pages_have_no_serious_accessibility_violations(desktop_page, 
         for summary in page.locator("details > summary").all():
             summary.click()  # the action forms too
         _shot(page, f"staff-page-{index}")
-        violations = _axe(page, axe_script)
+        violations = axe_findings(page, axe_script)
         assert not violations, f"{url}\n{_describe(violations)}\n{_contrast_details(violations)}"
