@@ -19,26 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-
-class Category(models.TextChoices):
-    """The complaint categories of seeds 000/001, plus transport and safety."""
-
-    WELFARE = "welfare", _("Welfare")
-    ROADS = "roads", _("Roads and facilities")
-    PARKING = "parking", _("Parking")
-    EDUCATION = "education", _("Education")
-    STREET_STALLS = "street_stalls", _("Street stalls and obstructions")
-    BUILDING = "building", _("Building")
-    CLEANING = "cleaning", _("Cleaning")
-    CHILDCARE = "childcare", _("Childcare")
-    HEALTH = "health", _("Health")
-    MARKETS = "markets", _("Markets")
-    PARKS = "parks", _("Parks")
-    CULTURE = "culture", _("Culture")
-    URBAN_DEVELOPMENT = "urban_development", _("Urban development")
-    TRANSPORT = "transport", _("Transport")
-    SAFETY = "safety", _("Safety")
-    OTHER = "other", _("Other")
+from scheduling.categories import Category
 
 
 class MeetingSeries(models.Model):

@@ -6,6 +6,7 @@ managed only through our services and the admin.
 """
 
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -25,6 +26,8 @@ staff_patterns = (
 urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("visits.urls")),
+    path("staff/visits/records/", include("visits.record_urls")),
+    path("staff/visits/", include("visits.staff_urls")),
     path("staff/meetings/", include("meetings.staff_urls")),
     path("staff/", include(staff_patterns)),
     path("admin/", admin.site.urls),
@@ -34,3 +37,7 @@ urlpatterns = [
 
 admin.site.site_header = f"{settings.CITY_NAME} 통통 관리"
 admin.site.site_title = "통통 관리"
+
+# Uploaded photos in development; in production the reverse proxy serves
+# MEDIA_ROOT under MEDIA_URL (docs/deployment.md).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

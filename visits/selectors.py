@@ -1,0 +1,96 @@
+"""Read queries the visits pages and commands share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet
+
+from visits.models import FieldVisit, RotationCycle
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Counts of a cycle's visits: ``total`` is every visit in the period
+    (the plan), ``held`` / ``planned`` / ``postponed`` / ``cancelled`` by status."""
+
+    start: dt.date
+    end: dt.date
+    total: int
+    held: int
+    planned: int
+    postponed: int
+    cancelled: int
+
+    @property
+    def percent_held(self) -> int:
+        return round(100 * self.held / self.total) if self.total else 0
+
+
+@dataclass(frozen=True)
+class CycleProgress:
+    cycle: RotationCycle
+    #: The whole cycle (``total`` is the number of neighborhoods in the plan).
+    overall: Progress
+    #: One entry per year of the cycle (a window under a year has one).
+    years: list[Progress]
+
+
+def _counts(visits: QuerySet, start: dt.date, end: dt.date) -> Progress:
+    status = FieldVisit.Status
+    counts = visits.aggregate(
+        total=Count("pk"),
+        held=Count("pk", filter=Q(status=status.HELD)),
+        planned=Count("pk", filter=Q(status=status.PLANNED)),
+        postponed=Count("pk", filter=Q(status=status.POSTPONED)),
+        cancelled=Count("pk", filter=Q(status=status.CANCELLED)),
+    )
+    return Progress(start=start, end=end, **counts)
+
+
+def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return (
+        dt.datetime.combine(first, dt.time.min, tzinfo=SEOUL),
+        dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=SEOUL),
+    )
+
+
+def cycle_years(cycle: RotationCycle) -> list[tuple[dt.date, dt.date]]:
+    """The cycle's years as (first day, last day), the last one cut at the
+    cycle's end."""
+    years, first = [], cycle.start
+    while first <= cycle.end:
+        try:
+            following = first.replace(year=first.year + 1)
+        except ValueError:  # 29 February
+            following = first.replace(year=first.year + 1, day=28)
+        years.append((first, min(following - dt.timedelta(days=1), cycle.end)))
+        first = following
+    return years
+
+
+def cycle_progress(cycle: RotationCycle) -> CycleProgress:
+    """Held / planned / total, for the whole cycle and per year (a visit
+    counts in the year of its date), from the database."""
+    visits = FieldVisit.objects.filter(cycle=cycle)
+    years = []
+    for first, last in cycle_years(cycle):
+        start, end = _bounds(first, last)
+        years.append(_counts(visits.filter(start__gte=start, start__lt=end), first, last))
+    return CycleProgress(cycle=cycle, overall=_counts(visits, cycle.start, cycle.end), years=years)
+
+
+def visits_in_month(cycle: RotationCycle, year: int, month: int) -> QuerySet[FieldVisit]:
+    """The cycle's visits in that month (local dates), by start."""
+    first = dt.date(year, month, 1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    start, end = _bounds(first, last)
+    return (
+        FieldVisit.objects.filter(cycle=cycle, start__gte=start, start__lt=end)
+        .select_related("neighborhood", "official")
+        .order_by("start", "pk")
+    )

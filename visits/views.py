@@ -1,0 +1,48 @@
+"""The public field-visit page (no login): the published upcoming visits, and
+a short result of each held one with a text ready to share on social media.
+Nothing internal is shown: no notes, no planning reason, no status reason."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import timezone
+
+from visits.models import FieldVisit
+
+KOREAN_WEEKDAYS = "월화수목금토일"
+HELD_ON_PAGE = 30
+
+
+def _korean_date(moment) -> str:
+    day = timezone.localtime(moment).date()
+    return f"{day.year}. {day.month}. {day.day}.({KOREAN_WEEKDAYS[day.weekday()]})"
+
+
+def _hashtag(text: str) -> str:
+    return "#" + "".join(str(text).split())
+
+
+def share_text(visit: FieldVisit) -> str:
+    """Neighborhood, date, summary and hashtags, ready to paste."""
+    city = settings.CITY_NAME
+    lines = [
+        f"[{city} 동방문] {visit.neighborhood.name} · {_korean_date(visit.start)}",
+        visit.public_summary.strip(),
+        " ".join([_hashtag(city), "#동방문", _hashtag(visit.neighborhood.name), "#현장소통"]),
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+def visit_list(request):
+    now = timezone.now()
+    published = FieldVisit.objects.filter(is_published=True).select_related("neighborhood")
+    upcoming = [
+        {"visit": visit, "date": _korean_date(visit.start), "time": f"{timezone.localtime(visit.start):%H:%M}"}
+        for visit in published.filter(status=FieldVisit.Status.PLANNED, start__gte=now).order_by("start")
+    ]
+    held = [
+        {"visit": visit, "date": _korean_date(visit.start), "share": share_text(visit)}
+        for visit in published.filter(status=FieldVisit.Status.HELD).order_by("-start")[:HELD_ON_PAGE]
+    ]
+    return render(request, "visits/list.html", {"upcoming": upcoming, "held": held})
