@@ -87,7 +87,7 @@ def visit_record_update(
         raise TongtongError(_("The attendance cannot be negative."))
     if is_published and not public_summary.strip():
         raise TongtongError(_("Write the public summary before publishing it."))
-    visit = FieldVisit.objects.select_for_update().select_related("neighborhood").get(pk=visit.pk)
+    visit = FieldVisit.objects.select_for_update(of=("self",)).select_related("neighborhood").get(pk=visit.pk)
     if status != visit.status or (status in REASON_REQUIRED and status_reason.strip() != visit.status_reason):
         _visit_status_set(visit=visit, status=status, reason=status_reason, actor=actor)
     visit.agenda_dialogue = agenda_dialogue
@@ -189,10 +189,10 @@ def visit_photo_add(
         raise ValueError("a photo belongs to exactly one visit or tour")
     # Lock the owner so that two uploads cannot both pass the count.
     if visit is not None:
-        FieldVisit.objects.select_for_update().filter(pk=visit.pk).first()
+        FieldVisit.objects.select_for_update(of=("self",)).filter(pk=visit.pk).first()
         count = VisitPhoto.objects.filter(visit=visit).count()
     else:
-        ThemedTour.objects.select_for_update().filter(pk=tour.pk).first()
+        ThemedTour.objects.select_for_update(of=("self",)).filter(pk=tour.pk).first()
         count = VisitPhoto.objects.filter(tour=tour).count()
     if count >= MAX_PHOTOS:
         raise TongtongError(
@@ -387,7 +387,7 @@ def tour_update(
     """Change a tour's plan; its events follow and its sequence rises."""
     _tour_fields_check(title=title, group=group, theme=theme)
     start, end = _tour_times(day, start_time, end_time)
-    tour = ThemedTour.objects.select_for_update().select_related("event", "official_event").get(pk=tour.pk)
+    tour = ThemedTour.objects.select_for_update(of=("self",)).select_related("event", "official_event").get(pk=tour.pk)
     tour.title = title.strip()[:150]
     tour.group = group
     tour.theme = theme
@@ -420,7 +420,11 @@ def tour_record_update(
     _check_status(status, status_reason)
     if is_published and not public_summary.strip():
         raise TongtongError(_("Write the public summary before publishing it."))
-    tour = ThemedTour.objects.select_for_update().select_related("event", "official_event", "official").get(pk=tour.pk)
+    tour = (
+        ThemedTour.objects.select_for_update(of=("self",))
+        .select_related("event", "official_event", "official")
+        .get(pk=tour.pk)
+    )
     status_changed = status != tour.status
     tour.status = status
     tour.status_reason = status_reason.strip() if status in REASON_REQUIRED else ""

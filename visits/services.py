@@ -347,7 +347,7 @@ def rotation_plan(
             % {"start": korean_date(start), "end": korean_date(end)}
         )
     cycle = (
-        RotationCycle.objects.select_for_update()
+        RotationCycle.objects.select_for_update(of=("self",))
         .filter(official=official, start=start, end=end)
         .exclude(status=RotationCycle.Status.CLOSED)
         .order_by("pk")
@@ -397,7 +397,7 @@ def rotation_plan(
 @transaction.atomic
 def cycle_accept(*, cycle: RotationCycle, actor) -> RotationCycle:
     """The secretariat accepts a draft plan."""
-    cycle = RotationCycle.objects.select_for_update().get(pk=cycle.pk)
+    cycle = RotationCycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
     if cycle.status != RotationCycle.Status.DRAFT:
         raise VisitError(_("Only a draft rotation can be accepted."))
     if not cycle.visits.exists():
@@ -475,7 +475,7 @@ def visit_move(*, visit: FieldVisit, start: dt.datetime, actor) -> FieldVisit:
     its events move with it. A postponed or cancelled visit moved to a new
     date is planned again. A held visit never moves."""
     visit = (
-        FieldVisit.objects.select_for_update()
+        FieldVisit.objects.select_for_update(of=("self",))
         .select_related("cycle", "official", "neighborhood", "event", "official_event")
         .get(pk=visit.pk)
     )
@@ -505,7 +505,7 @@ def visit_set_status(*, visit: FieldVisit, status: str, reason: str = "", actor=
     if status not in FieldVisit.Status.values:
         raise VisitError(_("Unknown visit status: %(status)s.") % {"status": status})
     visit = (
-        FieldVisit.objects.select_for_update()
+        FieldVisit.objects.select_for_update(of=("self",))
         .select_related("official", "neighborhood", "event", "official_event")
         .get(pk=visit.pk)
     )
@@ -581,7 +581,7 @@ def cycle_replan_apply(
     """Re-plan every visit not held from ``from_date`` (the same plan as the
     preview): postponed and cancelled visits are planned again on their new
     dates; held ones never move; every neighborhood stays covered once."""
-    cycle = RotationCycle.objects.select_for_update().select_related("official").get(pk=cycle.pk)
+    cycle = RotationCycle.objects.select_for_update(of=("self",)).select_related("official").get(pk=cycle.pk)
     if cycle.status == RotationCycle.Status.CLOSED:
         raise VisitError(_("This rotation is closed."))
     movable, planned = _replan(cycle, from_date)
