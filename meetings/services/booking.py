@@ -115,8 +115,16 @@ def slot_book(*, request: MeetingRequest, slot: Slot, actor=None) -> Appointment
     A request that was booked elsewhere moves to the new slot, unless it was
     booked after the caller read it (two staff confirming at once).
     """
+    # Lock in the order the meeting-day services use (day, then requests),
+    # so that booking into a day while the secretariat cancels it cannot
+    # deadlock: the day, then the slot, then the request.
+    MeetingDay.objects.select_for_update().filter(slots=slot).first()
+    slot = (
+        Slot.objects.select_for_update(of=("self",))
+        .select_related("meeting_day__series__official__calendar")
+        .get(pk=slot.pk)
+    )
     request = _locked_for_booking(request)
-    slot = Slot.objects.select_for_update().select_related("meeting_day__series__official__calendar").get(pk=slot.pk)
     day = slot.meeting_day
     if day.status == MeetingDay.Status.CANCELLED:
         raise MeetingError(_("This meeting day is cancelled."))

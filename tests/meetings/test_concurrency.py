@@ -214,3 +214,31 @@ def _free_time(request, official) -> dt.datetime:
     times = dict(booking.substitute_proposals(request))[official]
     assert times, "the official should have free times"
     return times[0]
+
+
+def test_booking_into_a_day_while_it_is_cancelled_never_deadlocks(future_days):
+    """The secretariat cancels a meeting day while a colleague moves a
+    citizen's booking to another slot of the same day. Cancelling locks the
+    day and then each booked request; booking locks the day first too, so one
+    waits for the other instead of PostgreSQL aborting one as a deadlock.
+    Either order leaves no active booking on the cancelled day and the
+    request back under review."""
+    from meetings.services.series import meeting_day_cancel
+
+    day = future_days[0]
+    citizen = submit([day]).request
+    booking.slot_book(request=citizen, slot=day.slots.all()[1])
+    citizen.refresh_from_db()
+    other_slot = day.slots.first()
+
+    def work(i):
+        if i == 0:
+            return booking.slot_book(request=citizen, slot=other_slot)
+        return meeting_day_cancel(day=day, reason="시장 긴급 일정")
+
+    results = race(2, work)
+    errors = [value for kind, value in results if kind == "error"]
+    assert all(isinstance(error, MeetingError) for error in errors), errors
+    assert not Appointment.objects.filter(slot__meeting_day=day, status="active").exists()
+    citizen.refresh_from_db()
+    assert citizen.status == "under_review"
