@@ -29,7 +29,7 @@ from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -42,7 +42,7 @@ from meetings.selectors import bookable_meeting_days, upcoming_meeting_days
 from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.requests import meeting_request_submit, request_for_token
-from meetings.services.series import korean_date
+from scheduling.dates import local_when
 from scheduling.ical import CONFIRMED, IcalEvent, build_calendar
 from scheduling.models import Neighborhood
 
@@ -65,15 +65,7 @@ CHANGEABLE = {S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED, S.SCHEDULED, S.SUBSTITU
 # --- Helpers -----------------------------------------------------------------
 
 
-def when(moment: dt.datetime, *, with_time: bool = True) -> str:
-    """A moment as citizens read it: ``2026. 12. 10.(목) 14:00`` in Korean,
-    ``Thu 10 Dec 2026, 14:00`` in English."""
-    local = timezone.localtime(moment)
-    if (translation.get_language() or "ko").startswith("ko"):
-        text = korean_date(local.date())
-        return f"{text} {local:%H:%M}" if with_time else text
-    text = formats.date_format(local, "D j M Y")
-    return f"{text}, {local:%H:%M}" if with_time else text
+when = local_when  # 2026. 12. 10.(목) 14:00, or Thu 10 Dec 2026, 14:00 in English
 
 
 def day_when(day: dt.date) -> str:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from scheduling.dates import korean_date
 from scheduling.decorators import staff_required
 from scheduling.errors import TongtongError
 from scheduling.models import Official
@@ -40,8 +41,6 @@ PERM_DELETE_PHOTO = "visits.delete_visitphoto"
 PERM_VIEW_SUGGESTION = "visits.view_suggestion"
 PERM_ADD_SUGGESTION = "visits.add_suggestion"
 
-KOREAN_WEEKDAYS = "월화수목금토일"
-
 STATUS_BADGES = {
     "planned": "bg-light-primary",
     "held": "bg-light-success",
@@ -51,11 +50,6 @@ STATUS_BADGES = {
 
 #: holidays.KR's English names of the lunar holidays' main days.
 _LUNAR_HOLIDAY_NAMES = {SEOLLAL: "Korean New Year", CHUSEOK: "Chuseok"}
-
-
-def korean_date(day: dt.date) -> str:
-    """2026. 12. 10.(목)"""
-    return f"{day.year}. {day.month}. {day.day}.({KOREAN_WEEKDAYS[day.weekday()]})"
 
 
 def _when(start: dt.datetime, end: dt.datetime) -> str:

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from schedule.models import Calendar, Event
 
+from scheduling.dates import korean_date
 from scheduling.models import Neighborhood, Official
 from scheduling.workdays import working_calendar
 from visits.errors import VisitConflict, VisitError
@@ -30,14 +31,8 @@ from visits.planner import PlannedVisit, PlannerError, PlannerInput, PlannerNeig
 SEOUL = ZoneInfo("Asia/Seoul")
 FIELD_VISITS_CALENDAR_SLUG = "field-visits"
 MEETING_DAYS_CALENDAR_SLUG = "meeting-days"
-KOREAN_WEEKDAYS = "월화수목금토일"
 #: Statuses that hold a date (and the official's time).
 ACTIVE_STATUSES = (FieldVisit.Status.PLANNED, FieldVisit.Status.HELD)
-
-
-def korean_date(day: dt.date) -> str:
-    """The Korean way of writing a date: 2026. 12. 10.(목)"""
-    return f"{day.year}. {day.month}. {day.day}.({KOREAN_WEEKDAYS[day.weekday()]})"
 
 
 # --- Time helpers ---------------------------------------------------------------

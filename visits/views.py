@@ -8,15 +8,14 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 
+from scheduling.dates import korean_date
 from visits.models import FieldVisit
 
-KOREAN_WEEKDAYS = "월화수목금토일"
 HELD_ON_PAGE = 30
 
 
 def _korean_date(moment) -> str:
-    day = timezone.localtime(moment).date()
-    return f"{day.year}. {day.month}. {day.day}.({KOREAN_WEEKDAYS[day.weekday()]})"
+    return korean_date(timezone.localtime(moment).date())
 
 
 def _hashtag(text: str) -> str:

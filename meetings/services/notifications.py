@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from meetings.models import MeetingRequest, Notification
+from scheduling.dates import korean_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -116,12 +117,8 @@ def redact_links(text: str) -> str:
     return _PRIVATE_LINK.sub(r"\1…", text)
 
 
-def format_when(moment) -> str:
-    """2026. 12. 10.(목) 14:15"""
-    from meetings.services.series import korean_date
-
-    local = timezone.localtime(moment)
-    return f"{korean_date(local.date())} {local:%H:%M}"
+#: 2026. 12. 10.(목) 14:15 — messages to citizens are in Korean.
+format_when = korean_datetime
 
 
 def render(kind: str, request: MeetingRequest, **context) -> str:

@@ -13,6 +13,7 @@ from schedule.models import Calendar, Event, Occurrence, Rule
 from meetings.errors import MeetingError
 from meetings.models import Appointment, MeetingDay, MeetingSeries, Slot
 from meetings.series import CANCEL, RULE_PARAMS, resolve_meeting_date
+from scheduling.dates import korean_date
 from scheduling.models import Official
 from scheduling.workdays import working_calendar
 
@@ -23,14 +24,6 @@ SERIES_START = dt.date(2018, 7, 1)  # the first TongTong Day plan (seed 002)
 
 def _aware(day: dt.date, time: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=SEOUL)
-
-
-KOREAN_WEEKDAYS = "월화수목금토일"
-
-
-def korean_date(day: dt.date) -> str:
-    """The Korean way of writing a date: 2026. 10. 10.(금)"""
-    return f"{day.year}. {day.month}. {day.day}.({KOREAN_WEEKDAYS[day.weekday()]})"
 
 
 @transaction.atomic

@@ -1,0 +1,35 @@
+"""Dates and times as people in the city read them, in one place.
+
+Korean: ``2026. 12. 10.(목)`` and ``2026. 12. 10.(목) 14:00``; English (the
+second language): ``Thu 10 Dec 2026, 14:00``. Times are Asia/Seoul.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import formats, timezone, translation
+
+KOREAN_WEEKDAYS = "월화수목금토일"
+
+
+def korean_date(day: dt.date) -> str:
+    """2026. 12. 10.(목)"""
+    return f"{day.year}. {day.month}. {day.day}.({KOREAN_WEEKDAYS[day.weekday()]})"
+
+
+def korean_datetime(moment: dt.datetime) -> str:
+    """2026. 12. 10.(목) 14:00, in Seoul time (SMS and e-mail are Korean)."""
+    local = timezone.localtime(moment)
+    return f"{korean_date(local.date())} {local:%H:%M}"
+
+
+def local_when(moment: dt.datetime, *, with_time: bool = True) -> str:
+    """A moment in the active language: Korean as above, or
+    ``Thu 10 Dec 2026, 14:00`` in English."""
+    local = timezone.localtime(moment)
+    if (translation.get_language() or "ko").startswith("ko"):
+        text = korean_date(local.date())
+        return f"{text} {local:%H:%M}" if with_time else text
+    text = formats.date_format(local, "D j M Y")
+    return f"{text}, {local:%H:%M}" if with_time else text
