@@ -4,17 +4,23 @@ in ``meetings.services``."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Category, MeetingDay, MeetingRequest
 from meetings.services.requests import MAX_PREFERRED_DAYS
-from meetings.services.series import korean_date
+from scheduling.dates import korean_date, local_when
 from scheduling.models import Neighborhood
 from scheduling.phones import InvalidPhoneNumber, normalize_mobile
+
+#: Text that looks like an HTML tag or comment: ``<b``, ``</``, ``<!--``.
+HTML_TAG = re.compile(r"<\s*[/!?a-zA-Z]")
+FREE_TEXT_FIELDS = ("name", "subject", "description", "foreign_language", "other_needs")
 
 
 class MeetingDayChoiceField(forms.ModelMultipleChoiceField):
@@ -94,6 +100,10 @@ class MeetingRequestForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        # Plain text only, on the public form and at the counter alike.
+        for name in FREE_TEXT_FIELDS:
+            if HTML_TAG.search(data.get(name) or ""):
+                self.add_error(name, _("Please write plain text: remove anything between < and >."))
         if data.get("needs_foreign_language") and not (data.get("foreign_language") or "").strip():
             self.add_error("foreign_language", _("Tell us which language the interpreter should speak."))
         return data
@@ -117,4 +127,150 @@ class StaffIntakeForm(MeetingRequestForm):
         label=_("The citizen agreed to the collection and use of personal information (read out to them)."),
         required=True,
         error_messages={"required": _("Please agree to the collection and use of personal information.")},
+    )
+
+
+# --- The public pages' forms --------------------------------------------------
+
+
+def free_slot_count(day: MeetingDay) -> int:
+    return max(getattr(day, "total_slots", 0) - getattr(day, "booked_slots", 0), 0)
+
+
+# --- Home --------------------------------------------------------------------
+
+
+class PublicRequestForm(MeetingRequestForm):
+    """The lead's request form as the public page shows it: phone-friendly
+    widgets, no HTML in free text, and a full day only with the citizen's
+    explicit "put me on the waiting list"."""
+
+    join_waitlist = forms.BooleanField(
+        label=gettext_lazy("If a day I chose is full, put me on its waiting list."),
+        required=False,
+    )
+
+    WIDGET_ATTRS = {
+        "name": {"autocomplete": "name"},
+        "phone": {"inputmode": "tel", "autocomplete": "tel", "placeholder": "010-1234-5678"},
+        "email": {"inputmode": "email", "autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"},
+        "subject": {"autocomplete": "off"},
+        "group_size": {"inputmode": "numeric"},
+        "foreign_language": {"autocomplete": "off"},
+        "other_needs": {"autocomplete": "off"},
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
+                # KRDS greys a select out (3:1 contrast) until its script marks it "completed".
+                widget.attrs.setdefault("class", "krds-form-select completed")
+            elif isinstance(widget, forms.TextInput | forms.EmailInput | forms.NumberInput | forms.Textarea):
+                widget.attrs.setdefault("class", "krds-input")
+            widget.attrs.update(self.WIDGET_ATTRS.get(name, {}))
+        self.fields["preferred_days"].label_from_instance = self.day_label
+        not_offered = _("This meeting day can no longer be chosen. Choose one of the days listed.")
+        self.fields["preferred_days"].error_messages.update(invalid_choice=not_offered, invalid_pk_value=not_offered)
+        self.fields["submission_key"].error_messages.update(
+            required=_("This form has expired. Check your answers and send it again."),
+            invalid=_("This form has expired. Check your answers and send it again."),
+        )
+
+    @staticmethod
+    def day_label(day: MeetingDay) -> str:
+        """The lead's label (``MeetingDayChoiceField``) with the date in the
+        page's language."""
+        free = free_slot_count(day)
+        if free:
+            return _("%(day)s — %(free)s of %(total)s slots left") % {
+                "day": local_when(day.start),
+                "free": free,
+                "total": day.total_slots,
+            }
+        return _("%(day)s — full (join the waiting list)") % {"day": local_when(day.start)}
+
+    @property
+    def full_days_offered(self) -> bool:
+        return any(free_slot_count(day) == 0 for day in self.fields["preferred_days"].queryset)
+
+    def clean(self):
+        data = super().clean()
+        if "submission_key" in self.errors:
+            self.data = self.data.copy()  # a fresh key, so that sending it again works
+            self.data[self.add_prefix("submission_key")] = str(uuid.uuid4())
+        full = [day for day in data.get("preferred_days") or () if free_slot_count(day) == 0]
+        if full and not data.get("join_waitlist"):
+            self.add_error(
+                "preferred_days",
+                _(
+                    "%(days)s is already full. Choose another day, or tick “put me on its waiting list” "
+                    "to be offered the first freed slot."
+                )
+                % {"days": ", ".join(local_when(day.start) for day in full)},
+            )
+        return data
+
+    def service_arguments(self) -> dict:
+        arguments = super().service_arguments()
+        arguments.pop("join_waitlist", None)
+        return arguments
+
+
+class OtherDayForm(forms.Form):
+    meeting_day = forms.ModelChoiceField(
+        label=gettext_lazy("Which meeting day would suit you?"),
+        queryset=MeetingDay.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": gettext_lazy("Choose a meeting day."),
+            "invalid_choice": gettext_lazy("This meeting day can no longer be chosen. Choose one of the days listed."),
+        },
+    )
+
+    def __init__(self, *args, days, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["meeting_day"]
+        field.queryset = days
+        field.label_from_instance = self.label
+
+    @staticmethod
+    def label(day: MeetingDay) -> str:
+        free = free_slot_count(day)
+        if free:
+            return _("%(day)s (%(free)s of %(total)s slots free)") % {
+                "day": local_when(day.start),
+                "free": free,
+                "total": day.total_slots,
+            }
+        return _("%(day)s (full)") % {"day": local_when(day.start)}
+
+
+SCORES = [
+    (5, gettext_lazy("5 – Very satisfied")),
+    (4, gettext_lazy("4 – Satisfied")),
+    (3, gettext_lazy("3 – Neither satisfied nor dissatisfied")),
+    (2, gettext_lazy("2 – Dissatisfied")),
+    (1, gettext_lazy("1 – Very dissatisfied")),
+]
+
+
+class FeedbackForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=gettext_lazy("How satisfied were you with the meeting?"),
+        choices=SCORES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Choose a score from 1 to 5."),
+            "invalid_choice": gettext_lazy("Choose a score from 1 to 5."),
+        },
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Anything you would like to tell us? (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "krds-input"}),
     )

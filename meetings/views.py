@@ -18,11 +18,8 @@ the cancel/move buttons would stop working on exactly these pages.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import uuid
 from functools import wraps
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError
@@ -36,7 +33,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.defaults import page_not_found
 
 from meetings.errors import MeetingError
-from meetings.forms import MeetingRequestForm
+from meetings.forms import FeedbackForm, OtherDayForm, PublicRequestForm, free_slot_count
 from meetings.models import MeetingDay, MeetingRequest, WaitlistEntry
 from meetings.selectors import bookable_meeting_days, upcoming_meeting_days
 from meetings.services import booking
@@ -57,8 +54,6 @@ SESSION_KEEP = 10
 REFERRER_POLICY = "strict-origin"
 #: How long the personal data is kept after the meeting (the consent text).
 #: Text that looks like an HTML tag or comment: ``<b``, ``</``, ``<!--``.
-HTML_TAG = re.compile(r"<\s*[/!?a-zA-Z]")
-FREE_TEXT_FIELDS = ("name", "subject", "description", "foreign_language", "other_needs")
 CHANGEABLE = {S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED, S.SCHEDULED, S.SUBSTITUTED}
 
 
@@ -106,13 +101,6 @@ def _bookable_days():
         return MeetingDay.objects.none()
 
 
-def _free(day: MeetingDay) -> int:
-    return max(getattr(day, "total_slots", 0) - getattr(day, "booked_slots", 0), 0)
-
-
-# --- Home --------------------------------------------------------------------
-
-
 def home(request):
     """The public front page: what TongTong Day is, the next meeting days,
     the way to ask for a meeting, and the city's neighborhoods."""
@@ -125,7 +113,7 @@ def home(request):
         day.when = when(day.start)
         day.original_when = day_when(day.original_date)
         day.is_offered = day.pk in offered
-        day.free_slots = _free(day)
+        day.free_slots = free_slot_count(day)
     return render(
         request,
         "meetings/home.html",
@@ -134,87 +122,6 @@ def home(request):
 
 
 # --- The request form ----------------------------------------------------------
-
-
-class PublicRequestForm(MeetingRequestForm):
-    """The lead's request form as the public page shows it: phone-friendly
-    widgets, no HTML in free text, and a full day only with the citizen's
-    explicit "put me on the waiting list"."""
-
-    join_waitlist = forms.BooleanField(
-        label=gettext_lazy("If a day I chose is full, put me on its waiting list."),
-        required=False,
-    )
-
-    WIDGET_ATTRS = {
-        "name": {"autocomplete": "name"},
-        "phone": {"inputmode": "tel", "autocomplete": "tel", "placeholder": "010-1234-5678"},
-        "email": {"inputmode": "email", "autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"},
-        "subject": {"autocomplete": "off"},
-        "group_size": {"inputmode": "numeric"},
-        "foreign_language": {"autocomplete": "off"},
-        "other_needs": {"autocomplete": "off"},
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
-                # KRDS greys a select out (3:1 contrast) until its script marks it "completed".
-                widget.attrs.setdefault("class", "krds-form-select completed")
-            elif isinstance(widget, forms.TextInput | forms.EmailInput | forms.NumberInput | forms.Textarea):
-                widget.attrs.setdefault("class", "krds-input")
-            widget.attrs.update(self.WIDGET_ATTRS.get(name, {}))
-        self.fields["preferred_days"].label_from_instance = self.day_label
-        not_offered = _("This meeting day can no longer be chosen. Choose one of the days listed.")
-        self.fields["preferred_days"].error_messages.update(invalid_choice=not_offered, invalid_pk_value=not_offered)
-        self.fields["submission_key"].error_messages.update(
-            required=_("This form has expired. Check your answers and send it again."),
-            invalid=_("This form has expired. Check your answers and send it again."),
-        )
-
-    @staticmethod
-    def day_label(day: MeetingDay) -> str:
-        """The lead's label (``MeetingDayChoiceField``) with the date in the
-        page's language."""
-        free = _free(day)
-        if free:
-            return _("%(day)s — %(free)s of %(total)s slots left") % {
-                "day": when(day.start),
-                "free": free,
-                "total": day.total_slots,
-            }
-        return _("%(day)s — full (join the waiting list)") % {"day": when(day.start)}
-
-    @property
-    def full_days_offered(self) -> bool:
-        return any(_free(day) == 0 for day in self.fields["preferred_days"].queryset)
-
-    def clean(self):
-        data = super().clean()
-        for name in FREE_TEXT_FIELDS:
-            if HTML_TAG.search(data.get(name) or ""):
-                self.add_error(name, _("Please write plain text: remove anything between < and >."))
-        if "submission_key" in self.errors:
-            self.data = self.data.copy()  # a fresh key, so that sending it again works
-            self.data[self.add_prefix("submission_key")] = str(uuid.uuid4())
-        full = [day for day in data.get("preferred_days") or () if _free(day) == 0]
-        if full and not data.get("join_waitlist"):
-            self.add_error(
-                "preferred_days",
-                _(
-                    "%(days)s is already full. Choose another day, or tick “put me on its waiting list” "
-                    "to be offered the first freed slot."
-                )
-                % {"days": ", ".join(when(day.start) for day in full)},
-            )
-        return data
-
-    def service_arguments(self) -> dict:
-        arguments = super().service_arguments()
-        arguments.pop("join_waitlist", None)
-        return arguments
 
 
 def _initial_day(request, days) -> dict:
@@ -295,36 +202,6 @@ def request_done(request, reference):
 
 
 # --- The status page ---------------------------------------------------------------
-
-
-class OtherDayForm(forms.Form):
-    meeting_day = forms.ModelChoiceField(
-        label=gettext_lazy("Which meeting day would suit you?"),
-        queryset=MeetingDay.objects.none(),
-        widget=forms.RadioSelect,
-        empty_label=None,
-        error_messages={
-            "required": gettext_lazy("Choose a meeting day."),
-            "invalid_choice": gettext_lazy("This meeting day can no longer be chosen. Choose one of the days listed."),
-        },
-    )
-
-    def __init__(self, *args, days, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["meeting_day"]
-        field.queryset = days
-        field.label_from_instance = self.label
-
-    @staticmethod
-    def label(day: MeetingDay) -> str:
-        free = _free(day)
-        if free:
-            return _("%(day)s (%(free)s of %(total)s slots free)") % {
-                "day": when(day.start),
-                "free": free,
-                "total": day.total_slots,
-            }
-        return _("%(day)s (full)") % {"day": when(day.start)}
 
 
 def _other_days(meeting_request: MeetingRequest, appointment):
@@ -612,34 +489,6 @@ def appointment_ics(request, token):
 
 
 # --- The satisfaction question ----------------------------------------------------------------
-
-
-SCORES = [
-    (5, gettext_lazy("5 – Very satisfied")),
-    (4, gettext_lazy("4 – Satisfied")),
-    (3, gettext_lazy("3 – Neither satisfied nor dissatisfied")),
-    (2, gettext_lazy("2 – Dissatisfied")),
-    (1, gettext_lazy("1 – Very dissatisfied")),
-]
-
-
-class FeedbackForm(forms.Form):
-    score = forms.TypedChoiceField(
-        label=gettext_lazy("How satisfied were you with the meeting?"),
-        choices=SCORES,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": gettext_lazy("Choose a score from 1 to 5."),
-            "invalid_choice": gettext_lazy("Choose a score from 1 to 5."),
-        },
-    )
-    comment = forms.CharField(
-        label=gettext_lazy("Anything you would like to tell us? (optional)"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "krds-input"}),
-    )
 
 
 def _feedback_request_or_404(token: str) -> MeetingRequest:
