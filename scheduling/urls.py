@@ -24,6 +24,8 @@ staff_patterns = (
 )
 
 urlpatterns = [
+    path("calendar/", include("meetings.feed_urls")),
+    path("", include("visits.feed_urls")),
     path("", include("meetings.urls")),
     path("", include("visits.urls")),
     path("staff/visits/records/", include("visits.record_urls")),

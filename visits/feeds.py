@@ -1,0 +1,108 @@
+"""The public visit calendars: ``/calendar/visits.ics`` and
+``/neighborhoods/<code>/visits.ics``.
+
+Only published field visits and themed tours; a cancelled (or postponed)
+published one stays with ``STATUS:CANCELLED`` so subscribed calendars
+remove it. Only public text goes in: the neighborhood, the official's
+title (never a name), the tour's title and the public summary — never
+notes, the planner's reason or the reason for a status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from scheduling.ical import CANCELLED, CONFIRMED, IcalEvent, build_calendar
+from scheduling.models import Neighborhood
+from visits.models import FieldVisit, ThemedTour
+
+#: The stamp of a feed with nothing in it; fixed so the bytes are stable.
+FEED_EPOCH = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+NOT_HAPPENING = {"cancelled", "postponed"}
+
+
+@dataclass(frozen=True)
+class Feed:
+    body: bytes
+    last_modified: dt.datetime
+
+
+def _status(status: str) -> str:
+    return CANCELLED if status in NOT_HAPPENING else CONFIRMED
+
+
+def _visit_event(visit: FieldVisit) -> IcalEvent:
+    lines = []
+    if visit.status == FieldVisit.Status.CANCELLED:
+        lines.append(_("This visit is cancelled."))
+    elif visit.status == FieldVisit.Status.POSTPONED:
+        lines.append(_("This visit is postponed; the new date will be published."))
+    if visit.public_summary:
+        lines.append(visit.public_summary)
+    return IcalEvent(
+        uid=f"field-visit-{visit.pk}@tongtong",
+        start=visit.start,
+        end=visit.end,
+        summary=_("%(who)s's visit to %(neighborhood)s")
+        % {"who": visit.official.title, "neighborhood": visit.neighborhood.name},
+        sequence=visit.sequence,
+        location=visit.neighborhood.name,
+        description="\n".join(lines),
+        status=_status(visit.status),
+        last_modified=visit.updated_at,
+    )
+
+
+def _tour_event(tour: ThemedTour) -> IcalEvent:
+    lines = []
+    if tour.status == ThemedTour.Status.CANCELLED:
+        lines.append(_("This tour is cancelled."))
+    elif tour.status == ThemedTour.Status.POSTPONED:
+        lines.append(_("This tour is postponed; the new date will be published."))
+    if tour.public_summary:
+        lines.append(tour.public_summary)
+    return IcalEvent(
+        uid=f"themed-tour-{tour.pk}@tongtong",
+        start=tour.start,
+        end=tour.end,
+        summary=_("Themed tour: %(title)s") % {"title": tour.title},
+        sequence=tour.sequence,
+        location=", ".join(n.name for n in tour.neighborhoods.all()),
+        description="\n".join(lines),
+        status=_status(tour.status),
+        last_modified=tour.updated_at,
+    )
+
+
+def visits_feed(neighborhood: Neighborhood | None = None) -> Feed:
+    """The published visits and tours (of one neighborhood, if given)."""
+    visits = FieldVisit.objects.filter(is_published=True).select_related("neighborhood", "official")
+    tours = ThemedTour.objects.filter(is_published=True).prefetch_related("neighborhoods")
+    if neighborhood is not None:
+        visits = visits.filter(neighborhood=neighborhood)
+        tours = tours.filter(neighborhoods=neighborhood).distinct()
+    # Every row counts for the stamp, so unpublishing one changes it too.
+    stamps = [
+        FieldVisit.objects.aggregate(m=Max("updated_at"))["m"],
+        ThemedTour.objects.aggregate(m=Max("updated_at"))["m"],
+        FEED_EPOCH,
+    ]
+    stamp = max(filter(None, stamps)).astimezone(dt.UTC)
+    with translation.override("ko"):
+        if neighborhood is None:
+            name = _("%(city)s field visits") % {"city": settings.CITY_NAME}
+        else:
+            name = _("%(city)s field visits: %(neighborhood)s") % {
+                "city": settings.CITY_NAME,
+                "neighborhood": neighborhood.name,
+            }
+        events = [_visit_event(v) for v in visits.order_by("start", "pk")]
+        events += [_tour_event(t) for t in tours.order_by("start", "pk")]
+    events.sort(key=lambda e: (e.start, e.uid))
+    return Feed(body=build_calendar(name, events, now=stamp), last_modified=stamp)
