@@ -81,3 +81,7 @@ class MeetingsConfig(AppConfig):
             ),
         ):
             register_section(section)
+
+        from meetings.private_feeds import register
+
+        register()

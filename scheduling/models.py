@@ -182,3 +182,33 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.department or '-'})"
+
+
+class CalendarFeedToken(models.Model):
+    """A private calendar feed's secret: one per user and kind of feed,
+    stored as its SHA-256 only; revoking it (or renewing, which revokes and
+    makes a new one) makes the old address a 404."""
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", _("My schedule (official)")
+        SECRETARIAT = "secretariat", _("Everything (secretariat)")
+        DEPARTMENT = "department", _("My department")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_tokens")
+    kind = models.CharField(_("feed"), max_length=20, choices=Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed token")
+        verbose_name_plural = _("calendar feed tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"], condition=Q(revoked_at__isnull=True), name="one_live_feed_token_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.kind}"

@@ -12,7 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from scheduling import views
+from scheduling import busy_views, feed_views, views
 
 staff_patterns = (
     [
@@ -31,6 +31,9 @@ urlpatterns = [
     path("staff/visits/records/", include("visits.record_urls")),
     path("staff/visits/", include("visits.staff_urls")),
     path("staff/meetings/", include("meetings.staff_urls")),
+    path("staff/officials/<int:pk>/busy/", busy_views.busy_import, name="busy_import"),
+    path("calendar/feeds/<str:token>.ics", feed_views.private_feed, name="private_feed"),
+    path("staff/profile/", feed_views.staff_profile, name="staff_profile"),
     path("staff/", include(staff_patterns)),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -67,3 +67,7 @@ class VisitsConfig(AppConfig):
             ),
         ):
             register_section(section)
+
+        from visits.private_feeds import register
+
+        register()

@@ -1,0 +1,100 @@
+"""The private calendar feed and the staff profile page that manages it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from scheduling.feed_services import (
+    feed_for_token,
+    feed_kinds_for,
+    feed_token_issue,
+    feed_token_live,
+    feed_token_revoke,
+)
+from scheduling.feeds import feed_events
+from scheduling.http import calendar_response
+from scheduling.ical import build_calendar
+from scheduling.models import CalendarFeedToken, Official, StaffProfile
+
+FEED_EPOCH = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+_SESSION_KEY = "fresh_feed_tokens"
+
+
+def _feed_name(token: CalendarFeedToken) -> str:
+    user = token.user
+    if token.kind == CalendarFeedToken.Kind.OFFICIAL:
+        official = Official.objects.filter(user=user).first()
+        who = f"{official.title} {official.name}" if official else user.get_username()
+        return _("TongTong — %(who)s's schedule") % {"who": who}
+    if token.kind == CalendarFeedToken.Kind.SECRETARIAT:
+        return _("TongTong — all schedules (secretariat)")
+    profile = StaffProfile.objects.filter(user=user).select_related("department").first()
+    dept = profile.department.name if profile and profile.department else ""
+    return _("TongTong — %(department)s") % {"department": dept}
+
+
+@require_GET
+def private_feed(request, token: str):
+    found = feed_for_token(token)
+    if found is None:
+        raise Http404
+    with translation.override("ko"):
+        events = feed_events(found.kind, found.user)
+        name = _feed_name(found)
+    stamp = max([FEED_EPOCH, *(e.last_modified for e in events if e.last_modified)]).astimezone(dt.UTC)
+    body = build_calendar(name, events, now=stamp)
+    response = calendar_response(request, body, filename=f"tongtong-{found.kind}.ics", last_modified=stamp)
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def feed_urls(request, raw: str) -> dict[str, str]:
+    path = reverse("private_feed", kwargs={"token": raw})
+    https = request.build_absolute_uri(path)
+    if not settings.DEBUG:
+        https = "https://" + https.split("://", 1)[1]
+    return {"download": https, "subscribe": "webcal://" + https.split("://", 1)[1]}
+
+
+@login_required(login_url="staff:login")
+def staff_profile(request):
+    kinds = feed_kinds_for(request.user)
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        action = request.POST.get("action", "")
+        if kind not in kinds or action not in {"issue", "revoke"}:
+            raise PermissionDenied
+        fresh = dict(request.session.get(_SESSION_KEY, {}))
+        if action == "issue":
+            fresh[kind] = feed_token_issue(user=request.user, kind=kind)
+        else:
+            feed_token_revoke(user=request.user, kind=kind)
+            fresh.pop(kind, None)
+        request.session[_SESSION_KEY] = fresh
+        return redirect("staff_profile")
+    # The raw address is shown once, right after create/renew.
+    fresh = request.session.pop(_SESSION_KEY, {})
+    labels = dict(CalendarFeedToken.Kind.choices)
+    feeds = []
+    for kind in kinds:
+        live = feed_token_live(user=request.user, kind=kind)
+        raw = fresh.get(kind) if live is not None else None
+        feeds.append(
+            {
+                "kind": kind,
+                "label": labels[kind],
+                "token": live,
+                "urls": feed_urls(request, raw) if raw else None,
+            }
+        )
+    return render(request, "scheduling/staff_profile.html", {"feeds": feeds})
