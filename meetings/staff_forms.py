@@ -16,25 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from meetings.clock import SEOUL, WORKING_PERIODS
 from meetings.forms import StaffIntakeForm
 from meetings.models import MeetingRequest, Slot
+from scheduling.forms import KrdsFormMixin
 from scheduling.models import Department, Official
-
-_TEXT_WIDGETS = (forms.TextInput, forms.Textarea, forms.DateInput, forms.TimeInput, forms.NumberInput)
-_CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput)
-
-
-class KrdsFormMixin:
-    """KRDS classes on the widgets. Django (5.2) itself adds ``aria-invalid``
-    and ``aria-describedby="<id>_helptext <id>_error"`` to a field's input;
-    ``meetings/staff/_field.html`` prints the hint and the error with those ids."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select) and not isinstance(widget, _CHOICE_WIDGETS):
-                widget.attrs.setdefault("class", "krds-form-select")
-            elif isinstance(widget, _TEXT_WIDGETS):
-                widget.attrs.setdefault("class", "krds-input")
 
 
 def _reason_widget(rows: int = 2):

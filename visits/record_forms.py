@@ -9,24 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.categories import Category
+from scheduling.forms import KrdsFormMixin
 from scheduling.models import Department, Neighborhood, Official
 from visits.models import FieldVisit, MonitorGroup, ThemedTour
-
-_TEXT_WIDGETS = (forms.TextInput, forms.Textarea, forms.DateInput, forms.TimeInput, forms.NumberInput)
-_CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput)
-
-
-class KrdsFormMixin:
-    """KRDS classes on the widgets (the pattern of the meetings back office)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select) and not isinstance(widget, _CHOICE_WIDGETS):
-                widget.attrs.setdefault("class", "krds-form-select")
-            elif isinstance(widget, _TEXT_WIDGETS):
-                widget.attrs.setdefault("class", "krds-input")
 
 
 def _textarea(rows: int = 3):

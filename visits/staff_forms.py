@@ -10,12 +10,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from scheduling.forms import KrdsFormMixin
 from scheduling.models import Official
 from visits.models import FieldVisit
 from visits.planner import PlannerRules
-
-_TEXT_WIDGETS = (forms.TextInput, forms.Textarea, forms.DateInput, forms.TimeInput, forms.NumberInput)
-_CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput)
 
 WEEKDAY_CHOICES = [
     (1, _("Monday")),
@@ -24,20 +22,6 @@ WEEKDAY_CHOICES = [
     (4, _("Thursday")),
     (5, _("Friday")),
 ]
-
-
-class KrdsFormMixin:
-    """KRDS classes on the widgets (Django adds aria-invalid and
-    aria-describedby; ``visits/staff/plan_field.html`` prints the ids)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select) and not isinstance(widget, _CHOICE_WIDGETS):
-                widget.attrs.setdefault("class", "krds-form-select")
-            elif isinstance(widget, _TEXT_WIDGETS):
-                widget.attrs.setdefault("class", "krds-input")
 
 
 def _date_widget():
