@@ -11,7 +11,6 @@ Nothing about citizens or their requests is in it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Max
@@ -20,18 +19,12 @@ from django.utils.translation import gettext as _
 
 from meetings.models import MeetingDay
 from meetings.services.series import meeting_days_sync, series_get_or_create
-from scheduling.ical import CANCELLED, CONFIRMED, IcalEvent, build_calendar
+from scheduling.ical import CANCELLED, CONFIRMED, Feed, IcalEvent, build_calendar
 
 FEED_FIRST_DAY = dt.date(2025, 1, 1)
 #: DTSTAMP / LAST-MODIFIED for rows never changed by hand (they carry no
 #: creation time); fixed so that the same rows give the same bytes.
 FEED_EPOCH = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True)
-class Feed:
-    body: bytes
-    last_modified: dt.datetime
 
 
 def feed_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:

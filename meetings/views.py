@@ -22,7 +22,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -151,15 +150,6 @@ def _reference_for_key(request, key: str) -> str | None:
     return None
 
 
-def _submit(arguments: dict):
-    try:
-        return meeting_request_submit(**arguments)
-    except IntegrityError:
-        # The same form sent twice at the same moment: the other submission
-        # won the unique submission_key, and now the service finds it.
-        return meeting_request_submit(**arguments)
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def request_form(request):
     days = _bookable_days()
@@ -170,7 +160,7 @@ def request_form(request):
         form = PublicRequestForm(request.POST, bookable_days=days)
         if form.is_valid():
             try:
-                submission = _submit(form.service_arguments())
+                submission = meeting_request_submit(**form.service_arguments())
             except MeetingError as error:
                 form.add_error(None, str(error))
             else:

@@ -118,3 +118,11 @@ def build_calendar(
     for item in events:
         calendar.add_component(_vevent(item, now))
     return calendar.to_ical()
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A rendered feed and the moment it last changed (for Last-Modified)."""
+
+    body: bytes
+    last_modified: dt.datetime

@@ -11,26 +11,19 @@ notes, the planner's reason or the reason for a status.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from scheduling.ical import CANCELLED, CONFIRMED, IcalEvent, build_calendar
+from scheduling.ical import CANCELLED, CONFIRMED, Feed, IcalEvent, build_calendar
 from scheduling.models import Neighborhood
 from visits.models import FieldVisit, ThemedTour
 
 #: The stamp of a feed with nothing in it; fixed so the bytes are stable.
 FEED_EPOCH = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 NOT_HAPPENING = {"cancelled", "postponed"}
-
-
-@dataclass(frozen=True)
-class Feed:
-    body: bytes
-    last_modified: dt.datetime
 
 
 def _status(status: str) -> str:
