@@ -13,9 +13,9 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from meetings.clock import SEOUL, WORKING_PERIODS
 from meetings.forms import StaffIntakeForm
 from meetings.models import MeetingRequest, Slot
+from scheduling.clock import SEOUL, WORKING_PERIODS
 from scheduling.forms import KrdsFormMixin
 from scheduling.models import Department, Official
 

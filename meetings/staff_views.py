@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from meetings.clock import working_days_between
 from meetings.errors import MeetingError
 from meetings.filters import OPEN_STATUSES, RequestQueueFilter
 from meetings.models import (
@@ -63,6 +62,7 @@ from meetings.staff_forms import (
     SlotBookForm,
     SubstituteForm,
 )
+from scheduling.clock import working_days_between
 from scheduling.decorators import staff_required
 from scheduling.phones import mask_phone
 from scheduling.workdays import working_calendar

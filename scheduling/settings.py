@@ -287,6 +287,15 @@ MEETING_RETENTION_YEARS = env_int("MEETING_RETENTION_YEARS", 3, minimum=1)
 #: Days a status link keeps working after the request is closed.
 MEETING_STATUS_LINK_DAYS_AFTER_CLOSE = env_int("MEETING_STATUS_LINK_DAYS_AFTER_CLOSE", 180)
 
+# --- Neighborhood management cards ------------------------------------------------
+
+#: Working days within which a suggestion's lead department gives its first
+#: answer (its review), counted as for meeting requests.
+SUGGESTION_FIRST_ANSWER_DAYS = env_int("SUGGESTION_FIRST_ANSWER_DAYS", 14, minimum=1)
+#: Days without any activity after which an open suggestion is overdue:
+#: it stands first in its department's inbox and is sent to it weekly.
+SUGGESTION_STALE_DAYS = env_int("SUGGESTION_STALE_DAYS", 30, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

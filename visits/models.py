@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.categories import Category
@@ -268,8 +269,13 @@ class ThemedTour(models.Model):
 
 class Suggestion(models.Model):
     """Something residents asked for, heard on a visit, a tour or at a
-    meeting; the neighborhood management card (동 관리카드) follows it until
-    it is done. This issue records it; the card's workflow builds on it."""
+    meeting: one line of the neighborhood management card (동 관리카드),
+    followed until it is done or answered.
+
+    Its status moves only along ``visits.card_workflow.TRANSITIONS``, through
+    ``visits.card_services``; every move is a ``SuggestionEvent``. Fields
+    marked internal never reach the public card.
+    """
 
     class Source(models.TextChoices):
         FIELD_VISIT = "field_visit", _("Field visit")
@@ -279,6 +285,23 @@ class Suggestion(models.Model):
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
+        ASSIGNED = "assigned", _("Assigned to a department")
+        JOINT_REVIEW = "joint_review", _("In joint review")
+        SELECTED = "selected", _("Selected")
+        LONG_TERM = "long_term", _("Long-term review")
+        NOT_FEASIBLE = "not_feasible", _("Not feasible")
+        BUDGETED = "budgeted", _("Reflected in the budget")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+
+    class Feasibility(models.TextChoices):
+        FEASIBLE = "feasible", _("Feasible")
+        PARTLY = "partly", _("Partly feasible")
+        NOT_FEASIBLE = "not_feasible", _("Not feasible")
+
+    class Resolved(models.TextChoices):
+        YES = "yes", _("Resolved")
+        NO = "no", _("Not resolved")
 
     neighborhood = models.ForeignKey(
         "scheduling.Neighborhood", verbose_name=_("neighborhood"), on_delete=models.PROTECT, related_name="suggestions"
@@ -286,11 +309,31 @@ class Suggestion(models.Model):
     source = models.CharField(_("heard at"), max_length=20, choices=Source.choices)
     visit = models.ForeignKey(FieldVisit, on_delete=models.SET_NULL, null=True, blank=True, related_name="suggestions")
     tour = models.ForeignKey(ThemedTour, on_delete=models.SET_NULL, null=True, blank=True, related_name="suggestions")
+    #: The meeting request's reference (e.g. 2026-0012); a reference, not a
+    #: key, because ``visits`` does not depend on ``meetings``.
+    meeting_reference = models.CharField(_("meeting request"), max_length=20, blank=True)
     title = models.CharField(_("title"), max_length=150)
     description = models.TextField(_("description"), blank=True, max_length=3000)
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     raised_by = models.CharField(
         _("raised by"), max_length=100, blank=True, help_text=_("A group or 'residents'; no personal data.")
+    )
+    location_text = models.CharField(_("location"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     lead_department = models.ForeignKey(
         "scheduling.Department",
@@ -300,16 +343,252 @@ class Suggestion(models.Model):
         blank=True,
         related_name="lead_suggestions",
     )
+    co_departments = models.ManyToManyField(
+        "scheduling.Department", verbose_name=_("co-departments"), blank=True, related_name="co_suggestions"
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+
+    # The department's review (internal, except the public answer).
+    feasibility = models.CharField(_("feasibility"), max_length=20, choices=Feasibility.choices, blank=True)
+    estimated_cost = models.PositiveBigIntegerField(_("estimated cost (won)"), null=True, blank=True)
+    estimated_period = models.CharField(_("estimated period"), max_length=100, blank=True)
+    department_opinion = models.TextField(_("department's opinion"), blank=True, max_length=3000)
+    #: The first answer is due this many working days after assignment.
+    first_answer_due = models.DateField(_("first answer due"), null=True, blank=True)
+    first_answered_at = models.DateTimeField(_("first answered"), null=True, blank=True)
+    #: Each return to joint review starts a new round of opinions.
+    review_round = models.PositiveSmallIntegerField(default=0)
+
+    # The decision.
+    priority_rank = models.PositiveIntegerField(_("priority rank"), null=True, blank=True)
+    priority_score = models.DecimalField(
+        _("priority score"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True, max_length=2000)
+    #: What the public card says about it; written by staff for residents.
+    public_answer = models.TextField(_("public answer"), blank=True, max_length=2000)
+
+    # The budget.
+    budget_fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), null=True, blank=True)
+    budget_amount = models.PositiveBigIntegerField(_("budget amount (won)"), null=True, blank=True)
+    budget_line = models.CharField(_("budget line"), max_length=150, blank=True)
+
+    # The works.
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    result = models.TextField(_("result"), blank=True, max_length=2000)
+
+    # Closing the loop: a contact left with consent, and their answer.
+    contact_phone = models.CharField(_("contact mobile number"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_consent_at = models.DateTimeField(_("consent to be told given"), null=True, blank=True)
+    resolved_answer = models.CharField(_("is it resolved?"), max_length=3, choices=Resolved.choices, blank=True)
+    resolved_comment = models.TextField(_("comment on the result"), blank=True, max_length=1000)
+    resolved_answered_at = models.DateTimeField(null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: The last thing anyone did with it (status, opinion, progress); a
+    #: suggestion untouched for SUGGESTION_STALE_DAYS is "overdue".
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("suggestion")
         verbose_name_plural = _("suggestions")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="not_feasible") | ~Q(decision_reason=""),
+                name="not_feasible_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="received") | Q(lead_department__isnull=False),
+                name="assigned_suggestion_has_lead_department",
+            ),
+            models.CheckConstraint(
+                condition=(Q(contact_phone="") & Q(contact_email="")) | Q(contact_consent_at__isnull=False),
+                name="suggestion_contact_needs_consent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["neighborhood", "status"]),
+            models.Index(fields=["lead_department", "status"]),
+            models.Index(fields=["status", "priority_score"]),
+        ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_consent_at and (self.contact_phone or self.contact_email))
+
+
+class SuggestionEvent(models.Model):
+    """One thing that happened to a suggestion: a status change, an opinion,
+    a progress update, a reminder, the resident's answer. ``public_note`` is
+    what the public card may show; ``note`` stays internal."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Recorded")
+        TRANSITION = "transition", _("Status changed")
+        OPINION = "opinion", _("Opinion recorded")
+        PROGRESS = "progress", _("Progress update")
+        EDITED = "edited", _("Details edited")
+        REMINDER = "reminder", _("Reminder sent")
+        RESIDENT_ANSWER = "resident_answer", _("Resident's answer")
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_status = models.CharField(max_length=20, choices=Suggestion.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Suggestion.Status.choices, blank=True)
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    #: The day the update reports on (a works update may be written later).
+    happened_on = models.DateField(default=timezone.localdate)
+    note = models.TextField(blank=True, max_length=3000)
+    public_note = models.TextField(blank=True, max_length=2000)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("suggestion event")
+        verbose_name_plural = _("suggestion events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["suggestion", "created_at"])]
+
+    def __str__(self):
+        return f"{self.suggestion_id} {self.kind} {self.to_status}"
+
+
+class JointReviewOpinion(models.Model):
+    """One party's opinion in the joint review (공동 검토): the budget & legal
+    department, the policy officer and the lead department each write one per
+    review round. Internal: never on the public card."""
+
+    class Party(models.TextChoices):
+        BUDGET_LEGAL = "budget_legal", _("Budget & legal affairs")
+        POLICY_OFFICER = "policy_officer", _("Policy officer")
+        LEAD_DEPARTMENT = "lead_department", _("Lead department")
+
+    class Recommendation(models.TextChoices):
+        SELECT = "select", _("Select")
+        LONG_TERM = "long_term", _("Long-term review")
+        NOT_FEASIBLE = "not_feasible", _("Not feasible")
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="opinions")
+    review_round = models.PositiveSmallIntegerField()
+    party = models.CharField(_("party"), max_length=20, choices=Party.choices)
+    recommendation = models.CharField(_("recommendation"), max_length=20, choices=Recommendation.choices)
+    score = models.DecimalField(
+        _("score"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    opinion = models.TextField(_("opinion"), max_length=3000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("joint-review opinion")
+        verbose_name_plural = _("joint-review opinions")
+        ordering = ["review_round", "party"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["suggestion", "review_round", "party"], name="one_opinion_per_party_per_round"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.suggestion_id} #{self.review_round} {self.party}"
+
+
+def _suggestion_photo_path(instance, filename):
+    return f"suggestions/{instance.suggestion_id}/{filename}"
+
+
+class SuggestionPhoto(models.Model):
+    """A photo of the place, or of the finished works; stored without
+    location metadata (re-encoded like visit photos)."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=_suggestion_photo_path)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    #: A photo of the finished works, shown with the result.
+    is_result = models.BooleanField(_("photo of the result"), default=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("suggestion photo")
+        verbose_name_plural = _("suggestion photos")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.caption or self.image.name
+
+
+class BudgetEnvelope(models.Model):
+    """What a fiscal year has for the small local works of the cards; the
+    joint-review board totals its selections against it."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), unique=True)
+    amount = models.PositiveBigIntegerField(_("envelope (won)"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("budget envelope")
+        verbose_name_plural = _("budget envelopes")
+        ordering = ["-fiscal_year"]
+
+    def __str__(self):
+        return f"{self.fiscal_year}: {self.amount:,}"
+
+
+class CardBatch(models.Model):
+    """A PDF of every neighborhood's card, built by a celery task; the page
+    polls ``done``/``total`` for progress."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Building")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    pdf = models.FileField(upload_to="cards/", blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("all-cards PDF")
+        verbose_name_plural = _("all-cards PDFs")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.status}"

@@ -21,11 +21,10 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from schedule.models import Event
 
-from scheduling.categories import Category
 from scheduling.errors import TongtongError
 from scheduling.models import Department, Neighborhood, Official
 from scheduling.services import calendar_for
-from visits.models import FieldVisit, MonitorGroup, Suggestion, ThemedTour, VisitPhoto
+from visits.models import FieldVisit, MonitorGroup, ThemedTour, VisitPhoto
 from visits.services import visit_set_status
 
 FIELD_VISITS_CALENDAR_SLUG = "field-visits"
@@ -218,48 +217,6 @@ def visit_photo_delete(*, photo: VisitPhoto, actor) -> None:
 
 
 # --- Suggestions ----------------------------------------------------------------
-
-
-@transaction.atomic
-def suggestion_record(
-    *,
-    neighborhood: Neighborhood,
-    source: str,
-    visit: FieldVisit | None = None,
-    tour: ThemedTour | None = None,
-    title: str,
-    description: str = "",
-    category: str,
-    raised_by: str = "",
-    lead_department: Department | None = None,
-    actor,
-) -> Suggestion:
-    """Record something residents asked for (the one way a suggestion is
-    created: visits, tours and meetings call it)."""
-    title = (title or "").strip()
-    if not title:
-        raise TongtongError(_("Give the suggestion a title."))
-    if neighborhood is None:
-        raise TongtongError(_("Choose the neighborhood the suggestion is about."))
-    if source not in Suggestion.Source.values:
-        raise TongtongError(_("Choose where the suggestion was heard."))
-    if category not in Category.values:
-        raise TongtongError(_("Choose a category for the suggestion."))
-    suggestion = Suggestion(
-        neighborhood=neighborhood,
-        source=source,
-        visit=visit,
-        tour=tour,
-        title=title[:150],
-        description=(description or "").strip(),
-        category=category,
-        raised_by=(raised_by or "").strip(),
-        lead_department=lead_department,
-        created_by=_user(actor),
-    )
-    suggestion.full_clean()
-    suggestion.save()
-    return suggestion
 
 
 # --- Themed tours ---------------------------------------------------------------

@@ -26,6 +26,7 @@ from scheduling.dates import korean_date
 from scheduling.decorators import staff_required
 from scheduling.errors import TongtongError
 from scheduling.models import Official
+from visits import card_services
 from visits import record_services as services
 from visits.models import FieldVisit, Suggestion, ThemedTour, VisitPhoto
 from visits.record_forms import PhotoForm, SuggestionForm, TourForm, TourRecordForm, VisitRecordForm
@@ -116,7 +117,7 @@ def _suggestion_add(request, *, source, visit=None, tour=None):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.suggestion_record(
+            card_services.suggestion_record(
                 neighborhood=data["neighborhood"],
                 source=source,
                 visit=visit,

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings.clock import answer_due
 from meetings.errors import MeetingError
 from meetings.models import (
     MeetingDay,
@@ -26,6 +25,7 @@ from meetings.models import (
     WaitlistEntry,
 )
 from meetings.services.notifications import notify
+from scheduling.clock import answer_due
 from scheduling.phones import InvalidPhoneNumber, normalize_mobile
 from scheduling.workdays import working_calendar
 

@@ -15,7 +15,7 @@ from scheduling.categories import Category
 from scheduling.errors import TongtongError
 from scheduling.models import Department, Neighborhood, Official
 from scheduling.services import official_create
-from visits import record_services
+from visits import card_services, record_services
 from visits.models import FieldVisit, MonitorGroup, Suggestion, VisitPhoto
 
 pytestmark = pytest.mark.django_db
@@ -295,7 +295,7 @@ def test_a_suggestion_is_recorded_with_neighborhood_and_category(client, visit, 
     assert suggestion.source == Suggestion.Source.FIELD_VISIT
     assert suggestion.visit == visit
     assert suggestion.lead_department == department
-    assert suggestion.status == Suggestion.Status.RECEIVED
+    assert suggestion.status == Suggestion.Status.ASSIGNED  # a lead department given at once assigns it
     assert suggestion.created_by == secretariat_user
     page = client.get(url(visit)).content.decode()
     assert "어린이공원 그늘막 설치" in page
@@ -308,7 +308,7 @@ def test_the_suggestion_form_defaults_to_the_visits_neighborhood(client, visit, 
 
 def test_a_suggestion_needs_a_title(visit, secretariat_user, neighborhoods):
     with pytest.raises(TongtongError):
-        record_services.suggestion_record(
+        card_services.suggestion_record(
             neighborhood=neighborhoods[0],
             source=Suggestion.Source.FIELD_VISIT,
             visit=visit,

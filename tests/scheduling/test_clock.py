@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from meetings.clock import WORKING_PERIODS, answer_due
+from scheduling.clock import WORKING_PERIODS, answer_due
 from scheduling.workdays import WorkingCalendar
 
 SEOUL = ZoneInfo("Asia/Seoul")
