@@ -171,6 +171,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "meetings.send_reminders", "schedule": crontab(minute=0, hour="9-20")},
     "expire-waitlist-offers": {"task": "meetings.expire_waitlist_offers", "schedule": 600.0},
     "sync-meeting-days": {"task": "meetings.sync_meeting_days", "schedule": 6 * 3600.0},
+    # Suggestions with no update for SUGGESTION_STALE_DAYS, to their departments.
+    "remind-overdue-suggestions": {
+        "task": "visits.remind_overdue_suggestions",
+        "schedule": crontab(minute=0, hour=9, day_of_week="mon"),
+    },
 }
 
 # --- E-mail and SMS -------------------------------------------------------

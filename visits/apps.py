@@ -65,6 +65,17 @@ class VisitsConfig(AppConfig):
                 permission="visits.view_themedtour",
                 order=21,
             ),
+            StaffSection(
+                key="visits.cards",
+                title=_("Neighborhood management cards"),
+                description=_(
+                    "Every suggestion heard in the field, from the department's review and the joint review "
+                    "to the budget and the finished works."
+                ),
+                url_name="staff_cards:index",
+                permission="visits.view_suggestion",
+                order=22,
+            ),
         ):
             register_section(section)
 

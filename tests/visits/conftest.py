@@ -76,3 +76,123 @@ def meeting_days_calendar(db):
     start = seoul(2018, 7, 1, 14)
     Event.objects.create(calendar=calendar, title="통통데이", start=start, end=start + dt.timedelta(hours=1), rule=rule)
     return calendar
+
+
+# --- Management cards -----------------------------------------------------------------
+#
+# ``card_org``: the departments and people of the joint review, each user
+# with a StaffProfile in their department:
+#   departments: "roads" 도로과 (a lead department), "parks" 공원과 (another
+#   department), "budget" 예산법무과 (kind budget_legal), "policy"
+#   정책담당관 (kind policy_officer);
+#   users: "secretariat" (role secretariat), "roads_staff" and "parks_staff"
+#   (role department_staff, in 도로과 / 공원과), "budget_staff" and
+#   "policy_staff" (role budget_policy_reviewer, in 예산법무과 / 정책담당관).
+# ``suggestion_at(status, **fields)``: a suggestion of 중앙동 led by 도로과,
+#   driven through the real services up to ``status``.
+
+
+@pytest.fixture
+def card_org(city, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from scheduling import roles
+    from scheduling.models import Department, StaffProfile
+
+    departments = {
+        "roads": Department.objects.create(code="roads", name="도로과"),
+        "parks": Department.objects.create(code="parks", name="공원과"),
+        "budget": Department.objects.create(code="budget", name="예산법무과", kind=Department.Kind.BUDGET_LEGAL),
+        "policy": Department.objects.create(code="policy", name="정책담당관", kind=Department.Kind.POLICY_OFFICER),
+    }
+
+    def person(username, role, department=None):
+        user = django_user_model.objects.create_user(username=username, password="pw-" + username)
+        user.groups.add(Group.objects.get(name=role))
+        StaffProfile.objects.create(user=user, department=departments.get(department))
+        return user
+
+    users = {
+        "secretariat": person("card_secretariat", roles.SECRETARIAT),
+        "roads_staff": person("roads_staff", roles.DEPARTMENT_STAFF, "roads"),
+        "parks_staff": person("parks_staff", roles.DEPARTMENT_STAFF, "parks"),
+        "budget_staff": person("budget_staff", roles.BUDGET_POLICY_REVIEWER, "budget"),
+        "policy_staff": person("policy_staff", roles.BUDGET_POLICY_REVIEWER, "policy"),
+    }
+    return {"departments": departments, "users": users, **city}
+
+
+@pytest.fixture
+def suggestion_at(card_org):
+    """Make a suggestion and drive it through the workflow's services."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from scheduling.categories import Category
+    from visits import card_services as cs
+    from visits.models import Suggestion
+
+    users = card_org["users"]
+    order = ["received", "assigned", "joint_review", "selected", "budgeted", "in_progress", "completed"]
+
+    def make(status="assigned", *, title="가로등 설치", neighborhood="N01", department="roads", **fields):
+        suggestion = cs.suggestion_record(
+            neighborhood=card_org["neighborhoods"][neighborhood],
+            source=Suggestion.Source.OTHER,
+            title=title,
+            category=Category.ROADS,
+            actor=users["secretariat"],
+            **fields,
+        )
+        if status == "received":
+            return suggestion
+        cs.suggestion_assign(
+            suggestion=suggestion, lead_department=card_org["departments"][department], actor=users["secretariat"]
+        )
+        lead = users["roads_staff"] if department == "roads" else users["parks_staff"]
+        if department not in ("roads", "parks"):
+            lead = users["secretariat"]
+        target = order.index(status) if status in order else order.index("joint_review")
+        if target >= 2:
+            cs.suggestion_department_review(
+                suggestion=suggestion, actor=lead, feasibility="feasible", opinion="시행 가능", estimated_cost=3_000_000
+            )
+        if status in ("long_term", "not_feasible") or target >= 3:
+            for party, user in (
+                ("budget_legal", users["budget_staff"]),
+                ("policy_officer", users["policy_staff"]),
+                ("lead_department", lead),
+            ):
+                cs.suggestion_opinion_record(
+                    suggestion=suggestion, actor=user, party=party, recommendation="select", opinion="타당함"
+                )
+        if status == "long_term":
+            cs.suggestion_decide(suggestion=suggestion, actor=users["budget_staff"], decision="long_term")
+        elif status == "not_feasible":
+            cs.suggestion_decide(
+                suggestion=suggestion, actor=users["budget_staff"], decision="reject", reason="사유지입니다."
+            )
+        elif target >= 3:
+            cs.suggestion_decide(
+                suggestion=suggestion, actor=users["budget_staff"], decision="select", priority_score=Decimal("80")
+            )
+        if status in order and target >= 4:
+            cs.suggestion_budget(
+                suggestion=suggestion,
+                actor=users["budget_staff"],
+                fiscal_year=timezone.localdate().year + 1,
+                amount=3_000_000,
+                budget_line="도로유지보수",
+            )
+        if status in order and target >= 5:
+            cs.suggestion_start(suggestion=suggestion, actor=lead)
+        if status == "completed":
+            cs.suggestion_complete(
+                suggestion=suggestion, actor=lead, completed_on=timezone.localdate(), result="가로등 3개 설치"
+            )
+        suggestion.refresh_from_db()
+        assert suggestion.status == status, suggestion.status
+        return suggestion
+
+    return make
