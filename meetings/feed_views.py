@@ -10,4 +10,4 @@ from scheduling.http import calendar_response
 def meeting_days_ics(request):
     """Every meeting day as iCalendar, for calendar apps to subscribe to."""
     feed = meeting_days_feed()
-    return calendar_response(request, feed.body, filename="meeting-days.ics", last_modified=feed.last_modified)
+    return calendar_response(request, feed, filename="meeting-days.ics")

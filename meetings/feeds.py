@@ -4,8 +4,9 @@ Every meeting day from 2025-01-01 to two years ahead, one VEVENT per
 :class:`~meetings.models.MeetingDay` (expanded rather than an RRULE, so
 that every reader sees exactly the days the app shows). A moved day is
 at its new time with the reason in DESCRIPTION; a cancelled day stays in
-the feed with ``STATUS:CANCELLED`` so subscribed calendars remove it.
-Nothing about citizens or their requests is in it.
+the feed with ``STATUS:CANCELLED`` so subscribed calendars remove it, until
+``FEED_CANCELLED_KEEP_DAYS`` after its date. Nothing about citizens or
+their requests is in it.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meetings.models import MeetingDay
 from meetings.services.series import meeting_days_sync, series_get_or_create
-from scheduling.ical import CANCELLED, CONFIRMED, Feed, IcalEvent, build_calendar
+from scheduling.feeds import cancelled_cutoff
+from scheduling.ical import CANCELLED, CONFIRMED, Feed, IcalEvent
 
 FEED_FIRST_DAY = dt.date(2025, 1, 1)
 #: DTSTAMP / LAST-MODIFIED for rows never changed by hand (they carry no
@@ -62,17 +64,20 @@ def _event(day: MeetingDay) -> IcalEvent:
 
 
 def meeting_days_feed(*, today: dt.date | None = None) -> Feed:
-    """The feed's bytes and the time it last changed."""
+    """The feed (rendered when its body is read) and the time it last changed."""
     first, last = feed_range(today)
     series = series_get_or_create()
     meeting_days_sync(start=first, end=last, series=series)
+    gone = Q(status=MeetingDay.Status.CANCELLED, start__lt=cancelled_cutoff(today))
     days = list(
         MeetingDay.objects.filter(series=series, original_date__range=(first, last))
+        .exclude(gone)
         .select_related("series")
         .order_by("start", "pk")
     )
     changed = MeetingDay.objects.filter(series=series).aggregate(m=Max("changed_at"))["m"]
-    # The range grows by a day each day: the feed's stamp is at least today.
+    # The range grows by a day each day, and cancelled days leave it at a
+    # midnight: the feed's stamp is at least today.
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     if today is not None:
         midnight = dt.datetime.combine(today, dt.time.min, tzinfo=timezone.get_current_timezone())
@@ -80,4 +85,4 @@ def meeting_days_feed(*, today: dt.date | None = None) -> Feed:
     with translation.override("ko"):
         name = f"{settings.CITY_NAME} {series.name}"  # the series' own (Korean) name
         events = [_event(day) for day in days]
-    return Feed(body=build_calendar(name, events, now=stamp), last_modified=stamp)
+    return Feed(name, events, now=stamp, last_modified=stamp)

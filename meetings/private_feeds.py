@@ -1,32 +1,52 @@
 """Private feed sources of the meetings app (registered in ``ready``).
 
 An official sees their own appointments with the citizen's name and
-subject; the secretariat sees all; a department sees only its review
-requests' due dates (no citizen name). The phone is never written.
+subject; the secretariat sees all. A department sees its review requests'
+due dates and the meetings it attends — those of an official of the
+department (a director met the citizen instead of the mayor) and those of a
+request the department was asked to review — by reference number, who
+meets and where: no citizen name, no subject. The phone is never written.
+Cancelled meetings stay as STATUS:CANCELLED until
+``FEED_CANCELLED_KEEP_DAYS`` after their date (``scheduling.feeds``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.models import Appointment, ReviewRequest
-from scheduling.feeds import register_feed_source
+from scheduling.feeds import cancelled_cutoff, register_feed_source
 from scheduling.ical import CANCELLED, CONFIRMED, IcalEvent
-from scheduling.models import CalendarFeedToken, Official, StaffProfile
+from scheduling.models import CalendarFeedToken, Department, Official, StaffProfile
 
-#: How long a cancelled appointment stays in feeds as STATUS:CANCELLED.
-CANCELLED_KEPT = dt.timedelta(days=30)
+#: What the events are written from (a feed may hold a thousand of them).
+_FIELDS = (
+    "uid",
+    "start",
+    "end",
+    "sequence",
+    "location",
+    "status",
+    "updated_at",
+    "request__reference",
+    "request__name",
+    "request__subject",
+    "official__title",
+)
 
 
 def _appointments():
-    recent = timezone.now() - CANCELLED_KEPT
-    return (
-        Appointment.objects.filter(status=Appointment.Status.ACTIVE)
-        | Appointment.objects.filter(status=Appointment.Status.CANCELLED, updated_at__gte=recent)
-    ).select_related("request", "official")
+    """Active appointments, and cancelled ones until the cut-off."""
+    kept = Q(status=Appointment.Status.ACTIVE) | Q(status=Appointment.Status.CANCELLED, start__gte=cancelled_cutoff())
+    return Appointment.objects.filter(kept).select_related("request", "official").only(*_FIELDS).order_by("start", "pk")
+
+
+def _status(appointment: Appointment) -> str:
+    return CANCELLED if appointment.status == Appointment.Status.CANCELLED else CONFIRMED
 
 
 def _appointment_event(appointment: Appointment) -> IcalEvent:
@@ -40,7 +60,26 @@ def _appointment_event(appointment: Appointment) -> IcalEvent:
         location=appointment.location,
         description=_("Request %(reference)s; with %(official)s")
         % {"reference": request.reference, "official": appointment.official.title},
-        status=CANCELLED if appointment.status == Appointment.Status.CANCELLED else CONFIRMED,
+        status=_status(appointment),
+        last_modified=appointment.updated_at,
+    )
+
+
+def _attended_event(appointment: Appointment) -> IcalEvent:
+    """A meeting as a department sees it: no citizen name, no subject. Its
+    own UID, so that a person subscribed to an official's feed as well does
+    not get two calendars fighting over one event."""
+    reference = appointment.request.reference
+    return IcalEvent(
+        uid=f"department-meeting-{appointment.uid}@tongtong",
+        start=appointment.start,
+        end=appointment.end,
+        summary=_("Citizen meeting %(reference)s") % {"reference": reference},
+        sequence=appointment.sequence,
+        location=appointment.location,
+        description=_("Request %(reference)s; with %(official)s")
+        % {"reference": reference, "official": appointment.official.title},
+        status=_status(appointment),
         last_modified=appointment.updated_at,
     )
 
@@ -56,15 +95,18 @@ def secretariat_source(user) -> list[IcalEvent]:
     return [_appointment_event(a) for a in _appointments()]
 
 
-def department_source(user) -> list[IcalEvent]:
-    profile = StaffProfile.objects.filter(user=user, department__isnull=False).first()
-    if profile is None:
-        return []
+def attended_appointments(department: Department):
+    """The meetings ``department`` attends: met by one of its officials, or
+    of a request it was asked to review."""
+    reviewed = ReviewRequest.objects.filter(request=OuterRef("request"), department=department)
+    return _appointments().filter(Q(official__department=department) | Q(Exists(reviewed)))
+
+
+def _review_events(department: Department) -> list[IcalEvent]:
     tz = timezone.get_current_timezone()
     events = []
-    for review in ReviewRequest.objects.filter(department=profile.department, due_on__isnull=False).select_related(
-        "request"
-    ):
+    reviews = ReviewRequest.objects.filter(department=department, due_on__isnull=False).select_related("request")
+    for review in reviews.order_by("due_on", "pk"):
         start = dt.datetime.combine(review.due_on, dt.time(9, 0), tzinfo=tz)
         events.append(
             IcalEvent(
@@ -77,6 +119,14 @@ def department_source(user) -> list[IcalEvent]:
             )
         )
     return events
+
+
+def department_source(user) -> list[IcalEvent]:
+    profile = StaffProfile.objects.filter(user=user, department__isnull=False).select_related("department").first()
+    if profile is None:
+        return []
+    department = profile.department
+    return _review_events(department) + [_attended_event(a) for a in attended_appointments(department)]
 
 
 def register() -> None:

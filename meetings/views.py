@@ -22,7 +22,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +39,8 @@ from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.requests import meeting_request_submit, request_for_token
 from scheduling.dates import local_when
-from scheduling.ical import CONFIRMED, IcalEvent, build_calendar
+from scheduling.http import calendar_response
+from scheduling.ical import CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
 
 S = MeetingRequest.Status
@@ -435,6 +436,17 @@ def status_accept_offer(request, token):
     return redirect("meetings:status", token=token)
 
 
+def _calendar_identity(meeting_request: MeetingRequest) -> tuple[str, int, dt.datetime]:
+    """UID, SEQUENCE and last change of the citizen's meeting in their
+    calendar. A rebooking makes a new appointment row, but for the citizen it
+    is the same meeting moved: the UID stays that of the request's first
+    appointment, and the SEQUENCE (the sum of the rows' sequences plus one
+    per rebooking) rises with every move, rebooking or change."""
+    rows = list(meeting_request.appointments.order_by("created_at", "pk").values_list("uid", "sequence", "updated_at"))
+    sequence = sum(row[1] for row in rows) + len(rows) - 1
+    return str(rows[0][0]), sequence, max(row[2] for row in rows)
+
+
 def _appointment_event(meeting_request: MeetingRequest, appointment) -> IcalEvent:
     official = appointment.official
     who = f"{official.title} {official.name}"
@@ -448,34 +460,39 @@ def _appointment_event(meeting_request: MeetingRequest, appointment) -> IcalEven
     lines.append(
         _("To cancel or move the meeting, use your private link or call %(phone)s.") % {"phone": settings.CITY_PHONE}
     )
+    uid, sequence, changed = _calendar_identity(meeting_request)
     return IcalEvent(
-        uid=str(appointment.uid),
+        uid=uid,
         start=appointment.start,
         end=appointment.end,
         summary=_("%(city)s TongTong Day meeting with %(who)s") % {"city": settings.CITY_NAME, "who": who},
-        sequence=appointment.sequence,
+        sequence=sequence,
         location=appointment.location,
         description="\n".join(lines),
         status=CONFIRMED,
-        last_modified=appointment.updated_at,
+        last_modified=changed,
     )
 
 
 @_private
 @require_http_methods(["GET", "HEAD"])
 def appointment_ics(request, token):
-    """The citizen's appointment as an .ics file, for their calendar app."""
+    """The citizen's appointment as an .ics file, for their calendar app:
+    one VEVENT, with an ETag and Last-Modified (a matching conditional GET
+    gets a 304 without rendering it)."""
     meeting_request = _request_or_404(token)
     appointment = meeting_request.active_appointment
     if appointment is None:
         raise Http404("no appointment")
-    body = build_calendar(
+    event = _appointment_event(meeting_request, appointment)
+    feed = Feed(
         _("TongTong Day %(reference)s") % {"reference": meeting_request.reference},
-        [_appointment_event(meeting_request, appointment)],
+        [event],
+        last_modified=event.last_modified,
     )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tongtong-{meeting_request.reference}.ics"'
-    return response
+    return calendar_response(
+        request, feed, filename=f"tongtong-{meeting_request.reference}.ics", disposition="attachment"
+    )
 
 
 # --- The satisfaction question ----------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,12 +19,10 @@ from scheduling.feed_services import (
     feed_token_live,
     feed_token_revoke,
 )
-from scheduling.feeds import feed_events
+from scheduling.feeds import private_feed as private_feed_for
 from scheduling.http import calendar_response
-from scheduling.ical import build_calendar
 from scheduling.models import CalendarFeedToken, Official, StaffProfile
 
-FEED_EPOCH = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 _SESSION_KEY = "fresh_feed_tokens"
 
 
@@ -48,12 +44,11 @@ def private_feed(request, token: str):
     found = feed_for_token(token)
     if found is None:
         raise Http404
+    # The events are read in Korean; the body is rendered only if the
+    # client's ETag does not match (a re-polling calendar app gets a 304).
     with translation.override("ko"):
-        events = feed_events(found.kind, found.user)
-        name = _feed_name(found)
-    stamp = max([FEED_EPOCH, *(e.last_modified for e in events if e.last_modified)]).astimezone(dt.UTC)
-    body = build_calendar(name, events, now=stamp)
-    response = calendar_response(request, body, filename=f"tongtong-{found.kind}.ics", last_modified=stamp)
+        feed = private_feed_for(found.kind, found.user, _feed_name(found))
+    response = calendar_response(request, feed, filename=f"tongtong-{found.kind}.ics")
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -1,9 +1,13 @@
 """Serving a calendar file over HTTP with conditional GET.
 
 :func:`calendar_response` answers with ``text/calendar; charset=utf-8``,
-an ``ETag`` (a hash of the body) and a ``Last-Modified``, and with ``304
-Not Modified`` and no body when the request's ``If-None-Match`` (or,
-without one, ``If-Modified-Since``) shows the client already has it.
+an ``ETag`` and a ``Last-Modified``, and with ``304 Not Modified`` and no
+body when the request's ``If-None-Match`` (or, without one,
+``If-Modified-Since``) shows the client already has it.
+
+Given a :class:`~scheduling.ical.Feed`, the ETag comes from the feed's
+block keys, so a 304 is answered without rendering the calendar at all;
+given bytes, it is a hash of the body.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import hashlib
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
+
+from scheduling.ical import Feed
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 300
@@ -30,10 +36,20 @@ def _etag_matches(header: str, etag: str) -> bool:
 
 
 def calendar_response(
-    request: HttpRequest, body: bytes, *, filename: str, last_modified: dt.datetime | None = None
+    request: HttpRequest,
+    body: bytes | Feed,
+    *,
+    filename: str,
+    last_modified: dt.datetime | None = None,
+    disposition: str = "inline",
 ) -> HttpResponse:
-    """The .ics ``body`` as an inline download named ``filename``, or a 304."""
-    etag = body_etag(body)
+    """The .ics ``body`` (bytes, or a :class:`Feed` rendered only if the
+    client needs it) as a download named ``filename``, or a 304."""
+    if isinstance(body, Feed):
+        etag = quote_etag(body.etag)
+        last_modified = last_modified or body.last_modified
+    else:
+        etag = body_etag(body)
     modified = int((last_modified or dt.datetime.now(dt.UTC)).timestamp())
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
@@ -41,10 +57,13 @@ def calendar_response(
     else:
         since = parse_http_date_safe(request.headers.get("If-Modified-Since") or "")
         not_modified = since is not None and last_modified is not None and modified <= since
-    response = HttpResponseNotModified() if not_modified else HttpResponse(body, content_type=CONTENT_TYPE)
+    if not_modified:
+        response = HttpResponseNotModified()
+    else:
+        content = body.body if isinstance(body, Feed) else body
+        response = HttpResponse(content, content_type=CONTENT_TYPE)
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified)
     response["Cache-Control"] = f"public, max-age={MAX_AGE}"
-    if not not_modified:
-        response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

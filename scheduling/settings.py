@@ -291,6 +291,9 @@ MEETING_WAITLIST_OFFER_HOURS = env_int("MEETING_WAITLIST_OFFER_HOURS", 48, minim
 MEETING_RETENTION_YEARS = env_int("MEETING_RETENTION_YEARS", 3, minimum=1)
 #: Days a status link keeps working after the request is closed.
 MEETING_STATUS_LINK_DAYS_AFTER_CLOSE = env_int("MEETING_STATUS_LINK_DAYS_AFTER_CLOSE", 180)
+#: Days after its date that a cancelled item (meeting, meeting day, visit)
+#: stays in the calendar feeds as STATUS:CANCELLED before it is dropped.
+FEED_CANCELLED_KEEP_DAYS = env_int("FEED_CANCELLED_KEEP_DAYS", 90)
 
 # --- Neighborhood management cards ------------------------------------------------
 

@@ -12,7 +12,7 @@ from visits.feeds import visits_feed
 def visits_ics(request):
     """Every published field visit and themed tour."""
     feed = visits_feed()
-    return calendar_response(request, feed.body, filename="visits.ics", last_modified=feed.last_modified)
+    return calendar_response(request, feed, filename="visits.ics")
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -20,6 +20,4 @@ def neighborhood_visits_ics(request, code):
     """The published visits and tours of one neighborhood; 404 for an unknown code."""
     neighborhood = get_object_or_404(Neighborhood, code=code)
     feed = visits_feed(neighborhood)
-    return calendar_response(
-        request, feed.body, filename=f"visits-{neighborhood.code}.ics", last_modified=feed.last_modified
-    )
+    return calendar_response(request, feed, filename=f"visits-{neighborhood.code}.ics")

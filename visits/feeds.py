@@ -3,7 +3,7 @@
 
 Only published field visits and themed tours; a cancelled (or postponed)
 published one stays with ``STATUS:CANCELLED`` so subscribed calendars
-remove it. Only public text goes in: the neighborhood, the official's
+remove it, until ``FEED_CANCELLED_KEEP_DAYS`` after its date. Only public text goes in: the neighborhood, the official's
 title (never a name), the tour's title and the public summary — never
 notes, the planner's reason or the reason for a status.
 """
@@ -13,17 +13,28 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from scheduling.ical import CANCELLED, CONFIRMED, Feed, IcalEvent, build_calendar
+from scheduling.feeds import cancelled_cutoff, cancelled_dropped_at
+from scheduling.ical import CANCELLED, CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
 from visits.models import FieldVisit, ThemedTour
 
 #: The stamp of a feed with nothing in it; fixed so the bytes are stable.
 FEED_EPOCH = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 NOT_HAPPENING = {"cancelled", "postponed"}
+
+
+def gone_filter(cutoff: dt.datetime) -> Q:
+    """The cancelled or postponed visits and tours that feeds no longer show."""
+    return Q(status__in=NOT_HAPPENING, start__lt=cutoff)
+
+
+def kept(queryset, cutoff: dt.datetime | None = None):
+    """``queryset`` without the cancelled items past the cut-off."""
+    return queryset.exclude(gone_filter(cutoff or cancelled_cutoff()))
 
 
 def _status(status: str) -> str:
@@ -74,16 +85,21 @@ def _tour_event(tour: ThemedTour) -> IcalEvent:
 
 
 def visits_feed(neighborhood: Neighborhood | None = None) -> Feed:
-    """The published visits and tours (of one neighborhood, if given)."""
+    """The published visits and tours (of one neighborhood, if given), as a
+    feed rendered when its body is read."""
+    cutoff = cancelled_cutoff()
     visits = FieldVisit.objects.filter(is_published=True).select_related("neighborhood", "official")
     tours = ThemedTour.objects.filter(is_published=True).prefetch_related("neighborhoods")
     if neighborhood is not None:
         visits = visits.filter(neighborhood=neighborhood)
         tours = tours.filter(neighborhoods=neighborhood).distinct()
-    # Every row counts for the stamp, so unpublishing one changes it too.
+    # Every row counts for the stamp, so unpublishing one changes it too; so
+    # does the last cancelled item to pass the cut-off.
     stamps = [
         FieldVisit.objects.aggregate(m=Max("updated_at"))["m"],
         ThemedTour.objects.aggregate(m=Max("updated_at"))["m"],
+        cancelled_dropped_at(FieldVisit.objects.filter(gone_filter(cutoff)).aggregate(m=Max("start"))["m"]),
+        cancelled_dropped_at(ThemedTour.objects.filter(gone_filter(cutoff)).aggregate(m=Max("start"))["m"]),
         FEED_EPOCH,
     ]
     stamp = max(filter(None, stamps)).astimezone(dt.UTC)
@@ -95,7 +111,7 @@ def visits_feed(neighborhood: Neighborhood | None = None) -> Feed:
                 "city": settings.CITY_NAME,
                 "neighborhood": neighborhood.name,
             }
-        events = [_visit_event(v) for v in visits.order_by("start", "pk")]
-        events += [_tour_event(t) for t in tours.order_by("start", "pk")]
+        events = [_visit_event(v) for v in kept(visits, cutoff).order_by("start", "pk")]
+        events += [_tour_event(t) for t in kept(tours, cutoff).order_by("start", "pk")]
     events.sort(key=lambda e: (e.start, e.uid))
-    return Feed(body=build_calendar(name, events, now=stamp), last_modified=stamp)
+    return Feed(name, events, now=stamp, last_modified=stamp)

@@ -1,4 +1,8 @@
-"""Private feed sources of the visits app (registered in ``ready``)."""
+"""Private feed sources of the visits app (registered in ``ready``).
+
+Cancelled or postponed visits and tours stay as STATUS:CANCELLED until
+``FEED_CANCELLED_KEEP_DAYS`` after their date, as in the public feeds.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,16 @@ from django.db.models import Q
 from scheduling.feeds import register_feed_source
 from scheduling.ical import IcalEvent
 from scheduling.models import CalendarFeedToken, Official, StaffProfile
-from visits.feeds import _tour_event, _visit_event
+from visits.feeds import _tour_event, _visit_event, kept
 from visits.models import FieldVisit, ThemedTour
 
 
 def _visits():
-    return FieldVisit.objects.select_related("neighborhood", "official").order_by("start", "pk")
+    return kept(FieldVisit.objects.select_related("neighborhood", "official")).order_by("start", "pk")
 
 
 def _tours():
-    return ThemedTour.objects.prefetch_related("neighborhoods").order_by("start", "pk")
+    return kept(ThemedTour.objects.prefetch_related("neighborhoods")).order_by("start", "pk")
 
 
 def official_source(user) -> list[IcalEvent]:

@@ -151,3 +151,34 @@ def test_no_citizen_data_in_the_feed(client, city):
 def test_only_get_and_head(client, city):
     assert client.head(URL).status_code == 200
     assert client.post(URL).status_code == 405
+
+
+def test_cancelled_days_are_dropped_after_the_kept_days(client, city, settings):
+    from meetings.services.series import meeting_day_cancel
+
+    today = timezone.localdate()
+    recent = next(
+        d
+        for d in meeting_days_sync(start=today - dt.timedelta(days=80), end=today - dt.timedelta(days=1))
+        if d.status == MeetingDay.Status.REGULAR
+    )
+    old = next(
+        d
+        for d in meeting_days_sync(start=today - dt.timedelta(days=300), end=today - dt.timedelta(days=100))
+        if d.status == MeetingDay.Status.REGULAR
+    )
+    for day in (recent, old):
+        meeting_day_cancel(day=day, reason="시장 출장")
+    recent_uid = f"meeting-day-{recent.series_id}-{recent.original_date.isoformat()}@tongtong"
+    old_uid = f"meeting-day-{old.series_id}-{old.original_date.isoformat()}@tongtong"
+
+    events = {str(e["uid"]): e for e in _calendar(client.get(URL)).walk("VEVENT")}
+    assert settings.FEED_CANCELLED_KEEP_DAYS == 90
+    assert str(events[recent_uid]["status"]) == "CANCELLED"
+    assert old_uid not in events
+    regular_past = MeetingDay.objects.filter(start__lt=old.start, status=MeetingDay.Status.REGULAR).first()
+    assert f"meeting-day-{regular_past.series_id}-{regular_past.original_date.isoformat()}@tongtong" in events
+
+    settings.FEED_CANCELLED_KEEP_DAYS = 400
+    events = {str(e["uid"]): e for e in _calendar(client.get(URL)).walk("VEVENT")}
+    assert str(events[old_uid]["status"]) == "CANCELLED"

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 import pytest
+import recurring_ical_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
@@ -180,3 +181,78 @@ def test_a_subject_full_of_ical_syntax_stays_one_event(client, future_days):
     assert set(events[0].keys()) == EVENT_PROPERTIES
     assert "회의; 안건, 둘" in str(events[0]["DESCRIPTION"])
     assert re.search(r"END:VEVENT", str(events[0]["DESCRIPTION"]))
+
+
+def _other_day(day):
+    new_start = day.start + dt.timedelta(days=1)
+    while new_start.weekday() >= 5:
+        new_start += dt.timedelta(days=1)
+    return new_start
+
+
+@pytest.mark.django_db
+def test_a_rebooking_keeps_the_uid_and_raises_the_sequence(client, submitted, future_days):
+    """Book, download, move the meeting day, download, rebook on another day,
+    download: one meeting in the citizen's calendar, updated each time."""
+    first_day, second_day = future_days[0], future_days[1]
+    booking.slot_book(request=submitted.request, slot=first_day.slots.first())
+    booked = _ics(client, submitted.token).walk("VEVENT")[0]
+
+    new_start = _other_day(first_day)
+    meeting_day_move(day=first_day, new_start=new_start, reason="시의회 일정")
+    moved = _ics(client, submitted.token).walk("VEVENT")[0]
+
+    submitted.request.refresh_from_db()  # the secretariat sees it booked, and moves it
+    booking.slot_book(request=submitted.request, slot=second_day.slots.all()[1])
+    rebooked_calendar = _ics(client, submitted.token)
+    (rebooked,) = rebooked_calendar.walk("VEVENT")
+
+    assert str(booked["UID"]) == str(moved["UID"]) == str(rebooked["UID"])
+    assert booked["SEQUENCE"] < moved["SEQUENCE"] < rebooked["SEQUENCE"]
+    assert moved.decoded("DTSTART") == new_start
+    assert rebooked.decoded("DTSTART") == second_day.slots.all()[1].start
+    assert str(rebooked["STATUS"]) == "CONFIRMED"
+    assert rebooked.decoded("DTSTAMP") == rebooked.decoded("LAST-MODIFIED") >= moved.decoded("LAST-MODIFIED")
+    # An independent reader sees one meeting, at the new time.
+    occurrences = recurring_ical_events.of(rebooked_calendar).between(dt.date(2025, 1, 1), dt.date(2030, 1, 1))
+    assert [o.start for o in occurrences] == [second_day.slots.all()[1].start]
+
+
+@pytest.mark.django_db
+def test_the_citizens_ics_carries_only_their_meeting(client, submitted, future_days):
+    from tests.meetings.conftest import submit
+
+    other = submit(future_days[:1], name="김이웃", subject="이웃의 민원")
+    theirs = booking.slot_book(request=other.request, slot=future_days[0].slots.all()[1])
+    mine = booking.slot_book(request=submitted.request, slot=future_days[0].slots.first())
+    response = client.get(f"/meetings/status/{submitted.token}/appointment.ics")
+    (event,) = _strict_parse(response.content).walk("VEVENT")
+    assert str(event["UID"]) == str(mine.uid)
+    body = response.content.decode()
+    assert str(theirs.uid) not in body and "김이웃" not in body and "이웃의 민원" not in body
+    assert other.request.reference not in body
+
+
+@pytest.mark.django_db
+def test_the_citizens_ics_answers_304_until_the_meeting_changes(client, submitted, future_days):
+    day = future_days[0]
+    booking.slot_book(request=submitted.request, slot=day.slots.first())
+    url = f"/meetings/status/{submitted.token}/appointment.ics"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["ETag"] and response["Last-Modified"]
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Cache-Control"] == "no-store, private"
+    again = client.get(url, headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == response["ETag"]
+    assert again["Cache-Control"] == "no-store, private"
+    assert client.get(url, headers={"If-Modified-Since": response["Last-Modified"]}).status_code == 304
+
+    meeting_day_move(day=day, new_start=_other_day(day), reason="시의회 일정")
+    changed = client.get(url, headers={"If-None-Match": response["ETag"]})
+    assert changed.status_code == 200
+    assert changed["ETag"] != response["ETag"]
+    assert _strict_parse(changed.content).walk("VEVENT")[0]["SEQUENCE"] == 1
+    # Someone else's link never answers 304 to this file's ETag: it is a 404.
+    assert client.get(f"{url}x", headers={"If-None-Match": response["ETag"]}).status_code == 404

@@ -150,3 +150,130 @@ def test_profile_needs_login_and_shows_webcal_once(client, world):
     client.post(url, {"kind": Kind.OFFICIAL, "action": "revoke"})
     assert not CalendarFeedToken.objects.filter(user=world["mayor"], revoked_at__isnull=True).exists()
     assert client.post(url, {"kind": Kind.SECRETARIAT, "action": "issue"}).status_code == 403
+
+
+# --- The department feed: its review requests and the meetings it attends -------------------
+
+
+def _vevents(client, raw) -> dict[str, icalendar.Event]:
+    response = client.get(feed_url(raw))
+    assert response.status_code == 200
+    calendar = icalendar.Calendar.from_ical(response.content)
+    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+
+
+def _department_user(code: str, name: str, username: str):
+    department = Department.objects.create(code=code, name=name)
+    user = User.objects.create_user(username, password="pw")
+    StaffProfile.objects.create(user=user, department=department)
+    return department, user
+
+
+def test_department_feed_has_the_meeting_of_a_request_it_reviews(client, world):
+    appointment = world["appointment"]
+    raw = feed_token_issue(user=world["dept"], kind=Kind.DEPARTMENT)
+    response = client.get(feed_url(raw))
+    events = _vevents(client, raw)
+    meeting = events[f"department-meeting-{appointment.uid}@tongtong"]
+    assert meeting.decoded("DTSTART") == appointment.start
+    assert str(meeting["STATUS"]) == "CONFIRMED"
+    assert world["request"].reference in str(meeting["SUMMARY"])
+    assert "시장" in str(meeting["DESCRIPTION"])  # who meets the citizen, by title
+    assert str(meeting["LOCATION"]) == appointment.location
+    assert f"review-due-{world['review'].pk}@tongtong" in events
+    body = response.content.decode()
+    for secret in ("홍길동", "골목길", "010-1234-5678", "01012345678", "김시장"):
+        assert secret not in body, secret
+
+
+def test_department_feed_has_the_meetings_of_its_director(client, world):
+    """A request of another topic, never sent to the department for review,
+    substituted to the department's director: the department attends."""
+    parks, parks_user = _department_user("parks", "공원과", "parks")
+    director = official_create(name="최국장", title="녹지국장", rank=Official.Rank.DIRECTOR, department=parks)
+    today = timezone.localdate()
+    days = [
+        d
+        for d in meeting_days_sync(start=today + dt.timedelta(days=3), end=today + dt.timedelta(days=80))
+        if d.status != "cancelled"
+    ]
+    sub = submit(days[:1], name="강시민", subject="놀이터 그늘막")
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + dt.timedelta(days=5)
+    while start.weekday() >= 5:
+        start += dt.timedelta(days=1)
+    appointment = booking.request_substitute(
+        request=sub.request, official=director, start=start, reason="시장 해외 출장"
+    )
+    parks_events = _vevents(client, feed_token_issue(user=parks_user, kind=Kind.DEPARTMENT))
+    assert set(parks_events) == {f"department-meeting-{appointment.uid}@tongtong"}
+    event = parks_events[f"department-meeting-{appointment.uid}@tongtong"]
+    assert event.decoded("DTSTART") == start
+    assert "녹지국장" in str(event["DESCRIPTION"])
+    # Roads neither reviews it nor meets the citizen: not in its feed.
+    roads_events = _vevents(client, feed_token_issue(user=world["dept"], kind=Kind.DEPARTMENT))
+    assert f"department-meeting-{appointment.uid}@tongtong" not in roads_events
+    assert f"department-meeting-{world['appointment'].uid}@tongtong" in roads_events
+    assert f"department-meeting-{world['appointment'].uid}@tongtong" not in parks_events
+
+
+def test_a_department_not_involved_sees_no_meeting(client, world):
+    _, user = _department_user("culture", "문화과", "culture")
+    assert _vevents(client, feed_token_issue(user=user, kind=Kind.DEPARTMENT)) == {}
+
+
+def test_a_moved_meeting_is_updated_in_the_department_feed(client, world):
+    """Rebooking cancels the old appointment (kept as CANCELLED) and makes a
+    new one; both in the feed, with what changed."""
+    raw = feed_token_issue(user=world["dept"], kind=Kind.DEPARTMENT)
+    old = world["appointment"]
+    request = world["request"]
+    request.refresh_from_db()
+    other_day = request.preferences.order_by("rank")[1].meeting_day
+    new = booking.slot_book(request=request, slot=other_day.slots.first())
+    events = _vevents(client, raw)
+    cancelled = events[f"department-meeting-{old.uid}@tongtong"]
+    assert str(cancelled["STATUS"]) == "CANCELLED" and cancelled["SEQUENCE"] == 1
+    booked = events[f"department-meeting-{new.uid}@tongtong"]
+    assert str(booked["STATUS"]) == "CONFIRMED"
+    assert booked.decoded("DTSTART") == other_day.slots.first().start
+
+
+# --- Cancelled items: kept FEED_CANCELLED_KEEP_DAYS after their date, then dropped ----------
+
+
+def _dated(appointment, days_ago: int):
+    """Put ``appointment`` ``days_ago`` days back (the clock moving on)."""
+    start = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0) - dt.timedelta(days=days_ago)
+    type(appointment).objects.filter(pk=appointment.pk).update(start=start, end=start + dt.timedelta(minutes=15))
+
+
+@pytest.mark.parametrize("kind", [Kind.OFFICIAL, Kind.SECRETARIAT, Kind.DEPARTMENT])
+def test_cancelled_meetings_stay_for_the_kept_days_then_go(client, world, settings, kind):
+    appointment = world["appointment"]
+    user = {Kind.OFFICIAL: world["mayor"], Kind.SECRETARIAT: world["sec"], Kind.DEPARTMENT: world["dept"]}[kind]
+    raw = feed_token_issue(user=user, kind=kind)
+    uid = (
+        f"department-meeting-{appointment.uid}@tongtong"
+        if kind == Kind.DEPARTMENT
+        else f"appointment-{appointment.uid}@tongtong"
+    )
+    assert settings.FEED_CANCELLED_KEEP_DAYS == 90
+    booking.citizen_cancel(request=appointment.request)
+    assert str(_vevents(client, raw)[uid]["STATUS"]) == "CANCELLED"
+    _dated(appointment, days_ago=90)
+    kept = _vevents(client, raw)
+    assert str(kept[uid]["STATUS"]) == "CANCELLED"
+    _dated(appointment, days_ago=91)
+    assert uid not in _vevents(client, raw)
+    settings.FEED_CANCELLED_KEEP_DAYS = 120
+    assert uid in _vevents(client, raw)
+    settings.FEED_CANCELLED_KEEP_DAYS = 0
+    assert uid not in _vevents(client, raw)
+
+
+def test_active_past_meetings_are_not_cut(client, world, settings):
+    settings.FEED_CANCELLED_KEEP_DAYS = 0
+    appointment = world["appointment"]
+    _dated(appointment, days_ago=400)
+    raw = feed_token_issue(user=world["mayor"], kind=Kind.OFFICIAL)
+    assert f"appointment-{appointment.uid}@tongtong" in _vevents(client, raw)

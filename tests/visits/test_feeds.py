@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import recurring_ical_events
+from django.utils import timezone
 from icalendar import Calendar
 
 from scheduling.models import Neighborhood, Official
@@ -28,7 +29,7 @@ def town(db):
     n2 = Neighborhood.objects.create(code="N02", name="산성동")
 
     def visit(neighborhood, day, **fields):
-        start = seoul(2026, 4, day, 10)
+        start = fields.pop("start", None) or seoul(2026, 4, day, 10)
         defaults = {"official": mayor, "start": start, "end": start + dt.timedelta(hours=2)}
         return FieldVisit.objects.create(neighborhood=neighborhood, **(defaults | fields))
 
@@ -41,8 +42,16 @@ def town(db):
         plan_reason="우선 지역 순번 계산",
     )
     hidden = visit(n2, 8, is_published=False, public_summary="아직 비공개 방문")
+    # Cancelled items stay in the feeds for FEED_CANCELLED_KEEP_DAYS after their date.
+    soon = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + dt.timedelta(days=9)
     cancelled = visit(
-        n2, 9, is_published=True, status=FieldVisit.Status.CANCELLED, status_reason="시장 긴급 회의", sequence=2
+        n2,
+        9,
+        start=soon,
+        is_published=True,
+        status=FieldVisit.Status.CANCELLED,
+        status_reason="시장 긴급 회의",
+        sequence=2,
     )
     tour = ThemedTour.objects.create(
         title="안전 점검 투어",
@@ -159,3 +168,59 @@ def test_an_empty_feed_is_valid(client, db):
     Neighborhood.objects.create(code="N07", name="새솔동")
     assert _events(client.get(ALL)) == {}
     assert _events(client.get("/neighborhoods/N07/visits.ics")) == {}
+
+
+def test_cancelled_visits_are_dropped_after_the_kept_days(client, town, settings):
+    today = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    mayor = town["published"].official
+
+    def cancelled(days_ago, status=FieldVisit.Status.CANCELLED):
+        start = today - dt.timedelta(days=days_ago)
+        return FieldVisit.objects.create(
+            neighborhood=town["n1"],
+            official=mayor,
+            start=start,
+            end=start + dt.timedelta(hours=2),
+            is_published=True,
+            status=status,
+            status_reason="시장 일정",
+        )
+
+    recent, old = cancelled(90), cancelled(91)
+    postponed_old = cancelled(200, FieldVisit.Status.POSTPONED)
+    assert settings.FEED_CANCELLED_KEEP_DAYS == 90
+    for url in (ALL, "/neighborhoods/N01/visits.ics"):
+        events = _events(client.get(url))
+        assert str(events[_uid(recent)]["status"]) == "CANCELLED"
+        assert _uid(old) not in events and _uid(postponed_old) not in events
+        assert _uid(town["published"]) in events, "a visit that took place is not cut"
+
+    settings.FEED_CANCELLED_KEEP_DAYS = 365
+    events = _events(client.get(ALL))
+    assert {_uid(recent), _uid(old), _uid(postponed_old)} <= set(events)
+
+
+def test_a_dropped_visit_moves_last_modified(client, db):
+    """Nothing changed in the database, but the file did when the cancelled
+    visit left it: Last-Modified says so, so If-Modified-Since gets the new file."""
+    from django.utils.http import http_date
+
+    mayor = official_create(name="김시장", title="시장", rank=Official.Rank.MAYOR)
+    neighborhood = Neighborhood.objects.create(code="N01", name="중앙동")
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) - dt.timedelta(days=95)
+    visit = FieldVisit.objects.create(
+        neighborhood=neighborhood,
+        official=mayor,
+        start=start,
+        end=start + dt.timedelta(hours=2),
+        is_published=True,
+        status=FieldVisit.Status.CANCELLED,
+        status_reason="시장 일정",
+    )
+    FieldVisit.objects.filter(pk=visit.pk).update(updated_at=start - dt.timedelta(days=30))
+    response = client.get(ALL)
+    assert _events(response) == {}
+    dropped = dt.datetime.combine(start.date() + dt.timedelta(days=91), dt.time.min, tzinfo=start.tzinfo)
+    assert response["Last-Modified"] == http_date(dropped.timestamp())
+    before_the_drop = http_date((dropped - dt.timedelta(days=1)).timestamp())
+    assert client.get(ALL, headers={"If-Modified-Since": before_the_drop}).status_code == 200
