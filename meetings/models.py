@@ -11,6 +11,7 @@ what the calendar cannot: slots, bookings, the citizen's request.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.categories import Category
+from scheduling.models import OutboxMessage
 
 
 class MeetingSeries(models.Model):
@@ -421,44 +423,19 @@ class WaitlistEntry(models.Model):
         return f"{self.request_id} @ {self.meeting_day_id} ({self.status})"
 
 
-class Notification(models.Model):
-    """The outbox: every message to a citizen is a row first, written in the
-    same transaction as the change it tells of, then sent by a celery task.
-    A broker outage leaves rows pending; the periodic flush sends them later.
-    A row is claimed by a conditional update before sending, so a message is
-    sent at most once even if a task runs twice."""
+class Notification(OutboxMessage):
+    """The outbox of the meetings app: every message to a citizen about their
+    request is a row first (see ``scheduling.models.OutboxMessage`` and
+    ``scheduling.outbox``). The SMS confirmation carries the private status
+    link; once sent, the stored copy keeps only its path."""
 
-    class Channel(models.TextChoices):
-        SMS = "sms", _("SMS")
-        EMAIL = "email", _("E-mail")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+    SAME_DAY_ONLY_KINDS = frozenset({"reminder"})
+    PRIVATE_LINKS = re.compile(r"(/meetings/(?:status|feedback)/)[^/\s]+")
 
     request = models.ForeignKey(
         MeetingRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     kind = models.CharField(max_length=40)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    recipient = models.CharField(max_length=254)
-    subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField()
-    #: Makes "send the reminder for this appointment" happen once.
-    dedupe_key = models.CharField(max_length=200, unique=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    gateway_id = models.CharField(max_length=100, blank=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["status", "created_at"])]
-
-    def __str__(self):
-        return f"{self.kind} → {self.recipient} ({self.status})"
+    class Meta(OutboxMessage.Meta):
+        pass

@@ -2,11 +2,11 @@
 
 Nobody waits for these results, so none is stored (``ignore_result``): a
 task sent while the result backend is down must not wait for it either.
-Retries of a notification are counted on its outbox row and driven by the
-flush (see meetings/services/notifications.py), not by celery's countdown
-retries: the count survives a dead worker and a re-enqueue, and no message
-sits in Redis with an ETA (which Redis would hand out again after its
-visibility timeout).
+Messages go through the project's one outbox (scheduling/outbox.py, tasks
+``scheduling.send_outbox_message`` and ``scheduling.flush_outbox``).
+``meetings.send_notification`` and ``meetings.flush_notifications`` remain as
+thin aliases for its meetings rows: messages already queued under those
+names, and operators' ``celery call`` habits, keep working.
 """
 
 from celery import shared_task
@@ -14,8 +14,8 @@ from celery import shared_task
 
 @shared_task(name="meetings.send_notification", acks_late=True, ignore_result=True)
 def send_notification(notification_id: int) -> bool:
-    """Send one outbox row, at most once (a redelivered message finds it
-    claimed already)."""
+    """Send one ``Notification``, at most once (a redelivered message finds
+    it claimed already)."""
     from meetings.services.notifications import notification_send
 
     return notification_send(notification_id=notification_id)
@@ -23,8 +23,8 @@ def send_notification(notification_id: int) -> bool:
 
 @shared_task(name="meetings.flush_notifications", ignore_result=True)
 def flush_notifications() -> int:
-    """Every minute: hand celery whatever is pending (written while the
-    broker was down, or a failed attempt whose back-off has passed)."""
+    """Hand celery whatever ``Notification`` is pending (beat runs
+    ``scheduling.flush_outbox``, which covers every outbox)."""
     from meetings.services.notifications import notifications_flush
 
     return notifications_flush()

@@ -6,6 +6,8 @@ Korea's public holidays. Times live in django-scheduler: each official has
 one ``schedule.Calendar``.
 """
 
+import re
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -212,3 +214,64 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.kind}"
+
+
+class OutboxMessage(models.Model):
+    """The outbox (abstract): every message to a citizen or to staff is a row
+    first, written in the same transaction as the change it tells of, then
+    sent by a celery task after the commit (``scheduling.outbox``). A broker
+    outage leaves rows pending; the periodic flush sends them later. A row is
+    claimed by a conditional update before sending, so a message is sent at
+    most once even if a task runs twice.
+
+    Each app keeps its own concrete table (``meetings.Notification``,
+    ``visits.SuggestionNotification``) with a foreign key to what the message
+    is about and a ``kind``; the machinery finds every concrete subclass."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    #: Kinds of message that are wrong once late (a reminder says
+    #: "tomorrow"): one that could not leave on the day it was written is
+    #: dropped (marked failed).
+    SAME_DAY_ONLY_KINDS: frozenset[str] = frozenset()
+    #: The private links a message may carry (a pattern whose first group is
+    #: the public part of the path). Once sent, the stored copy keeps only
+    #: that part: the secret after it is replaced by "…".
+    PRIVATE_LINKS: re.Pattern | None = None
+
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    #: Makes "send the reminder for this appointment" happen once.
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    gateway_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{getattr(self, 'kind', '')} → {self.recipient} ({self.status})"
+
+    @classmethod
+    def redact(cls, text: str) -> str:
+        """``text`` with the secret part of its private links replaced by "…"."""
+        if cls.PRIVATE_LINKS is None:
+            return text
+        return cls.PRIVATE_LINKS.sub(r"\1…", text)

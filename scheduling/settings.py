@@ -165,8 +165,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # a dead result backend from holding up .delay() for ~20 s.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
-    # The outbox: whatever stayed pending (broker down, retry due) is sent.
-    "flush-notifications": {"task": "meetings.flush_notifications", "schedule": 60.0},
+    # The outbox (every app's): whatever stayed pending (broker down, retry due) is sent.
+    "flush-outbox": {"task": "scheduling.flush_outbox", "schedule": 60.0},
     # Tomorrow's reminders; hourly, each appointment reminded once.
     "send-reminders": {"task": "meetings.send_reminders", "schedule": crontab(minute=0, hour="9-20")},
     "expire-waitlist-offers": {"task": "meetings.expire_waitlist_offers", "schedule": 600.0},

@@ -1,4 +1,12 @@
-"""Celery tasks of the shared core. Thin: ids in, call a service."""
+"""Celery tasks of the shared core. Thin: ids in, call a service.
+
+The outbox tasks take the outbox model's label ("meetings.Notification",
+"visits.SuggestionNotification") and a row id. Nobody waits for their
+results, so none is stored (``ignore_result``). Retries are counted on the
+outbox row and driven by the flush (scheduling/outbox.py), not by celery's
+countdown retries: the count survives a dead worker and a re-enqueue, and no
+message sits in Redis with an ETA.
+"""
 
 from celery import shared_task
 
@@ -7,3 +15,22 @@ from celery import shared_task
 def ping() -> str:
     """Answers "pong": the health check of the worker (and of eager mode)."""
     return "pong"
+
+
+@shared_task(name="scheduling.send_outbox_message", acks_late=True, ignore_result=True)
+def send_outbox_message(label: str, pk: int) -> bool:
+    """Send one outbox row, at most once (a redelivered message finds it
+    claimed already)."""
+    from scheduling import outbox
+
+    return outbox.send(outbox.model_for(label), pk)
+
+
+@shared_task(name="scheduling.flush_outbox", ignore_result=True)
+def flush_outbox() -> int:
+    """Every minute (celery beat): hand celery whatever is pending in every
+    outbox (written while the broker was down, or a failed attempt whose
+    back-off has passed)."""
+    from scheduling import outbox
+
+    return outbox.flush()

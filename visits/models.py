@@ -8,6 +8,8 @@ official's schedule (and the planner's busy times) see it.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -16,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.categories import Category
+from scheduling.models import OutboxMessage
 
 
 class RotationCycle(models.Model):
@@ -592,3 +595,23 @@ class CardBatch(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class SuggestionNotification(OutboxMessage):
+    """The visits app's outbox (``scheduling.outbox``): what a resident who
+    left a contact is told about their suggestion, and the e-mails to a lead
+    department (a reopening, the weekly overdue list). A department's weekly
+    list is about several suggestions: its ``suggestion`` is empty."""
+
+    #: The "is it resolved?" link is signed; once sent, the stored copy keeps
+    #: only its path.
+    PRIVATE_LINKS = re.compile(r"(/neighborhoods/answer/)[^/\s]+")
+
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+
+    class Meta(OutboxMessage.Meta):
+        verbose_name = _("suggestion notification")
+        verbose_name_plural = _("suggestion notifications")

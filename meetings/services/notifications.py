@@ -1,76 +1,42 @@
-"""The outbox every message to a citizen goes through.
+"""What the meetings app tells citizens, through the project's one outbox.
 
-1. ``notify`` writes the message as ``Notification`` rows (one per channel:
-   SMS, and e-mail if the citizen gave an address) inside the caller's
-   transaction, so a change and its message commit together or not at all.
-2. Once the transaction commits, ``enqueue`` hands the row ids to celery.
-   It never fails the caller and never waits long for a dead broker: the
-   rows simply stay pending.
-3. ``notification_send`` (the task ``meetings.send_notification``) claims a
-   row by a conditional update (pending → sending) and sends it. A second
-   run of the same task, a redelivered message or a second worker finds
-   nothing to claim, so a message goes out at most once.
-4. ``notifications_flush`` (the task ``meetings.flush_notifications``, celery
-   beat every minute) hands celery whatever is pending: rows written while
-   the broker was down, and failed attempts whose back-off has passed. After
-   ``MAX_ATTEMPTS`` a row is marked failed; retries are counted on the row,
-   so they stay bounded across worker deaths and re-enqueues.
-
-A worker that dies after the claim leaves its row "sending": it is never sent
-again automatically (the SMS may have left the gateway). ``notifications_stuck``
-lists such rows for an operator, who checks the gateway's log and then calls
-``notifications_mark_sent`` or ``notifications_requeue`` (see
-docs/notifications.md).
+``notify(request, kind)`` renders the message ``kind`` in Korean and writes
+it as ``Notification`` rows (one per channel: SMS, and e-mail if the citizen
+gave an address) inside the caller's transaction, so a change and its
+message commit together or not at all. Everything after that — handing the
+rows to celery after the commit, the claim that sends each at most once, the
+flush with its bounded, backed-off retries, stuck rows and an operator's
+actions — is the generic outbox in ``scheduling/outbox.py`` (see
+docs/notifications.md). The names below that delegate to it
+(``notification_send``, ``notifications_flush`` …) keep the meetings-only
+view of it that the admin, the tasks and the tests use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import re
-import time
 import uuid
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q, QuerySet
-from django.utils import timezone, translation
+from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from meetings.models import MeetingRequest, Notification
+from scheduling import outbox
 from scheduling.dates import korean_datetime
-
-logger = logging.getLogger(__name__)
 
 Status = Notification.Status
 
-#: Attempts per message, counted on the row (a worker that dies mid-send
-#: counts too); then it is marked failed.
-MAX_ATTEMPTS = 5
-#: Seconds after a failed attempt before the flush tries again: after the
-#: first failure 1 minute, then 2, 5, 10 (then the fifth attempt is the last).
-RETRY_DELAYS = (60, 120, 300, 600)
-#: A fresh row is left to its own on-commit task for this long before the
-#: flush sends it too (the claim would make a double send harmless; this
-#: only spares the queue a duplicate message).
-FLUSH_GRACE_SECONDS = 30
-#: The most rows one flush hands to celery.
-FLUSH_BATCH = 500
-#: A row "sending" for longer than this was abandoned by a dead worker.
-STUCK_AFTER = dt.timedelta(minutes=10)
+# The outbox's rules, the same for every app (scheduling/outbox.py).
+MAX_ATTEMPTS = outbox.MAX_ATTEMPTS
+RETRY_DELAYS = outbox.RETRY_DELAYS
+FLUSH_GRACE_SECONDS = outbox.FLUSH_GRACE_SECONDS
+STUCK_AFTER = outbox.STUCK_AFTER
 #: Messages that are wrong once late: a reminder says "tomorrow", so one that
 #: could not leave on the day it was written is dropped (marked failed).
-SAME_DAY_ONLY = {"reminder"}
-
-#: Publishing to the broker: one quick reconnection (for a pooled connection
-#: that a Redis restart broke), no 2-second pauses. With the broker down the
-#: caller gets an error within milliseconds (refused) or two connect timeouts.
-PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
-#: After a failed publish this process leaves new messages to the flush for a
-#: while instead of trying the dead broker on every request.
-BROKER_RETRY_AFTER_SECONDS = 30
-_broker_down_until = 0.0
+SAME_DAY_ONLY = Notification.SAME_DAY_ONLY_KINDS
 
 #: What each kind of message says. ``{city}``, ``{reference}``, ``{subject}``
 #: and ``{when}`` / ``{who}`` / ``{where}`` / ``{reason}`` / ``{link}`` /
@@ -107,14 +73,11 @@ MESSAGES = {
 }
 
 
-#: The private links some messages carry. Once sent, the stored copy keeps
-#: only their path: the status token is stored hashed everywhere else.
-_PRIVATE_LINK = re.compile(r"(/meetings/(?:status|feedback)/)[^/\s]+")
-
-
 def redact_links(text: str) -> str:
-    """``text`` with the secret part of its private links replaced by "…"."""
-    return _PRIVATE_LINK.sub(r"\1…", text)
+    """``text`` with the secret part of its private links replaced by "…":
+    once sent, the stored copy keeps only their path (the status token is
+    stored hashed everywhere else)."""
+    return Notification.redact(text)
 
 
 #: 2026. 12. 10.(목) 14:15 — messages to citizens are in Korean.
@@ -156,126 +119,37 @@ def notify(request: MeetingRequest, kind: str, *, dedupe: str | None = None, **c
         targets = [(Notification.Channel.SMS, request.phone, body)]
         if request.email:
             targets.append((Notification.Channel.EMAIL, request.email, _email_body(body)))
-    created = []
-    for channel, recipient, text in targets:
-        notification, was_created = Notification.objects.get_or_create(
-            dedupe_key=f"{kind}:{request.pk}:{channel}:{key}",
-            defaults={
+    return outbox.write(
+        Notification,
+        [
+            {
+                "dedupe_key": f"{kind}:{request.pk}:{channel}:{key}",
                 "request": request,
                 "kind": kind,
                 "channel": channel,
                 "recipient": recipient,
                 "subject": subject,
                 "body": text,
-            },
-        )
-        if was_created:
-            created.append(notification)
-    ids = [n.pk for n in created]
-    if ids:
-        transaction.on_commit(lambda: enqueue(ids))
-    return created
+            }
+            for channel, recipient, text in targets
+        ],
+        # Looked up when the commit happens, so that ``enqueue`` stays the
+        # one place to watch (tests stand in a dead broker there).
+        on_commit=lambda ids: enqueue(ids),
+    )
 
 
 def enqueue(ids: list[int]) -> None:
     """Hand notifications to celery (called after the commit). Never raises
     and never waits long: with the broker down the rows stay pending and
     the flush sends them when it is back."""
-    global _broker_down_until
-    from meetings.tasks import send_notification
-
-    if not ids:
-        return
-    eager = send_notification.app.conf.task_always_eager
-    if not eager and time.monotonic() < _broker_down_until:
-        logger.warning("broker down; notifications %s stay pending for the flush", ids)
-        return
-    for pk in ids:
-        try:
-            send_notification.apply_async((pk,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
-        except Exception as error:  # kombu and redis raise many kinds; none may fail the caller
-            if eager:  # the task itself failed in-process; its row says why
-                logger.exception("notification %s failed", pk)
-                continue
-            _broker_down_until = time.monotonic() + BROKER_RETRY_AFTER_SECONDS
-            logger.warning("broker unavailable (%s); notifications %s stay pending for the flush", error, ids)
-            return
-
-
-def _deliver(notification: Notification) -> str:
-    """Send one message through its channel; return the gateway's id."""
-    from django.core.mail import send_mail
-
-    from scheduling.sms import send_sms
-
-    if notification.channel == Notification.Channel.SMS:
-        return send_sms(notification.recipient, notification.body) or ""
-    send_mail(notification.subject, notification.body, None, [notification.recipient])
-    return ""
+    outbox.enqueue(Notification, ids)
 
 
 def notification_send(*, notification_id: int) -> bool:
-    """Send one pending notification, at most once. Returns True when this
-    call sent it.
-
-    The row is claimed by a conditional update (pending → sending, attempts
-    + 1); a second run of the same task, or a second worker, finds nothing
-    to claim. A failure puts the row back to pending for the flush (or marks
-    it failed after ``MAX_ATTEMPTS``) and is not raised for a gateway or
-    network error: the outbox, not celery, retries. A worker that dies after
-    the claim leaves the row "sending" for an operator: sending it again
-    could give the citizen the same SMS twice.
-    """
-    from scheduling.sms import SMSError
-
-    now = timezone.now()
-    claimed = Notification.objects.filter(pk=notification_id, status=Status.PENDING).update(
-        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        row = Notification.objects.filter(pk=notification_id).values("status", "claimed_at").first()
-        if row and row["status"] == Status.SENDING and row["claimed_at"] < now - dt.timedelta(seconds=60):
-            logger.warning(
-                "notification %s has been sending since %s (a worker died?); not sent again, see the admin",
-                notification_id,
-                row["claimed_at"],
-            )
-        return False
-    notification = Notification.objects.get(pk=notification_id)
-    if notification.kind in SAME_DAY_ONLY and timezone.localdate(now) != timezone.localdate(notification.created_at):
-        Notification.objects.filter(pk=notification_id).update(
-            status=Status.FAILED, last_error="expired: its day has passed"
-        )
-        logger.warning("notification %s (%s) expired before it could be sent", notification_id, notification.kind)
-        return False
-    try:
-        gateway_id = _deliver(notification)
-    except Exception as error:
-        failed = notification.attempts >= MAX_ATTEMPTS
-        Notification.objects.filter(pk=notification_id).update(
-            status=Status.FAILED if failed else Status.PENDING,
-            last_error=f"{type(error).__name__}: {error}"[:500],
-        )
-        logger.log(
-            logging.ERROR if failed else logging.WARNING,
-            "notification %s attempt %s/%s failed%s: %s",
-            notification_id,
-            notification.attempts,
-            MAX_ATTEMPTS,
-            "; giving up" if failed else "; the flush retries it",
-            error,
-        )
-        if isinstance(error, SMSError | OSError):  # the gateway or the network (SMTP errors are OSErrors)
-            return False
-        raise  # a bug: let the worker log show it
-    Notification.objects.filter(pk=notification_id).update(
-        status=Status.SENT,
-        sent_at=timezone.now(),
-        gateway_id=str(gateway_id)[:100],
-        last_error="",
-        body=redact_links(notification.body),
-    )
-    return True
+    """Send one pending notification, at most once (``outbox.send``).
+    Returns True when this call sent it."""
+    return outbox.send(Notification, notification_id)
 
 
 def pending_notification_ids(
@@ -283,69 +157,28 @@ def pending_notification_ids(
 ) -> list[int]:
     """What the flush hands to celery: pending rows older than the grace
     period whose back-off after their last failed attempt has passed."""
-    now = now or timezone.now()
-    due = Q(attempts=0) | Q(claimed_at__isnull=True)
-    for attempt, delay in enumerate(RETRY_DELAYS, start=1):
-        due |= Q(attempts=attempt, claimed_at__lte=now - dt.timedelta(seconds=delay))
-    due |= Q(attempts__gt=len(RETRY_DELAYS), claimed_at__lte=now - dt.timedelta(seconds=RETRY_DELAYS[-1]))
-    return list(
-        Notification.objects.filter(
-            status=Status.PENDING, created_at__lte=now - dt.timedelta(seconds=older_than_seconds)
-        )
-        .filter(due)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:FLUSH_BATCH]
-    )
+    return outbox.pending_ids(Notification, older_than_seconds=older_than_seconds, now=now)
 
 
 def notifications_stuck(*, now: dt.datetime | None = None) -> QuerySet[Notification]:
-    """Rows a dead worker left "sending": an operator decides (see
-    ``notifications_mark_sent`` and ``notifications_requeue``)."""
-    now = now or timezone.now()
-    return Notification.objects.filter(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER).order_by("claimed_at")
+    """Rows a dead worker left "sending": an operator decides."""
+    return outbox.stuck(Notification, now=now)
 
 
 def notifications_flush(*, now: dt.datetime | None = None) -> int:
-    """Celery beat, every minute: hand celery whatever is pending and due,
-    and report rows stuck in "sending". Returns how many were handed on."""
-    ids = pending_notification_ids(now=now)
-    enqueue(ids)
-    stuck = notifications_stuck(now=now).count()
-    if stuck:
-        logger.error("%s notification(s) stuck in 'sending'; an operator must check them in the admin", stuck)
-    return len(ids)
-
-
-def _operator_note(actor, action: str) -> str:
-    who = getattr(actor, "get_username", lambda: "")() or "system"
-    return f"{action} by {who} at {timezone.localtime():%Y-%m-%d %H:%M}"[:500]
+    """Hand celery whatever notification is pending and due (the task
+    ``meetings.flush_notifications``; beat flushes every outbox with
+    ``scheduling.flush_outbox``). Returns how many were handed on."""
+    return outbox.flush_model(Notification, now=now, hand_on=lambda ids: enqueue(ids))
 
 
 def notifications_requeue(*, ids: list[int], actor=None) -> int:
-    """An operator sends stuck ("sending") or failed notifications again,
-    after checking the gateway's log that they did not go out (or fixing the
-    gateway). Their attempts start again from zero. Returns how many."""
-    with transaction.atomic():
-        rows = list(
-            Notification.objects.select_for_update()
-            .filter(pk__in=ids, status__in=[Status.SENDING, Status.FAILED])
-            .values_list("pk", flat=True)
-        )
-        Notification.objects.filter(pk__in=rows).update(
-            status=Status.PENDING, attempts=0, claimed_at=None, last_error=_operator_note(actor, "requeued")
-        )
-        if rows:
-            transaction.on_commit(lambda: enqueue(rows))
-    return len(rows)
+    """An operator sends stuck ("sending") or failed notifications again
+    (attempts start from zero). Returns how many."""
+    return outbox.requeue(Notification, ids=ids, actor=actor)
 
 
 def notifications_mark_sent(*, ids: list[int], actor=None) -> int:
-    """An operator records that stuck ("sending") notifications did go out
-    (the gateway's log shows them). Returns how many."""
-    marked = 0
-    note = _operator_note(actor, "marked sent")
-    for pk, body in Notification.objects.filter(pk__in=ids, status=Status.SENDING).values_list("pk", "body"):
-        marked += Notification.objects.filter(pk=pk, status=Status.SENDING).update(
-            status=Status.SENT, sent_at=timezone.now(), last_error=note, body=redact_links(body)
-        )
-    return marked
+    """An operator records that stuck ("sending") notifications did go out.
+    Returns how many."""
+    return outbox.mark_sent(Notification, ids=ids, actor=actor)

@@ -39,8 +39,10 @@ from meetings.services.notifications import (
 from meetings.services.requests import status_url
 from meetings.services.series import meeting_day_cancel, meeting_day_move
 from meetings.tasks import flush_notifications, send_notification, send_reminders
+from scheduling import outbox as outbox_machinery
 from scheduling.celery import app as celery_app
 from scheduling.sms import LMS_MAX_BYTES, BaseSMSBackend, SMSError, SMSMessage, outbox
+from scheduling.tasks import send_outbox_message
 from tests.meetings.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -52,10 +54,10 @@ def _tasks_in_process():
     "broker down" memory for each test."""
     saved = {key: celery_app.conf[key] for key in ("task_always_eager", "task_eager_propagates")}
     celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    notifications._broker_down_until = 0.0
+    outbox_machinery.broker_state_reset()
     yield
     celery_app.conf.update(saved)
-    notifications._broker_down_until = 0.0
+    outbox_machinery.broker_state_reset()
 
 
 def sms_bodies(request: MeetingRequest) -> list[str]:
@@ -373,7 +375,7 @@ def test_with_the_broker_down_requests_are_saved_and_the_flush_sends_them_later(
         raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
 
     with monkeypatch.context() as broker_down:
-        broker_down.setattr(send_notification, "apply_async", dead_broker)
+        broker_down.setattr(send_outbox_message, "apply_async", dead_broker)
         first = submit(future_days[:1]).request
         second = submit(future_days[:1]).request
     assert MeetingRequest.objects.count() == 2
@@ -446,6 +448,7 @@ def test_a_reminder_that_could_not_leave_on_its_day_is_dropped(submitted, future
 
 
 def test_the_beat_schedule_names_tasks_that_exist():
+    celery_app.loader.import_default_modules()  # what a worker does at start: every app's tasks.py
     for entry in django_settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in celery_app.tasks, entry
     assert send_reminders.apply().get() == 0
