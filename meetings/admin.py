@@ -27,29 +27,19 @@ from meetings.models import (
     Slot,
     WaitlistEntry,
 )
-from meetings.services.notifications import format_when, redact_links
+from meetings.services.notifications import format_when
 from meetings.services.series import series_configure
+from scheduling.admin import OutboxMessageAdmin
+from scheduling.admin import ReadOnlyAdminMixin as BaseReadOnlyAdminMixin
 from scheduling.phones import mask_phone
 
 
-class ReadOnlyAdminMixin:
-    """View only: the services are the one way to change these rows.
-
-    The back office keeps each role to its own rows (an official sees the
+class ReadOnlyAdminMixin(BaseReadOnlyAdminMixin):
+    """The back office keeps each role to its own rows (an official sees the
     requests they meet, a department its own reviews); the admin cannot, so
     it shows these lists to the secretariat only."""
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("meetings.change_meetingrequest") and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    view_permission = "meetings.change_meetingrequest"
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -242,39 +232,9 @@ class WaitlistEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The outbox. A message stuck in "sending" (its worker died after
-    claiming it) shows here; it is not sent twice by itself."""
-
-    list_display = ["created_at", "kind", "channel", "masked_recipient", "status", "attempts", "sent_at"]
-    list_filter = ["status", "channel", "kind"]
+class NotificationAdmin(OutboxMessageAdmin):
+    view_permission = "meetings.change_meetingrequest"
     search_fields = ["request__reference", "kind"]
     list_select_related = ["request"]
-    fields = [
-        "request",
-        "kind",
-        "channel",
-        "masked_recipient",
-        "subject",
-        "redacted_body",
-        "status",
-        "attempts",
-        "last_error",
-        "created_at",
-        "claimed_at",
-        "sent_at",
-        "gateway_id",
-    ]
+    fields = ["request", *OutboxMessageAdmin.outbox_fields]
     readonly_fields = fields
-
-    @admin.display(description=_("recipient"))
-    def masked_recipient(self, obj):
-        if obj.channel == Notification.Channel.SMS:
-            return mask_phone(obj.recipient)
-        name, _at, domain = obj.recipient.partition("@")
-        return f"{name[:2]}***@{domain}" if domain else "***"
-
-    @admin.display(description=_("message"))
-    def redacted_body(self, obj):
-        # A message not sent yet still carries the citizen's private link.
-        return redact_links(obj.body)

@@ -1,7 +1,65 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from scheduling.models import CityClosure, Department, Neighborhood, Official, StaffProfile
+from scheduling.models import CityClosure, Department, Neighborhood, Official, OutboxMessage, StaffProfile
+from scheduling.phones import mask_phone
+
+
+class ReadOnlyAdminMixin:
+    """View only: the services are the one way to change these rows.
+    ``view_permission`` (optional) narrows who may see them at all."""
+
+    view_permission: str | None = None
+
+    def has_view_permission(self, request, obj=None):
+        if self.view_permission and not request.user.has_perm(self.view_permission):
+            return False
+        return super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """An outbox (``scheduling.models.OutboxMessage``), read only, with the
+    recipient masked and private links cut. A message stuck in "sending"
+    (its worker died after claiming it) shows here; it is not sent twice by
+    itself (see docs/notifications.md)."""
+
+    list_display = ["created_at", "kind", "channel", "masked_recipient", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel", "kind"]
+    outbox_fields = [
+        "kind",
+        "channel",
+        "masked_recipient",
+        "subject",
+        "redacted_body",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+        "gateway_id",
+    ]
+
+    @admin.display(description=_("recipient"))
+    def masked_recipient(self, obj: OutboxMessage):
+        if obj.channel == OutboxMessage.Channel.SMS:
+            return mask_phone(obj.recipient)
+        name, _at, domain = obj.recipient.partition("@")
+        return f"{name[:2]}***@{domain}" if domain else "***"
+
+    @admin.display(description=_("message"))
+    def redacted_body(self, obj: OutboxMessage):
+        # A message not sent yet may still carry a citizen's private link.
+        return type(obj).redact(obj.body)
 
 
 @admin.register(Department)

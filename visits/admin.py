@@ -11,28 +11,23 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from scheduling.admin import OutboxMessageAdmin, ReadOnlyAdminMixin
+from scheduling.phones import mask_phone
 from visits.models import (
     BlackoutPeriod,
+    BudgetEnvelope,
+    CardBatch,
     FieldVisit,
+    JointReviewOpinion,
     MonitorGroup,
     RotationCycle,
     Suggestion,
+    SuggestionEvent,
+    SuggestionNotification,
+    SuggestionPhoto,
     ThemedTour,
     VisitPhoto,
 )
-
-
-class ReadOnlyAdminMixin:
-    """View only: the services are the one way to change these rows."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BlackoutInline(admin.TabularInline):
@@ -101,16 +96,132 @@ class ThemedTourAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("official",)
 
 
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SuggestionEventInline(_ReadOnlyInline):
+    model = SuggestionEvent
+    fields = ("created_at", "kind", "from_status", "to_status", "progress", "note", "public_note", "actor")
+    readonly_fields = fields
+
+
+class JointReviewOpinionInline(_ReadOnlyInline):
+    model = JointReviewOpinion
+    fields = ("review_round", "party", "recommendation", "score", "opinion", "author", "written_at")
+    readonly_fields = fields
+
+
+class SuggestionPhotoInline(_ReadOnlyInline):
+    model = SuggestionPhoto
+    fields = ("image", "caption", "is_result", "uploaded_at", "uploaded_by")
+    readonly_fields = fields
+
+
 @admin.register(Suggestion)
 class SuggestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("title", "neighborhood", "category", "source", "lead_department", "status", "created_at")
-    list_filter = ("source", "category", "status", "lead_department")
-    search_fields = ("title", "description", "raised_by", "neighborhood__name")
+    """Read-only: a suggestion moves only through ``visits.card_services``
+    (the back office under /staff/cards/), which records every step."""
+
+    list_display = (
+        "title",
+        "neighborhood",
+        "category",
+        "source",
+        "lead_department",
+        "status",
+        "masked_contact_phone",
+        "created_at",
+    )
+    list_filter = ("status", "source", "category", "lead_department")
+    search_fields = ("title", "description", "raised_by", "neighborhood__name", "meeting_reference")
     date_hierarchy = "created_at"
     list_select_related = ("neighborhood", "lead_department")
     fieldsets = (
-        (None, {"fields": ("title", "description", "category", "raised_by")}),
-        (_("Where it was heard"), {"fields": ("neighborhood", "source", "visit", "tour")}),
-        (_("Follow-up"), {"fields": ("lead_department", "status", "created_at", "created_by")}),
+        (None, {"fields": ("title", "description", "category", "raised_by", "location_text", "latitude", "longitude")}),
+        (_("Where it was heard"), {"fields": ("neighborhood", "source", "visit", "tour", "meeting_reference")}),
+        (
+            _("Follow-up"),
+            {
+                "fields": (
+                    "status",
+                    "lead_department",
+                    "co_departments",
+                    "first_answer_due",
+                    "first_answered_at",
+                    "feasibility",
+                    "estimated_cost",
+                    "estimated_period",
+                    "department_opinion",
+                    "review_round",
+                    "priority_rank",
+                    "priority_score",
+                    "decision_reason",
+                    "public_answer",
+                    "budget_fiscal_year",
+                    "budget_amount",
+                    "budget_line",
+                    "progress",
+                    "completed_on",
+                    "result",
+                )
+            },
+        ),
+        (
+            _("Contact"),
+            {
+                "fields": (
+                    "masked_contact_phone",
+                    "contact_email",
+                    "contact_consent_at",
+                    "resolved_answer",
+                    "resolved_comment",
+                )
+            },
+        ),
+        (_("Record"), {"fields": ("created_at", "created_by", "last_activity_at", "last_reminded_at")}),
     )
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "masked_contact_phone")
+    inlines = [SuggestionEventInline, JointReviewOpinionInline, SuggestionPhotoInline]
+
+    @admin.display(description=_("contact mobile number"))
+    def masked_contact_phone(self, obj):
+        return mask_phone(obj.contact_phone) or "-"
+
+
+@admin.register(BudgetEnvelope)
+class BudgetEnvelopeAdmin(admin.ModelAdmin):
+    """What each fiscal year has for the cards' small works; the
+    joint-review board totals its selections against it."""
+
+    list_display = ("fiscal_year", "amount", "note")
+    search_fields = ("note",)
+
+
+@admin.register(CardBatch)
+class CardBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "status", "done", "total", "requested_by", "finished_at")
+    list_filter = ("status",)
+    list_select_related = ("requested_by",)
+
+
+@admin.register(SuggestionNotification)
+class SuggestionNotificationAdmin(OutboxMessageAdmin):
+    """What residents and departments were told about suggestions."""
+
+    view_permission = "visits.change_suggestion"
+    search_fields = ["suggestion__title", "kind"]
+    list_select_related = ["suggestion"]
+    fields = ["suggestion", *OutboxMessageAdmin.outbox_fields]
+    readonly_fields = fields

@@ -251,7 +251,7 @@ def _locked(suggestion: Suggestion) -> Suggestion:
     """The suggestion's row, locked until the transaction ends; the status
     read here is the one every check uses (another move may have happened
     since the page was shown)."""
-    return Suggestion.objects.select_for_update().select_related("lead_department").get(pk=suggestion.pk)
+    return Suggestion.objects.select_for_update(of=("self",)).select_related("lead_department").get(pk=suggestion.pk)
 
 
 def _transition(suggestion: Suggestion, action: str, actor, *, check_actor: bool = True) -> workflow.Transition:
