@@ -2,11 +2,13 @@
 # Install the Debian packages that the browser tests and the PDFs need, if
 # missing: Chromium (driven by Playwright with executable_path; a test tool's
 # own browser download does not work on the city's closed network) and
-# Korean fonts for WeasyPrint and screenshots.
+# Korean fonts for WeasyPrint and screenshots; poppler-utils (pdftotext,
+# pdffonts, pdfimages) with which the tests read the PDFs back.
 set -eu
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || missing="$missing fonts-noto-cjk"
+command -v pdftotext >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 || missing="$missing poppler-utils"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" = 0 ]; then
@@ -15,7 +17,7 @@ elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     SUDO="sudo -n"
 else
     echo "Missing Debian packages:$missing. Install them with: sudo apt-get install$missing" >&2
-    echo "(browser tests will be skipped until then; under CI they fail)" >&2
+    echo "(browser and PDF tests will be skipped until then; under CI they fail)" >&2
     exit 0
 fi
 echo "Installing Debian packages:$missing"

@@ -77,7 +77,9 @@ def _drive(suggestion, department, target, actor, rank, year) -> None:
     cs.suggestion_department_review(
         suggestion=suggestion,
         actor=actor,
-        feasibility=Suggestion.Feasibility.NOT_FEASIBLE if target == "not_feasible" else Suggestion.Feasibility.FEASIBLE,
+        feasibility=Suggestion.Feasibility.NOT_FEASIBLE
+        if target == "not_feasible"
+        else Suggestion.Feasibility.FEASIBLE,
         opinion="현장 확인 결과를 바탕으로 검토했습니다.",
         estimated_cost=suggestion.estimated_cost,
         estimated_period="3개월",
@@ -94,7 +96,9 @@ def _drive(suggestion, department, target, actor, rank, year) -> None:
             score=Decimal(90 - rank),
         )
     if target == "long_term":
-        cs.suggestion_decide(suggestion=suggestion, actor=actor, decision="long_term", reason="중기 재정계획에 반영 검토")
+        cs.suggestion_decide(
+            suggestion=suggestion, actor=actor, decision="long_term", reason="중기 재정계획에 반영 검토"
+        )
         return
     if target == "not_feasible":
         cs.suggestion_decide(

@@ -1,0 +1,287 @@
+"""scheduling/pdf.py: every PDF goes through it. Korean text that a
+machine can extract, fonts embedded, and a renderer that reaches nothing but
+the project's own static files, whatever HTML ends up in the template.
+
+The PDFs are read back with poppler's command-line tools (``pdftotext``,
+``pdffonts``, ``pdfimages``; Debian poppler-utils, installed by
+scripts/ensure-system-packages.sh), as a person checking a file would.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from scheduling import pdf
+
+# A 1×1 PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+# --- Reading a PDF back (shared with tests/visits/test_card_pdf.py) -------------------
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    message = f"{name} is missing: run scripts/ensure-system-packages.sh (Debian poppler-utils)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _run(tool: str, data: bytes, *args: str) -> str:
+    handle, name = tempfile.mkstemp(suffix=".pdf")
+    os.close(handle)
+    path = Path(name)
+    path.write_bytes(data)
+    try:
+        if tool == "pdftotext":
+            command = [_tool(tool), *args, str(path), "-"]
+        else:
+            command = [_tool(tool), *args, str(path)]
+        return subprocess.run(command, check=True, capture_output=True, text=True, timeout=60).stdout
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def pdf_text(data: bytes) -> str:
+    """The text a reader can copy out of the PDF."""
+    return _run("pdftotext", data)
+
+
+def pdf_fonts(data: bytes) -> list[dict]:
+    """``pdffonts``' table: one dict per font with its name and emb(edded)."""
+    lines = _run("pdffonts", data).splitlines()
+    header, rule, rows = lines[0], lines[1], lines[2:]
+    starts = [i for i, ch in enumerate(rule) if ch == "-" and (i == 0 or rule[i - 1] == " ")]
+    names = [header[s : (starts[k + 1] if k + 1 < len(starts) else None)].strip() for k, s in enumerate(starts)]
+    fonts = []
+    for row in rows:
+        cells = [row[s : (starts[k + 1] if k + 1 < len(starts) else None)].strip() for k, s in enumerate(starts)]
+        fonts.append(dict(zip(names, cells, strict=True)))
+    return fonts
+
+
+def pdf_image_count(data: bytes) -> int:
+    """How many images the PDF shows (``pdfimages -list``; an image's alpha
+    mask is listed apart, as type "smask", and not counted)."""
+    rows = [line.split() for line in _run("pdfimages", data, "-list").splitlines()[2:]]
+    return sum(1 for row in rows if row[2] == "image")
+
+
+def page_count(data: bytes) -> int:
+    for line in _run("pdfinfo", data).splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    raise AssertionError("pdfinfo printed no page count")
+
+
+def assert_fonts_embedded(data: bytes) -> None:
+    fonts = pdf_fonts(data)
+    assert fonts, "the PDF uses no font at all"
+    assert all(font["emb"] == "yes" for font in fonts), fonts
+    assert any("CJK-KR" in font["name"] for font in fonts), fonts
+
+
+# --- Fixtures -----------------------------------------------------------------
+
+
+@pytest.fixture
+def template_dir(tmp_path, settings):
+    """A directory of templates for this test only, searched first."""
+    directory = tmp_path / "templates"
+    directory.mkdir()
+    engine = {**settings.TEMPLATES[0], "DIRS": [directory, *settings.TEMPLATES[0]["DIRS"]]}
+    settings.TEMPLATES = [engine]
+    return directory
+
+
+@pytest.fixture
+def static_dir(tmp_path, settings):
+    """Extra static files (a stylesheet and a PNG) the PDFs may use."""
+    directory = tmp_path / "static"
+    (directory / "pdftest").mkdir(parents=True)
+    (directory / "pdftest" / "dot.png").write_bytes(PNG)
+    (directory / "pdftest" / "extra.css").write_text('h1::after { content: " STATICCSSAPPLIED"; }')
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, str(directory)]
+    return directory
+
+
+@pytest.fixture
+def canary_files(tmp_path):
+    """Files outside the static files that a hostile document would like
+    to pull in: a stylesheet whose text would show, and an image."""
+    secret_css = tmp_path / "secret.css"
+    secret_css.write_text('body::before { content: "CANARYLEAKED"; }')
+    secret_png = tmp_path / "secret.png"
+    secret_png.write_bytes(PNG)
+    return {"css": secret_css.as_uri(), "png": secret_png.as_uri()}
+
+
+def _hostile_template(template_dir, body: str) -> str:
+    (template_dir / "hostile.html").write_text(
+        '{% extends "pdf/base.html" %}{% block title %}시험 문서{% endblock %}'
+        "{% block content %}<h1>건의사항 시험</h1>" + body + "{% endblock %}"
+    )
+    return "hostile.html"
+
+
+# --- Korean text and fonts ------------------------------------------------------------
+
+
+def test_a_pdf_has_extractable_korean_text_and_only_embedded_fonts(template_dir, settings):
+    settings.CITY_NAME = "통통시"
+    (template_dir / "korean.html").write_text(
+        '{% extends "pdf/base.html" %}{% block title %}동 관리카드{% endblock %}'
+        "{% block running_title %}중앙동 관리카드{% endblock %}"
+        "{% block content %}<h1>중앙동 관리카드</h1>"
+        "<p>가로등 설치를 건의합니다. <strong>굵은 글씨</strong></p>{% endblock %}"
+    )
+    data = pdf.render_pdf("korean.html", {})
+
+    assert data.startswith(b"%PDF-")
+    text = pdf_text(data)
+    assert "중앙동 관리카드" in text
+    assert "가로등 설치를 건의합니다." in text
+    assert "통통시" in text  # the running header
+    assert "1 / 1" in " ".join(text.split()).replace("1/1", "1 / 1")  # the page numbers
+    assert_fonts_embedded(data)
+
+
+def test_a_long_document_numbers_its_a4_pages(template_dir):
+    (template_dir / "long.html").write_text(
+        '{% extends "pdf/base.html" %}{% block content %}'
+        "{% for i in rows %}<p>{{ i }}번째 줄: 동방문에서 들은 건의사항</p>{% endfor %}{% endblock %}"
+    )
+    data = pdf.render_pdf("long.html", {"rows": range(200)})
+
+    pages = page_count(data)
+    assert pages > 1
+    assert f"{pages} / {pages}" in pdf_text(data).replace(f"{pages}/{pages}", f"{pages} / {pages}")
+    info = _run("pdfinfo", data)
+    assert "595.276 x 841.89 pts (A4)" in info
+
+
+# --- Only the project's static files ----------------------------------------------------
+
+
+def test_the_fetcher_refuses_everything_but_static_files(template_dir, canary_files, caplog):
+    hostile = f"""
+      <img src="file:///etc/passwd" alt="">
+      <img src="{canary_files["png"]}" alt="">
+      <img src="http://example.com/x.png" alt="">
+      <img src="https://example.com/x.png" alt="">
+      <img src="data:image/png;base64,{base64.b64encode(PNG).decode()}" alt="">
+      <img src="../../../../etc/passwd" alt="">
+      <img src="/static/../../etc/passwd.png" alt="">
+      <img src="https://tongtong.invalid/static/%2e%2e/%2e%2e/etc/passwd.png" alt="">
+      <div style="background: url(file:///etc/passwd)">배경</div>
+      <div style="background-image: url('{canary_files["png"]}')">배경</div>
+      <link rel="stylesheet" href="file:///etc/passwd">
+      <link rel="stylesheet" href="{canary_files["css"]}">
+      <style>@import url("{canary_files["css"]}");</style>
+      <object data="{canary_files["png"]}" type="image/png"></object>
+      <svg width="10" height="10"><image href="{canary_files["png"]}" width="10" height="10"/></svg>
+    """
+    name = _hostile_template(template_dir, "{{ hostile|safe }}")
+
+    with caplog.at_level(logging.WARNING, logger="scheduling.pdf"):
+        data = pdf.render_pdf(name, {"hostile": hostile})
+
+    refused = [r.getMessage() for r in caplog.records if r.name == "scheduling.pdf"]
+    for url in (
+        "file:///etc/passwd",
+        canary_files["png"],
+        canary_files["css"],
+        "http://example.com/x.png",
+        "https://example.com/x.png",
+        "data:image/png",
+        "https://tongtong.invalid/etc/passwd",
+        "https://tongtong.invalid/static/%2e%2e/%2e%2e/etc/passwd.png",
+    ):
+        assert any(url in message for message in refused), (url, refused)
+    text = pdf_text(data)
+    assert "건의사항 시험" in text
+    assert "root:" not in text
+    assert "CANARYLEAKED" not in text
+    assert pdf_image_count(data) == 0
+
+
+def test_citizen_markup_in_a_template_is_text_not_html(template_dir, canary_files, caplog):
+    """Autoescaping first: a suggestion's text is printed, never parsed."""
+    name = _hostile_template(template_dir, "<p>{{ title }}</p>")
+    title = f'<img src="{canary_files["png"]}"><link rel="stylesheet" href="{canary_files["css"]}">'
+
+    with caplog.at_level(logging.WARNING, logger="scheduling.pdf"):
+        data = pdf.render_pdf(name, {"title": title})
+
+    assert not [r for r in caplog.records if r.name == "scheduling.pdf"]  # nothing was even asked for
+    assert pdf_image_count(data) == 0
+    assert "<img src=" in pdf_text(data)
+
+
+def test_static_files_are_allowed(template_dir, static_dir, caplog):
+    (template_dir / "static.html").write_text(
+        '{% extends "pdf/base.html" %}{% load static %}'
+        '{% block content %}<link rel="stylesheet" href="{% static \'pdftest/extra.css\' %}">'
+        '<h1>정적 파일</h1><img src="{% static \'pdftest/dot.png\' %}" alt="점" style="width:5mm">{% endblock %}'
+    )
+    with caplog.at_level(logging.WARNING, logger="scheduling.pdf"):
+        data = pdf.render_pdf("static.html", {})
+
+    assert not [r for r in caplog.records if r.name == "scheduling.pdf"]
+    assert "STATICCSSAPPLIED" in pdf_text(data)
+    assert pdf_image_count(data) == 1
+
+
+def test_the_fetcher_serves_static_files_from_disk_and_nothing_else(static_dir):
+    fetcher = pdf.StaticOnlyURLFetcher()
+    base = pdf.static_base_url()
+    assert base == "https://tongtong.invalid/static/"
+
+    response = fetcher.fetch(base + "pdftest/dot.png")
+    assert response.read() == PNG
+    assert response.content_type == "image/png"
+    assert fetcher.served == [base + "pdftest/dot.png"]
+
+    for url in (
+        "file:///etc/passwd",
+        base + "pdftest/missing.png",
+        base + "pdftest/../../../etc/passwd.css",
+        base + "pdftest/%2e%2e/%2e%2e/secret.png",
+        base + "pdftest/dot.png/..%2f..%2fx.css",
+        base + "..%5c..%5cwin.ini.css",
+        base + "/etc/passwd.css",
+        base + "pdftest/dot.exe",
+        "https://tongtong.invalid/media/suggestions/1/photo.jpg",
+        "https://tongtong.invalid.example.com/static/pdftest/dot.png",
+        "http://tongtong.invalid/static/pdftest/dot.png",
+        "data:text/css,body{}",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 12
+
+
+def test_render_pdf_uses_the_active_language_and_city(template_dir, settings):
+    from django.utils import translation
+
+    settings.CITY_NAME = "예시시"
+    (template_dir / "plain.html").write_text(
+        '{% extends "pdf/base.html" %}{% block content %}<p>본문</p>{% endblock %}'
+    )
+    with translation.override("en"):
+        text = pdf_text(pdf.render_pdf("plain.html", {}))
+    assert "예시시" in text
+    assert "Printed" in text
