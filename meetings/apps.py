@@ -85,3 +85,20 @@ class MeetingsConfig(AppConfig):
         from meetings.private_feeds import register
 
         register()
+
+        from meetings.dashboard import register_panels
+
+        register_panels()
+
+        from meetings import reports
+        from scheduling.reports import ReportSource, register_report_source
+
+        register_report_source(
+            ReportSource(
+                key="meetings",
+                order=10,
+                monthly=reports.monthly_sections,
+                half_year=reports.half_year_sections,
+                plan=reports.plan_sections,
+            )
+        )

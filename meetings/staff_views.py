@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +29,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from meetings.access import (
+    PERM_ANSWER_REVIEWS,
+    PERM_CHANGE_DAYS,
+    PERM_INTAKE,
+    PERM_MANAGE_REQUESTS,
+    PERM_VIEW_DAYS,
+    PERM_VIEW_REVIEWS,
+    department_of,
+    request_scope,
+    require,
+)
 from meetings.errors import MeetingError
 from meetings.filters import OPEN_STATUSES, RequestQueueFilter
 from meetings.models import (
@@ -62,6 +72,7 @@ from meetings.staff_forms import (
     SlotBookForm,
     SubstituteForm,
 )
+from scheduling.audit import record_access
 from scheduling.clock import working_days_between
 from scheduling.decorators import staff_required
 from scheduling.phones import mask_phone
@@ -70,13 +81,6 @@ from scheduling.workdays import working_calendar
 S = MeetingRequest.Status
 ACTIVE = Appointment.Status.ACTIVE
 
-PERM_VIEW_REQUESTS = "meetings.view_meetingrequest"
-PERM_MANAGE_REQUESTS = "meetings.change_meetingrequest"
-PERM_INTAKE = "meetings.add_meetingrequest"
-PERM_VIEW_DAYS = "meetings.view_meetingday"
-PERM_CHANGE_DAYS = "meetings.change_meetingday"
-PERM_VIEW_REVIEWS = "meetings.view_reviewrequest"
-PERM_ANSWER_REVIEWS = "meetings.change_reviewrequest"
 
 PAGE_SIZE = 50
 DAYS_PAGE_MONTHS = 4
@@ -142,59 +146,28 @@ NOTIFICATION_LABELS = {
 # --- Access: one helper per object kind ---------------------------------------
 
 
-def _require(user, permission: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied
-
-
-def _official_of(user):
-    try:
-        return user.official
-    except ObjectDoesNotExist:
-        return None
-
-
-def _department_of(user):
-    try:
-        return user.staff_profile.department
-    except ObjectDoesNotExist:
-        return None
-
-
-def _request_scope(user):
-    """The requests ``user`` may see: None for all of them (the secretariat),
-    else a queryset (an official: the requests they meet)."""
-    _require(user, PERM_VIEW_REQUESTS)
-    if user.has_perm(PERM_MANAGE_REQUESTS):
-        return None
-    official = _official_of(user)
-    if official is None:
-        return MeetingRequest.objects.none()
-    return MeetingRequest.objects.filter(appointments__official=official, appointments__status=ACTIVE)
-
-
 def _request_for_viewer(request, pk) -> MeetingRequest:
-    scope = _request_scope(request.user)
+    scope = request_scope(request.user)
     requests = MeetingRequest.objects.all() if scope is None else scope
     return get_object_or_404(requests.select_related("neighborhood"), pk=pk)
 
 
 def _request_for_secretariat(request, pk) -> MeetingRequest:
-    _require(request.user, PERM_MANAGE_REQUESTS)
+    require(request.user, PERM_MANAGE_REQUESTS)
     return get_object_or_404(MeetingRequest.objects.select_related("neighborhood"), pk=pk)
 
 
 def _day_for_secretariat(request, pk, permission: str = PERM_VIEW_DAYS) -> MeetingDay:
-    _require(request.user, permission)
+    require(request.user, permission)
     return get_object_or_404(MeetingDay.objects.select_related("series__official"), pk=pk)
 
 
 def _review_for_department(request, pk) -> ReviewRequest:
     """A review of the user's own department (the secretariat sees them all)."""
-    _require(request.user, PERM_VIEW_REVIEWS)
+    require(request.user, PERM_VIEW_REVIEWS)
     reviews = ReviewRequest.objects.select_related("request__neighborhood", "department", "asked_by", "answered_by")
     if not request.user.has_perm(PERM_MANAGE_REQUESTS):
-        reviews = reviews.filter(department=_department_of(request.user))
+        reviews = reviews.filter(department=department_of(request.user))
     return get_object_or_404(reviews, pk=pk)
 
 
@@ -239,7 +212,7 @@ class QueueRow:
 @staff_required
 def queue(request):
     """Open requests, the late ones first, then by due date."""
-    scope = _request_scope(request.user)
+    scope = request_scope(request.user)
     base = request_queue()
     if scope is not None:
         base = base.filter(pk__in=scope.values("pk"))
@@ -440,6 +413,8 @@ def _request_page(request, meeting_request: MeetingRequest, bound: dict | None =
         context["proposing"] = "substitute" in forms and ("substitute" in bound or request.GET.get("propose") == "1")
         if context["proposing"]:
             context["proposals"] = _substitute_proposals(meeting_request)
+    # The one page with the citizen's full number: who saw it is logged.
+    record_access(request, meeting_request, "view")
     return render(request, "meetings/staff/request_detail.html", context)
 
 
@@ -593,7 +568,7 @@ def request_close(request, pk):
 def intake(request):
     """A request taken by phone or at the counter, through the same service
     as the public form; the citizen gets the status link by text message."""
-    _require(request.user, PERM_INTAKE)
+    require(request.user, PERM_INTAKE)
     form = IntakeForm(request.POST if request.method == "POST" else None, bookable_days=bookable_meeting_days())
     if form.is_bound and form.is_valid():
         try:
@@ -649,7 +624,7 @@ class DayRow:
 def days(request):
     """The meeting days of the coming months, each with its status, reason
     and bookings."""
-    _require(request.user, PERM_VIEW_DAYS)
+    require(request.user, PERM_VIEW_DAYS)
     start = _month_start(request.GET.get("from"))
     end = _add_months(start, DAYS_PAGE_MONTHS) - dt.timedelta(days=1)
     try:
@@ -797,6 +772,8 @@ def run_sheet(request, pk):
         )
         for _slot, time, appointment in _day_slots(day)
     ]
+    # A printable list of names: each citizen on it is logged as exported.
+    record_access(request, [row.appointment.request for row in rows if row.appointment], "export")
     return render(
         request,
         "meetings/staff/run_sheet.html",
@@ -825,9 +802,9 @@ class ReviewRow:
 def reviews(request):
     """Review requests of the user's department, unanswered and overdue
     first. The secretariat sees every department's, to follow them up."""
-    _require(request.user, PERM_VIEW_REVIEWS)
+    require(request.user, PERM_VIEW_REVIEWS)
     all_departments = request.user.has_perm(PERM_MANAGE_REQUESTS)
-    department = _department_of(request.user)
+    department = department_of(request.user)
     today = timezone.localdate()
     queryset = ReviewRequest.objects.select_related("request__neighborhood", "department")
     if not all_departments:
@@ -873,11 +850,11 @@ def review_detail(request, pk):
     may_answer = (
         user.has_perm(PERM_ANSWER_REVIEWS)
         and not review.answered_at
-        and (user.is_superuser or getattr(_department_of(user), "pk", None) == review.department_id)
+        and (user.is_superuser or getattr(department_of(user), "pk", None) == review.department_id)
     )
     form = ReviewAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        _require(user, PERM_ANSWER_REVIEWS)
+        require(user, PERM_ANSWER_REVIEWS)
         if form.is_valid():
             try:
                 booking.review_answer(review=review, opinion=form.cleaned_data["opinion"], actor=user)

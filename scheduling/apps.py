@@ -21,3 +21,18 @@ class SchedulingConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="tongtong_sync_roles")
+
+        from scheduling.staff import StaffSection, register_section
+
+        register_section(
+            StaffSection(
+                key="scheduling.reports",
+                title=_("Reports"),
+                description=_(
+                    "Monthly reports, half-yearly analyses and the plan against the actual: pages, PDF, XLSX and CSV."
+                ),
+                url_name="staff_reports:index",
+                permission="scheduling.view_reports",
+                order=30,
+            )
+        )

@@ -20,6 +20,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
+from django.utils import formats
+
+from scheduling.clock import SEOUL
+
 Number = int | float | Decimal | None
 
 
@@ -33,6 +38,59 @@ class Period:
     label: str
     #: machine key for URLs and files: "2026-10", "2026-H1", "2026"
     key: str
+
+
+@dataclass(frozen=True)
+class Span:
+    """Local dates [start, end) and the aware moments that bound them: the
+    unit the sources count in (a period, or one month of it)."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def since(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time.min, tzinfo=SEOUL)
+
+    @property
+    def until(self) -> dt.datetime:
+        return dt.datetime.combine(self.end, dt.time.min, tzinfo=SEOUL)
+
+    def q(self, field: str) -> Q:
+        """``field`` (a datetime) falls in the span."""
+        return Q(**{f"{field}__gte": self.since, f"{field}__lt": self.until})
+
+    def q_date(self, field: str) -> Q:
+        """``field`` (a date) falls in the span."""
+        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
+
+    @property
+    def label(self) -> str:
+        return formats.date_format(self.start, "YEAR_MONTH_FORMAT")
+
+    @property
+    def short_label(self) -> str:
+        return formats.date_format(self.start, "N")
+
+
+def span_of(period: Period) -> Span:
+    return Span(period.start, period.end)
+
+
+def months_of(period: Period) -> list[Span]:
+    """The calendar months of ``period``, cut at its ends."""
+    months, first = [], period.start
+    while first < period.end:
+        following = (first.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        months.append(Span(first, min(following, period.end)))
+        first = following
+    return months
+
+
+def rate(part: int, whole: int) -> float | None:
+    """``part`` of ``whole`` in per cent, one decimal; None (shown "-") when
+    there is nothing to count."""
+    return round(100 * part / whole, 1) if whole else None
 
 
 @dataclass

@@ -30,6 +30,9 @@ _ORGANISATION_READ = [
     "scheduling.view_cityclosure",
 ]
 _CALENDAR_READ = ["schedule.view_calendar", "schedule.view_event", "schedule.view_occurrence", "schedule.view_rule"]
+#: The monthly, half-yearly and plan reports (/staff/reports/); department
+#: staff do not see them.
+_REPORTS_READ = ["scheduling.view_reports"]
 _CALENDAR_WRITE = [
     f"schedule.{action}_{model}"
     for model in ("calendar", "event", "occurrence", "rule", "eventrelation", "calendarrelation")
@@ -49,10 +52,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "scheduling.add_cityclosure",
         "scheduling.change_cityclosure",
         "scheduling.delete_cityclosure",
+        # Reports, and the recommendations of the half-yearly analysis.
+        *_REPORTS_READ,
+        "scheduling.view_reportnote",
+        "scheduling.add_reportnote",
+        "scheduling.change_reportnote",
     },
-    OFFICIAL: {*_ORGANISATION_READ, *_CALENDAR_READ},
+    OFFICIAL: {*_ORGANISATION_READ, *_CALENDAR_READ, *_REPORTS_READ},
     DEPARTMENT_STAFF: {*_ORGANISATION_READ},
-    BUDGET_POLICY_REVIEWER: {*_ORGANISATION_READ},
+    BUDGET_POLICY_REVIEWER: {*_ORGANISATION_READ, *_REPORTS_READ},
 }
 
 

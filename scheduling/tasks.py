@@ -34,3 +34,28 @@ def flush_outbox() -> int:
     from scheduling import outbox
 
     return outbox.flush()
+
+
+@shared_task(
+    name="scheduling.send_monthly_report",
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    max_retries=2,
+    default_retry_delay=15 * 60,
+)
+def send_monthly_report(self, month: str | None = None) -> str:
+    """On the 1st at 08:00 (celery beat): e-mail last month's report to the
+    secretariat, once (``report_services.monthly_report_send`` claims it).
+    A failed sending is retried a bounded number of times, 15 minutes apart;
+    the row's attempt count bounds it too."""
+    from scheduling import report_services
+    from scheduling.models import ReportRun
+
+    key = month or report_services.last_month().key
+    run = report_services.monthly_report_send(month=key)
+    if run is None:
+        return "skipped"
+    if run.status == ReportRun.Status.FAILED and run.attempts < report_services.MONTHLY_EMAIL_MAX_ATTEMPTS:
+        raise self.retry(args=[key])
+    return run.status

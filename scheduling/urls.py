@@ -33,6 +33,7 @@ urlpatterns = [
     path("staff/visits/", include("visits.staff_urls")),
     path("staff/cards/", include("visits.card_staff_urls")),
     path("staff/meetings/", include("meetings.staff_urls")),
+    path("staff/reports/", include("scheduling.report_urls")),
     path("staff/officials/<int:pk>/busy/", busy_views.busy_import, name="busy_import"),
     path("calendar/feeds/<str:token>.ics", feed_views.private_feed, name="private_feed"),
     path("staff/profile/", feed_views.staff_profile, name="staff_profile"),

@@ -2,16 +2,23 @@ from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from scheduling.decorators import staff_required
 from scheduling.forms import StaffLoginForm
-from scheduling.staff import sections_for
+from scheduling.staff import panels_for, sections_for
 
 
 @staff_required
 def staff_home(request):
-    return render(request, "scheduling/staff_home.html", {"sections": sections_for(request.user)})
+    """The dashboard panels the user may see (each rendered from its own
+    template and context, see ``scheduling.staff``), then the sections."""
+    panels = [
+        (panel, render_to_string(panel.template, context, request=request))
+        for panel, context in panels_for(request.user)
+    ]
+    return render(request, "scheduling/staff_home.html", {"panels": panels, "sections": sections_for(request.user)})
 
 
 class StaffLoginView(auth_views.LoginView):

@@ -82,3 +82,20 @@ class VisitsConfig(AppConfig):
         from visits.private_feeds import register
 
         register()
+
+        from visits.dashboard import register_panels
+
+        register_panels()
+
+        from scheduling.reports import ReportSource, register_report_source
+        from visits import reports
+
+        register_report_source(
+            ReportSource(
+                key="visits",
+                order=20,
+                monthly=reports.monthly_sections,
+                half_year=reports.half_year_sections,
+                plan=reports.plan_sections,
+            )
+        )

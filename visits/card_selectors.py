@@ -116,7 +116,7 @@ def card_index_counts(visible: QuerySet[Suggestion]) -> list[NeighborhoodCount]:
 # --- The department inbox -------------------------------------------------------------
 
 
-def _overdue_case(today: dt.date, stale: dt.datetime) -> Case:
+def overdue_case(today: dt.date, stale: dt.datetime) -> Case:
     return Case(
         When(Q(status=workflow.ASSIGNED, first_answer_due__lt=today) | Q(last_activity_at__lt=stale), then=Value(True)),
         default=Value(False),
@@ -140,7 +140,7 @@ def department_inbox(department: Department | int, *, now: dt.datetime | None = 
         .exclude(status__in=workflow.CLOSED)
         .select_related("neighborhood", "lead_department")
         .annotate(
-            is_overdue=_overdue_case(today, stale),
+            is_overdue=overdue_case(today, stale),
             is_late_answer=Case(
                 When(status=workflow.ASSIGNED, first_answer_due__lt=today, then=Value(True)),
                 default=Value(False),

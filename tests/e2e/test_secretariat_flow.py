@@ -152,6 +152,14 @@ def test_the_staff_pages_have_no_serious_accessibility_violations(desktop_page, 
             f"/staff/meetings/days/{day.pk}/",
             f"/staff/meetings/days/{day.pk}/run-sheet/",
             "/staff/meetings/reviews/",
+            "/staff/",
+            "/staff/reports/",
+            f"/staff/reports/monthly/{day.original_date:%Y-%m}/",
+            f"/staff/reports/half-year/{day.original_date.year}-H{1 if day.original_date.month <= 6 else 2}/",
+            f"/staff/reports/plan/{day.original_date.year}/",
+            "/staff/cards/",
+            "/staff/cards/board/",
+            "/staff/cards/ranking/",
         ]
     ):
         page.goto(url)
