@@ -5,7 +5,10 @@ Two things are edited here: which department owns a category
 ``series_configure``, so that its calendar event follows). Everything else is
 read-only: requests, days and bookings change only through the services,
 from the back office under /staff/meetings/, so that every change is checked
-and recorded and the citizen is told. Phone numbers are masked in lists.
+and recorded and the citizen is told. Phone numbers are masked, in lists, on
+a request's page and in its history; the full number is on the request's
+staff page only (docs/privacy.md). Requests, appointments and meeting days
+show their change history (who, when, what) to superusers and auditors.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from meetings.models import (
 )
 from meetings.services.notifications import format_when
 from meetings.services.series import series_configure
-from scheduling.admin import OutboxMessageAdmin
+from scheduling.admin import HistoryAdminMixin, OutboxMessageAdmin
 from scheduling.admin import ReadOnlyAdminMixin as BaseReadOnlyAdminMixin
 from scheduling.phones import mask_phone
 
@@ -117,7 +120,7 @@ class SlotInline(ReadOnlyInline):
 
 
 @admin.register(MeetingDay)
-class MeetingDayAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MeetingDayAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
     list_display = ["when", "original_date", "status", "reason", "bookings"]
     list_filter = ["status", "series"]
     search_fields = ["reason"]
@@ -166,7 +169,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(MeetingRequest)
-class MeetingRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MeetingRequestAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
     list_display = [
         "reference",
         "submitted_at",
@@ -182,8 +185,10 @@ class MeetingRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["reference", "name", "subject"]
     list_select_related = ["neighborhood"]
     date_hierarchy = "submitted_at"
-    exclude = ["token_hash", "submission_key"]
+    exclude = ["token_hash", "submission_key", "phone"]
+    readonly_fields = ["masked_phone"]
     inlines = [PreferredDayInline, AppointmentInline, ReviewInline, EventInline]
+    masked_history_fields = {"phone": mask_phone}
 
     @admin.display(description=_("mobile number"))
     def masked_phone(self, obj):
@@ -191,7 +196,7 @@ class MeetingRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AppointmentAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
     list_display = ["when", "request_reference", "official", "location", "is_substitution", "status"]
     list_filter = ["status", "is_substitution", "official"]
     search_fields = ["request__reference", "request__name", "official__name", "official__title"]

@@ -19,7 +19,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from scheduling.audit import history_user
 from scheduling.categories import Category
 from scheduling.models import OutboxMessage
 
@@ -95,6 +97,9 @@ class MeetingDay(models.Model):
     changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
     #: Rises on every change; the iCal SEQUENCE.
     sequence = models.PositiveIntegerField(default=0)
+
+    #: Every change, with who made it (scheduling/audit.py).
+    audit_history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("meeting day")
@@ -246,6 +251,13 @@ class MeetingRequest(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: When the retention purge removed the citizen's personal data
+    #: (meetings/services/retention.py); the statistics stay.
+    purged_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True, db_index=True)
+
+    #: Every change, with who made it (scheduling/audit.py). The private
+    #: link's hash is a credential, not history: left out.
+    audit_history = HistoricalRecords(get_user=history_user, excluded_fields=["token_hash"])
 
     class Meta:
         verbose_name = _("meeting request")
@@ -333,6 +345,9 @@ class Appointment(models.Model):
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    #: Every change, with who made it (scheduling/audit.py).
+    audit_history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("appointment")

@@ -59,3 +59,12 @@ def sync_meeting_days() -> int:
     return len(
         meeting_days_sync(start=today, end=today + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS + 31))
     )
+
+
+@shared_task(name="meetings.purge_personal_data", ignore_result=True)
+def purge_personal_data() -> int:
+    """Daily (celery beat): remove the personal data of requests past the
+    retention period (MEETING_RETENTION_YEARS); statistics stay."""
+    from meetings.services.retention import requests_purge
+
+    return requests_purge()

@@ -1,7 +1,21 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.utils import get_history_model_for_model
 
-from scheduling.models import CityClosure, Department, Neighborhood, Official, OutboxMessage, StaffProfile
+from scheduling.models import (
+    AccessLog,
+    CityClosure,
+    Department,
+    Neighborhood,
+    Official,
+    OutboxMessage,
+    ReportNote,
+    ReportRun,
+    StaffProfile,
+)
 from scheduling.phones import mask_phone
 
 
@@ -24,6 +38,54 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _MaskingHistoryHelper(HistoricalRecordContextHelper):
+    """The changes of a history row, with the masked fields masked."""
+
+    def __init__(self, model, record, *, masked: dict, **kwargs):
+        super().__init__(model, record, **kwargs)
+        self.masked = masked
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        mask = self.masked.get(change.field)
+        return mask(value) if mask and value else value
+
+
+class HistoryAdminMixin(SimpleHistoryAdmin):
+    """The "History" button of a read-only admin (django-simple-history):
+    every version of the row, who made it and what changed. Only for
+    superusers and whoever holds the historical model's view permission
+    (e.g. ``meetings.view_historicalmeetingrequest`` for an auditor); the
+    list of the model itself keeps its own permission.
+
+    Read only: a past version's form (which would offer to revert the row,
+    bypassing the services) is refused, and fields named in
+    ``masked_history_fields`` (e.g. ``{"phone": mask_phone}``) are masked in
+    the changes, as everywhere else in the admin."""
+
+    object_history_list_template = "scheduling/admin/history_list.html"
+    masked_history_fields: dict = {}
+
+    def has_view_history_permission(self, request, obj=None):
+        opts = get_history_model_for_model(self.model)._meta
+        return request.user.is_active and request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+
+    def has_change_history_permission(self, request, obj=None):
+        return False
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        return self.has_view_history_permission(request, obj)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        raise PermissionDenied
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return _MaskingHistoryHelper(self.model, historical_record, masked=self.masked_history_fields)
 
 
 class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -134,3 +196,54 @@ class StaffProfileAdmin(admin.ModelAdmin):
     list_filter = ["department"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "department__name"]
     autocomplete_fields = ["user", "department"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who viewed or exported which citizen's record (scheduling/audit.py):
+    superusers only, read only."""
+
+    list_display = ["at", "user", "action", "object_label", "path", "remote_addr"]
+    list_filter = ["action", "at"]
+    search_fields = ["object_label", "user__username", "remote_addr"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(admin.ModelAdmin):
+    """The monthly report's sendings (one row per month, claimed once). A
+    row stuck in "sending" after a worker died may be deleted here so the
+    next run sends again (docs/reports.md)."""
+
+    list_display = ["period_key", "kind", "status", "attempts", "claimed_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [
+        "kind",
+        "period_key",
+        "status",
+        "attempts",
+        "recipients",
+        "last_error",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportNote)
+class ReportNoteAdmin(admin.ModelAdmin):
+    list_display = ["period_key", "updated_by", "updated_at"]
+    readonly_fields = ["updated_by", "updated_at"]

@@ -275,3 +275,100 @@ class OutboxMessage(models.Model):
         if cls.PRIVATE_LINKS is None:
             return text
         return cls.PRIVATE_LINKS.sub(r"\1…", text)
+
+
+# --- Reports (issue 7; scheduling/report_services.py) ---------------------------
+
+
+class ReportNote(models.Model):
+    """The secretariat's recommendations in a half-yearly analysis, one per
+    period ("2026-H1"). Its Meta also holds the permission to see the
+    reports at all (``scheduling.view_reports``)."""
+
+    period_key = models.CharField(_("period"), max_length=10, unique=True)
+    text = models.TextField(_("recommendations"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report note")
+        verbose_name_plural = _("report notes")
+        permissions = [("view_reports", _("Can see the monthly, half-yearly and plan reports"))]
+
+    def __str__(self):
+        return self.period_key
+
+
+class ReportRun(models.Model):
+    """One automatic sending of a report (the monthly e-mail), claimed by
+    inserting this row: the unique (kind, period) lets only one process send
+    it, even with two beat schedulers started by mistake. A failed sending
+    may be claimed again, a bounded number of times."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=20)
+    period_key = models.CharField(_("period"), max_length=10)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    recipients = models.TextField(_("recipients"), blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["kind", "period_key"], name="report_run_once_per_period")]
+
+    def __str__(self):
+        return f"{self.kind} {self.period_key} ({self.status})"
+
+
+# --- Audit (issue 8; scheduling/audit.py) ---------------------------------------
+
+
+class AccessLog(models.Model):
+    """Someone viewed or exported a citizen's personal data (a meeting
+    request's page, a meeting day's run sheet, a suggestion with a contact).
+    Written by ``scheduling.audit.record_access``; never changed. The object
+    is named by its label, so the log itself holds no personal data."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        EXPORT = "export", _("Exported or printed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    #: "meetings.MeetingRequest:42".
+    object_label = models.CharField(_("record"), max_length=100, db_index=True)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_label}"

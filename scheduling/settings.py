@@ -14,7 +14,8 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.permissions import can_edit_schedule
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "schedule",
+    "simple_history",
     "scheduling",
     "meetings",
     "visits",
@@ -91,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who changed a row, for its history (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -172,9 +176,18 @@ CELERY_BEAT_SCHEDULE = {
     "expire-waitlist-offers": {"task": "meetings.expire_waitlist_offers", "schedule": 600.0},
     "sync-meeting-days": {"task": "meetings.sync_meeting_days", "schedule": 6 * 3600.0},
     # Suggestions with no update for SUGGESTION_STALE_DAYS, to their departments.
+    # Personal data past its retention period (MEETING_RETENTION_YEARS), nightly.
+    "purge-personal-data": {"task": "meetings.purge_personal_data", "schedule": crontab(minute=30, hour=3)},
+    "purge-suggestion-contacts": {"task": "visits.purge_contacts", "schedule": crontab(minute=45, hour=3)},
     "remind-overdue-suggestions": {
         "task": "visits.remind_overdue_suggestions",
         "schedule": crontab(minute=0, hour=9, day_of_week="mon"),
+    },
+    # Last month's report as a PDF to the secretariat, on the 1st at 08:00
+    # Seoul time (CELERY_TIMEZONE); sent once even with two beats running.
+    "send-monthly-report": {
+        "task": "scheduling.send_monthly_report",
+        "schedule": crontab(minute=0, hour=8, day_of_month=1),
     },
 }
 
@@ -186,6 +199,15 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)  # a hanging SMTP server must not hold a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="통통데이 <tongtong@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+#: Who gets the monthly report besides the secretariat's members with an
+#: e-mail address: comma-separated addresses (e.g. the mayor's office).
+REPORT_RECIPIENTS = [address.strip() for address in env.list("REPORT_RECIPIENTS", default=[]) if address.strip()]
+for _address in REPORT_RECIPIENTS:
+    try:
+        validate_email(_address)
+    except ValidationError:
+        raise ImproperlyConfigured(f"REPORT_RECIPIENTS: {_address!r} is not an e-mail address") from None
 
 # SMS_BACKEND: "console" (default), "file" (one file per message in
 # SMS_FILE_PATH), "locmem" (tests), or the dotted path of a class that
@@ -287,7 +309,7 @@ MEETING_BOOKING_HORIZON_DAYS = env_int("MEETING_BOOKING_HORIZON_DAYS", 92, minim
 #: Hours a waiting-list offer stays open.
 MEETING_WAITLIST_OFFER_HOURS = env_int("MEETING_WAITLIST_OFFER_HOURS", 48, minimum=1)
 #: Years a citizen's personal data is kept after their request is closed
-#: (stated in the consent text; the purge comes with the privacy work).
+#: (stated in the consent text; purged nightly by meetings.purge_personal_data).
 MEETING_RETENTION_YEARS = env_int("MEETING_RETENTION_YEARS", 3, minimum=1)
 #: Days a status link keeps working after the request is closed.
 MEETING_STATUS_LINK_DAYS_AFTER_CLOSE = env_int("MEETING_STATUS_LINK_DAYS_AFTER_CLOSE", 180)

@@ -4,6 +4,8 @@ The citizen groups (``MonitorGroup``) and the blackout periods are edited
 here. Everything else is read-only: visits, tours and their calendar events,
 photos (stored only after their metadata is stripped) and suggestions change
 only through the services, from the back office under /staff/visits/.
+Visits, tours and suggestions show their change history (who, when, what)
+to superusers and auditors, with the resident's phone masked.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from scheduling.admin import OutboxMessageAdmin, ReadOnlyAdminMixin
+from scheduling.admin import HistoryAdminMixin, OutboxMessageAdmin, ReadOnlyAdminMixin
 from scheduling.phones import mask_phone
 from visits.models import (
     BlackoutPeriod,
@@ -67,7 +69,7 @@ class MonitorGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(FieldVisit)
-class FieldVisitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FieldVisitAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
     list_display = ("neighborhood", "official", "start", "status", "is_priority", "attendance", "is_published")
     list_filter = ("status", "is_priority", "is_published", "cycle", "official")
     search_fields = ("neighborhood__name", "neighborhood__code", "plan_reason", "notes", "public_summary")
@@ -88,7 +90,7 @@ class VisitPhotoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ThemedTour)
-class ThemedTourAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ThemedTourAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
     list_display = ("title", "group", "theme", "official", "start", "status", "is_published")
     list_filter = ("status", "group", "theme", "is_published", "official")
     search_fields = ("title", "sites", "notes", "public_summary")
@@ -130,7 +132,7 @@ class SuggestionPhotoInline(_ReadOnlyInline):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SuggestionAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
     """Read-only: a suggestion moves only through ``visits.card_services``
     (the back office under /staff/cards/), which records every step."""
 
@@ -190,14 +192,28 @@ class SuggestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
-        (_("Record"), {"fields": ("created_at", "created_by", "last_activity_at", "last_reminded_at")}),
+        (
+            _("Record"),
+            {"fields": ("created_at", "created_by", "last_activity_at", "last_reminded_at", "contact_purged_at")},
+        ),
     )
     readonly_fields = ("created_at", "masked_contact_phone")
     inlines = [SuggestionEventInline, JointReviewOpinionInline, SuggestionPhotoInline]
+    masked_history_fields = {"contact_phone": mask_phone}
 
     @admin.display(description=_("contact mobile number"))
     def masked_contact_phone(self, obj):
         return mask_phone(obj.contact_phone) or "-"
+
+
+@admin.register(JointReviewOpinion)
+class JointReviewOpinionAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
+    """Read-only, for its change history; written in the joint review."""
+
+    list_display = ("suggestion", "review_round", "party", "recommendation", "score", "author", "written_at")
+    list_filter = ("party", "recommendation")
+    search_fields = ("suggestion__title",)
+    list_select_related = ("suggestion", "author")
 
 
 @admin.register(BudgetEnvelope)

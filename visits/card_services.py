@@ -687,3 +687,93 @@ def suggestion_photo_add(*, suggestion: Suggestion, upload, caption: str = "", a
 def stale_before(now: dt.datetime | None = None) -> dt.datetime:
     """Suggestions with no activity since this moment are overdue."""
     return (now or timezone.now()) - dt.timedelta(days=settings.SUGGESTION_STALE_DAYS)
+
+
+# --- Retention --------------------------------------------------------------------
+
+
+#: Why the purge's own history row was written.
+CONTACT_PURGE_REASON = "retention purge"
+
+
+def suggestion_contacts_purge(*, now: dt.datetime | None = None, batch_size: int = 200) -> int:
+    """Remove the resident's contact from suggestions closed (completed or
+    not feasible) ``MEETING_RETENTION_YEARS`` ago or more, as the consent
+    text says (celery beat, daily: ``visits.purge_contacts``).
+
+    Closed means the last activity (``last_activity_at``: the closing move,
+    or anything later) is that old; a reopened suggestion is open again and
+    keeps its contact. Gone: the mobile number, e-mail and consent, the
+    resident's comment on the result, in the row and in every historical
+    row of it; the notes that quote the resident (their answer, the
+    reopening it caused); the suggestion's messages' text, and their
+    recipient where it was the resident. The suggestion itself, its events
+    and its statistics stay. Idempotent (``contact_purged_at``); returns
+    how many suggestions were purged."""
+    from dateutil.relativedelta import relativedelta
+    from django.db.models import Q
+
+    from visits.models import SuggestionNotification
+
+    now = now or timezone.now()
+    cutoff = now - relativedelta(years=settings.MEETING_RETENTION_YEARS)
+    holds_contact = (
+        ~Q(contact_phone="") | ~Q(contact_email="") | Q(contact_consent_at__isnull=False) | ~Q(resolved_comment="")
+    )
+    historical = Suggestion.audit_history.model
+    purged = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Suggestion.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(holds_contact, status__in=workflow.CLOSED, last_activity_at__lte=cutoff)
+                .filter(contact_purged_at__isnull=True)
+                .order_by("pk")[:batch_size]
+            )
+            for suggestion in due:
+                contacts = {c for c in (suggestion.contact_phone, suggestion.contact_email) if c}
+                contacts |= set(
+                    historical.objects.filter(id=suggestion.pk)
+                    .exclude(contact_phone="")
+                    .values_list("contact_phone", flat=True)
+                )
+                contacts |= set(
+                    historical.objects.filter(id=suggestion.pk)
+                    .exclude(contact_email="")
+                    .values_list("contact_email", flat=True)
+                )
+                suggestion.contact_phone = suggestion.contact_email = suggestion.resolved_comment = ""
+                suggestion.contact_consent_at = None
+                suggestion.contact_purged_at = now
+                suggestion._change_reason = CONTACT_PURGE_REASON
+                suggestion.save(
+                    update_fields=[
+                        "contact_phone",
+                        "contact_email",
+                        "contact_consent_at",
+                        "resolved_comment",
+                        "contact_purged_at",
+                        "updated_at",
+                    ]
+                )
+                historical.objects.filter(id=suggestion.pk).update(
+                    contact_phone="", contact_email="", contact_consent_at=None, resolved_comment=""
+                )
+                events = SuggestionEvent.objects.filter(suggestion=suggestion)
+                events.filter(kind=SuggestionEvent.Kind.RESIDENT_ANSWER).update(note="")
+                # The reopening a resident's "not resolved" caused quotes them.
+                events.filter(
+                    kind=SuggestionEvent.Kind.TRANSITION,
+                    actor__isnull=True,
+                    from_status=Status.COMPLETED,
+                    to_status=Status.IN_PROGRESS,
+                ).update(note="")
+                messages = SuggestionNotification.objects.filter(suggestion=suggestion)
+                messages.filter(recipient__in=contacts).update(recipient="")
+                messages.update(subject="", body="", last_error="")
+                messages.exclude(status=SuggestionNotification.Status.SENT).update(
+                    status=SuggestionNotification.Status.FAILED, last_error="personal data removed"
+                )
+        purged += len(due)
+        if len(due) < batch_size:
+            return purged

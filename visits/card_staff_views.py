@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from scheduling.audit import record_access
 from scheduling.categories import Category
 from scheduling.dates import korean_date, local_when
 from scheduling.decorators import staff_required
@@ -471,6 +472,9 @@ def _suggestion_page(request, suggestion: Suggestion, bound: dict | None = None,
         "contact_phone": suggestion.contact_phone,
         "budget_text": won(suggestion.budget_amount) if suggestion.budget_amount else "",
     }
+    if suggestion.has_contact:
+        # The resident's full contact is on this page only: who saw it is logged.
+        record_access(request, suggestion, "view")
     return render(request, "visits/cards/staff_suggestion_detail.html", context, status=status)
 
 

@@ -16,7 +16,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from scheduling.audit import history_user
 from scheduling.categories import Category
 from scheduling.models import OutboxMessage
 
@@ -155,6 +157,9 @@ class FieldVisit(models.Model):
     sequence = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
+    #: Every change, with who made it (scheduling/audit.py).
+    audit_history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("field visit")
         verbose_name_plural = _("field visits")
@@ -259,6 +264,9 @@ class ThemedTour(models.Model):
     )
     sequence = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    #: Every change, with who made it (scheduling/audit.py).
+    audit_history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("themed tour")
@@ -405,6 +413,12 @@ class Suggestion(models.Model):
     last_activity_at = models.DateTimeField(default=timezone.now)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: When the retention purge removed the resident's contact
+    #: (``visits.card_services.suggestion_contacts_purge``).
+    contact_purged_at = models.DateTimeField(_("contact removed at"), null=True, blank=True)
+
+    #: Every change, with who made it (scheduling/audit.py).
+    audit_history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("suggestion")
@@ -508,6 +522,9 @@ class JointReviewOpinion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     written_at = models.DateTimeField(default=timezone.now)
+
+    #: Every change, with who made it (scheduling/audit.py).
+    audit_history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("joint-review opinion")

@@ -19,3 +19,12 @@ def remind_overdue_suggestions() -> int:
     from visits.card_notifications import overdue_suggestions_remind
 
     return overdue_suggestions_remind()
+
+
+@shared_task(name="visits.purge_contacts", ignore_result=True)
+def purge_contacts() -> int:
+    """Daily (celery beat): remove residents' contacts from suggestions
+    closed longer ago than the retention period (MEETING_RETENTION_YEARS)."""
+    from visits.card_services import suggestion_contacts_purge
+
+    return suggestion_contacts_purge()
