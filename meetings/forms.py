@@ -149,16 +149,25 @@ class PublicRequestForm(MeetingRequestForm):
         label=gettext_lazy("If a day I chose is full, put me on its waiting list."),
         required=False,
     )
+    #: The honeypot: hidden from people (off-screen, ``aria-hidden``, out of the
+    #: tab order), so only a robot fills it. An unusual name, that no browser
+    #: autofill recognises; checked by the view before anything else.
+    extra_memo = forms.CharField(
+        label=gettext_lazy("Leave this box empty (it catches automated spam)."),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    HONEYPOT = "extra_memo"
 
     WIDGET_ATTRS = {
         "name": {"autocomplete": "name"},
         "phone": {"inputmode": "tel", "autocomplete": "tel", "placeholder": "010-1234-5678"},
         "email": {"inputmode": "email", "autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"},
-        "subject": {"autocomplete": "off"},
         "group_size": {"inputmode": "numeric"},
-        "foreign_language": {"autocomplete": "off"},
-        "other_needs": {"autocomplete": "off"},
     }
+    # No autocomplete="off" on what people type: Chrome does not bring such a
+    # box back when the citizen returns with the back button (after the 429
+    # or the CSRF page, both of which promise that their entries are kept).
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,6 +176,8 @@ class PublicRequestForm(MeetingRequestForm):
             if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
                 # KRDS greys a select out (3:1 contrast) until its script marks it "completed".
                 widget.attrs.setdefault("class", "krds-form-select completed")
+            elif name == self.HONEYPOT:
+                continue
             elif isinstance(widget, forms.TextInput | forms.EmailInput | forms.NumberInput | forms.Textarea):
                 widget.attrs.setdefault("class", "krds-input")
             widget.attrs.update(self.WIDGET_ATTRS.get(name, {}))
@@ -192,6 +203,11 @@ class PublicRequestForm(MeetingRequestForm):
         return _("%(day)s — full (join the waiting list)") % {"day": local_when(day.start)}
 
     @property
+    def honeypot_filled(self) -> bool:
+        """Whether the hidden box came back with anything in it: a robot."""
+        return bool((self.data.get(self.add_prefix(self.HONEYPOT)) or "").strip())
+
+    @property
     def full_days_offered(self) -> bool:
         return any(free_slot_count(day) == 0 for day in self.fields["preferred_days"].queryset)
 
@@ -215,6 +231,7 @@ class PublicRequestForm(MeetingRequestForm):
     def service_arguments(self) -> dict:
         arguments = super().service_arguments()
         arguments.pop("join_waitlist", None)
+        arguments.pop(self.HONEYPOT, None)
         return arguments
 
 

@@ -4,6 +4,7 @@ from meetings import views
 
 public_patterns = [
     path("request/", views.request_form, name="request"),
+    path("request/received/", views.request_received, name="request_received"),
     path("request/done/<str:reference>/", views.request_done, name="request_done"),
     path("status/<str:token>/", views.status, name="status"),
     path("status/<str:token>/cancel/", views.status_cancel, name="status_cancel"),

@@ -18,6 +18,7 @@ the cancel/move buttons would stop working on exactly these pages.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from functools import wraps
 
 from django.conf import settings
@@ -38,10 +39,14 @@ from meetings.selectors import bookable_meeting_days, upcoming_meeting_days
 from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.requests import meeting_request_submit, request_for_token
+from scheduling.client_ip import client_ip
 from scheduling.dates import local_when
 from scheduling.http import calendar_response
 from scheduling.ical import CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
+from scheduling.rate_limits import submission_limit, token_lookup_limit
+
+logger = logging.getLogger(__name__)
 
 S = MeetingRequest.Status
 
@@ -54,6 +59,8 @@ SESSION_KEEP = 10
 REFERRER_POLICY = "strict-origin"
 #: How long the personal data is kept after the meeting (the consent text).
 #: Text that looks like an HTML tag or comment: ``<b``, ``</``, ``<!--``.
+#: Every page behind a private link counts against one limit per address.
+status_limit = token_lookup_limit("meetings-status")
 CHANGEABLE = {S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED, S.SCHEDULED, S.SUBSTITUTED}
 
 
@@ -152,6 +159,7 @@ def _reference_for_key(request, key: str) -> str | None:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@submission_limit
 def request_form(request):
     days = _bookable_days()
     if request.method == "POST":
@@ -159,6 +167,9 @@ def request_form(request):
         if reference:  # sent again from this browser (double tap, back + resend)
             return redirect("meetings:request_done", reference=reference)
         form = PublicRequestForm(request.POST, bookable_days=days)
+        if form.honeypot_filled:  # a robot: looks sent, nothing stored, nothing sent
+            logger.info("request form honeypot filled: submission dropped (client %s)", client_ip(request))
+            return redirect("meetings:request_received")
         if form.is_valid():
             try:
                 submission = meeting_request_submit(**form.service_arguments())
@@ -190,6 +201,14 @@ def request_done(request, reference):
     token = entry.get("token")
     link = request.build_absolute_uri(reverse("meetings:status", args=[token])) if token else ""
     return render(request, "meetings/request_done.html", {"reference": reference, "status_link": link})
+
+
+@_private
+@require_http_methods(["GET", "HEAD"])
+def request_received(request):
+    """Where a submission caught by the honeypot lands: the done page as a
+    robot would expect it, with no reference and no link."""
+    return render(request, "meetings/request_done.html", {"reference": "", "status_link": ""})
 
 
 # --- The status page ---------------------------------------------------------------
@@ -359,12 +378,14 @@ def _render_status(request, token: str, meeting_request: MeetingRequest, *, move
 
 
 @_private
+@status_limit
 @require_http_methods(["GET", "HEAD"])
 def status(request, token):
     return _render_status(request, token, _request_or_404(token))
 
 
 @_private
+@status_limit
 @require_http_methods(["GET", "HEAD", "POST"])
 def status_cancel(request, token):
     """Cancel: a confirmation page (GET), then the cancel itself (POST)."""
@@ -394,6 +415,7 @@ def status_cancel(request, token):
 
 
 @_private
+@status_limit
 @require_POST
 def status_move(request, token):
     """Ask for another meeting day (the secretariat books it)."""
@@ -419,6 +441,7 @@ def status_move(request, token):
 
 
 @_private
+@status_limit
 @require_POST
 def status_accept_offer(request, token):
     """Take the freed slot offered from the waiting list."""
@@ -475,6 +498,7 @@ def _appointment_event(meeting_request: MeetingRequest, appointment) -> IcalEven
 
 
 @_private
+@status_limit
 @require_http_methods(["GET", "HEAD"])
 def appointment_ics(request, token):
     """The citizen's appointment as an .ics file, for their calendar app:
@@ -506,6 +530,7 @@ def _feedback_request_or_404(token: str) -> MeetingRequest:
 
 
 @_private
+@status_limit
 @require_http_methods(["GET", "HEAD", "POST"])
 def feedback(request, token):
     meeting_request = _feedback_request_or_404(token)
@@ -525,6 +550,7 @@ def feedback(request, token):
 
 
 @_private
+@status_limit
 @require_http_methods(["GET", "HEAD"])
 def feedback_done(request, token):
     meeting_request = _feedback_request_or_404(token)

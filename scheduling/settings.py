@@ -10,10 +10,13 @@ Bad values fail loudly at start-up (``ImproperlyConfigured``) rather than
 being silently read as a default.
 """
 
+import datetime as dt
+import re
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp import constants as csp_values
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
@@ -80,6 +83,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "schedule",
     "simple_history",
+    "csp",  # Content-Security-Policy (django-csp); its checks catch old-style CSP_* settings
+    "axes",  # staff login lockout (django-axes)
+    "django_ratelimit",  # only for its system checks of CACHES
     "scheduling",
     "meetings",
     "visits",
@@ -87,6 +93,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header on every response (policy below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -97,6 +105,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "scheduling.urls"
@@ -139,7 +149,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer must not hold a page: the feed
+            # cache and the rate limits then fall back (render in full,
+            # limit skipped) instead of waiting.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
@@ -224,6 +243,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+#: django-axes first: it refuses a locked-out login before any password is
+#: checked; the model backend then does the checking.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Staff login lockout (django-axes), on the staff login and the admin login
+# alike. Counted per (user name, client address) pair: by user name alone,
+# anyone could lock the secretariat out by typing a wrong password for it; by
+# address alone, one mistyping colleague behind the city hall's NAT would
+# lock out the whole office. The address is scheduling.client_ip's, the same
+# one the public rate limits count. docs/deployment.md "Security settings".
+#: Failed attempts before the pair is locked out.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+#: Minutes the lockout lasts after the last failed attempt (an attempt while
+#: locked out starts the wait again).
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "scheduling.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "scheduling/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+#: A successful login clears the pair's earlier failures.
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+#: No start-up banner on every manage.py command; failures are still logged.
+AXES_VERBOSE = False
+
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "home"
@@ -267,18 +314,75 @@ STORAGES = {
 
 # --- Security ---------------------------------------------------------------
 # Behind the city's reverse proxy, which terminates TLS and sets
-# X-Forwarded-Proto. The full hardening (CSP, HSTS preload, rate limits)
-# comes with the "ready for a city" work; these are the safe basics.
+# X-Forwarded-Proto. With DEBUG=0 these pass
+# `manage.py check --deploy --fail-level WARNING`
+# (tests/scheduling/test_deploy_check.py); docs/deployment.md
+# "Security settings" lists the variables.
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", not DEBUG) else None
+#: Behind our reverse proxy: trust its X-Forwarded-Proto, and take the client
+#: address from the X-Forwarded-For hop(s) it appends (scheduling/client_ip.py).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", not DEBUG)
+#: How many proxies of ours stand in front of gunicorn: the client address is
+#: the NUM_PROXIES-th X-Forwarded-For entry from the right.
+NUM_PROXIES = env_int("NUM_PROXIES", 1, minimum=1)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+#: Only adds "preload" to the header; nothing is submitted to the browsers'
+#: list unless the city does it for its whole domain.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4), enforced in every environment, the
+# tests and the browser suite included (tests/e2e/test_csp.py): scripts,
+# styles, fonts and images from our own origin only — no inline <script>,
+# <style> or style="..." anywhere in templates/ (they live in static/).
+# A page that ever needs an inline script adds csp.constants.NONCE to
+# script-src and writes <script nonce="{{ request.csp_nonce }}">.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_values.SELF],
+        "script-src": [csp_values.SELF],
+        "style-src": [csp_values.SELF],
+        "img-src": [csp_values.SELF, "data:"],  # data: for small images drawn in place (an SVG icon in a stylesheet)
+        "font-src": [csp_values.SELF],
+        "object-src": [csp_values.NONE],
+        "base-uri": [csp_values.SELF],
+        "form-action": [csp_values.SELF],
+        "frame-ancestors": [csp_values.NONE],
+    },
+}
+
+# --- Abuse protection: public rate limits (django-ratelimit) ------------------
+# Per client address (scheduling/client_ip.py), counted in Django's cache;
+# see scheduling/rate_limits.py and docs/meetings.md "Abuse protection".
+
+#: Off only for the load benchmark (bench/load.py sets RATELIMIT_ENABLE=0).
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+#: The public request form: POSTs per address ("5/10m": 5 in 10 minutes).
+RATELIMIT_SUBMIT = env.str("RATELIMIT_SUBMIT", default="5/10m")
+#: Pages behind a private link (status page, its actions and .ics, feedback,
+#: the resident's answer): requests per address.
+RATELIMIT_STATUS = env.str("RATELIMIT_STATUS", default="30/m")
+for _name in ("RATELIMIT_SUBMIT", "RATELIMIT_STATUS"):
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", globals()[_name]):
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]!r} is not a rate such as 5/10m or 30/m")
+#: A counter that cannot be read or bumped (a key expiring between the two
+#: calls) lets the request through instead of answering 429.
+RATELIMIT_FAIL_OPEN = True
+# django-ratelimit's checks want memcached or django-redis. Django's own
+# RedisCache (REDIS_URL) increments atomically, it is only missing from the
+# check's list (W001). Without REDIS_URL the cache is local memory (E003:
+# not shared): right for the embedded default, which is one process; several
+# web processes need REDIS_URL, or each counts on its own.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 # --- django-scheduler -------------------------------------------------------
 # Its own editing views are not mounted (see scheduling/urls.py); these hooks

@@ -1,8 +1,11 @@
+import datetime as dt
+
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from scheduling.decorators import staff_required
@@ -40,3 +43,24 @@ def csrf_failure(request, reason=""):
     Korean how to send it again (the browser's back button keeps what was
     typed), instead of Django's English page."""
     return render(request, "403_csrf.html", status=403)
+
+
+def too_many_requests(request, exception=None, *, retry_after: int | None = None):
+    """The 429 page of the public rate limits (``scheduling.rate_limits``;
+    also usable as django-ratelimit's ``RATELIMIT_VIEW``): what happened, the
+    time to try again, the secretariat's phone, and — after a POST — that
+    the browser's back button brings back what was typed."""
+    retry_at = ""
+    if retry_after is not None and retry_after > 0:
+        moment = timezone.localtime() + dt.timedelta(seconds=retry_after, minutes=1)
+        retry_at = f"{moment:%H:%M}"  # rounded up to the next whole minute
+    response = render(
+        request,
+        "429.html",
+        {"retry_at": retry_at, "after_post": request.method == "POST"},
+        status=429,
+    )
+    if retry_after is not None and retry_after > 0:
+        response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -22,6 +22,20 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache, so that no test inherits
+    another's rate-limit counters (the test client is always 127.0.0.1).
+    With REDIS_URL this empties that Redis database: give the tests their own."""
+    from django.core.cache import cache
+    from redis.exceptions import RedisError
+
+    try:
+        cache.clear()
+    except RedisError:  # Redis not running: the tests that need it skip or fail on their own
+        pass
+
+
+@pytest.fixture(autouse=True)
 def _korean_by_default():
     """Every test starts in Korean, the site's language: a request in English
     leaves English active in the thread, which must not leak into the next test."""
@@ -111,3 +125,21 @@ def _on_commit_runs_at_once(request, monkeypatch):
     from django.db import transaction
 
     monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+
+
+@pytest.fixture(autouse=True)
+def _test_client_login_passes_a_request(monkeypatch):
+    """django-axes (staff login lockout) refuses ``authenticate()`` without
+    the request, which it needs for the client address; every real login
+    (the staff and admin login pages) passes it, but the test client's
+    ``login()`` does not. Give it a request from 127.0.0.1, as axes' own
+    documentation advises; lockouts count for it as for a browser."""
+    from django.test.client import ClientMixin, RequestFactory
+
+    original = ClientMixin.login
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/staff/login/"))
+        return original(self, **credentials)
+
+    monkeypatch.setattr(ClientMixin, "login", login)

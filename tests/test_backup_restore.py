@@ -31,6 +31,8 @@ def _url(name: str) -> str:
 
 @pytest.fixture
 def restored_name():
+    if connection.vendor != "postgresql":
+        pytest.skip("the backup is pg_dump: needs PostgreSQL (set DATABASE_URL)")
     name = f"tongtong_drill_{uuid.uuid4().hex[:8]}"
     yield name
     with connection.cursor() as cursor:
@@ -38,8 +40,6 @@ def restored_name():
 
 
 def test_a_backup_restores_into_a_new_database_with_every_row(tmp_path, restored_name, suggestion_maker):
-    if connection.vendor != "postgresql":
-        pytest.skip("the backup is pg_dump: needs PostgreSQL (set DATABASE_URL)")
     demo_city_seed(password="drill-password")  # the demo's cards, requests and their history
     suggestion_maker()
     media = tmp_path / "media"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from scheduling.errors import TongtongError
+from scheduling.rate_limits import token_lookup_limit
 from visits import card_public, card_services
 from visits.models import Suggestion
 
@@ -102,6 +103,7 @@ def _answered_page(request, suggestion: Suggestion, *, notice: str = ""):
 
 
 @_private
+@token_lookup_limit("cards-resident-answer")
 @require_http_methods(["GET", "HEAD", "POST"])
 def resident_answer(request, token):
     """GET: the question (resolved yes/no, and a comment); POST: the answer.

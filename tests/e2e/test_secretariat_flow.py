@@ -114,6 +114,8 @@ def test_the_secretariat_books_a_citizens_request_with_the_mayor(phone_page, des
     # The run sheet of that day lists the booking, ready to print.
     staff.goto("/staff/meetings/days/")
     staff.locator("tbody tr", has_text=date).get_by_role("link", name=re.compile("인쇄|Print")).click()
+    staff.wait_for_url("**/run-sheet/")
+    staff.wait_for_load_state()
     sheet = staff.locator("main").inner_text()
     assert reference in sheet and "홍길동" in sheet and "010-****-5678" in sheet
     _shot(staff, "secretariat-flow-run-sheet")

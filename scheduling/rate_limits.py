@@ -1,0 +1,98 @@
+"""Per-address rate limits for the public pages (django-ratelimit).
+
+Two limits, both counted per client address (``scheduling.client_ip``, the
+same address django-axes counts for the staff login):
+
+- ``submission_limit``: the public meeting-request form, POSTs only
+  (``RATELIMIT_SUBMIT``, default 5 in 10 minutes);
+- ``token_lookup_limit(group)``: the pages reached by a private link — the
+  status page, its actions and .ics, the feedback page, the resident's
+  answer page — every method (``RATELIMIT_STATUS``, default 30 a minute), so
+  that nobody can try tokens by the thousand.
+
+Over the limit the view is not called: the citizen gets the 429 page
+(``scheduling.views.too_many_requests``), with a ``Retry-After`` header and
+the time to try again. The decorators answer it themselves rather than
+raising django-ratelimit's ``Ratelimited`` (a ``PermissionDenied``, which
+without its middleware would become a 403).
+
+Counters live in Django's cache: Redis when ``REDIS_URL`` is set (shared by
+every web process), local memory otherwise (one process: the embedded
+default). If Redis cannot be reached the limit is skipped with a warning —
+a citizen's request is worth more than the limit during an outage.
+``RATELIMIT_ENABLE=0`` switches every limit off (the load benchmark).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from functools import wraps
+
+from django.conf import settings
+from django_ratelimit import ALL
+from django_ratelimit.core import get_usage
+from redis.exceptions import RedisError
+
+from scheduling.client_ip import client_ip
+from scheduling.views import too_many_requests
+
+logger = logging.getLogger(__name__)
+
+SUBMIT_GROUP = "public-submit"
+#: IPv6 clients usually hold a whole /64: count the network, not one address.
+IPV6_PREFIX = 64
+
+
+def client_key(group: str, request) -> str:
+    """django-ratelimit's key: the client address, an IPv6 one as its /64."""
+    address = client_ip(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/{IPV6_PREFIX}", strict=False).network_address)
+    return str(ip)
+
+
+def _rate_from(setting: str):
+    """Read the rate when the request comes (so tests and a reload can change it)."""
+
+    def rate(group: str, request) -> str:
+        return getattr(settings, setting)
+
+    return rate
+
+
+def rate_limited(group: str, *, rate_setting: str, method=ALL):
+    """Decorate a view: over the limit, answer 429 instead of calling it."""
+    rate = _rate_from(rate_setting)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            try:
+                usage = get_usage(request, group=group, key=client_key, rate=rate, method=method, increment=True)
+            except (RedisError, OSError):
+                logger.warning("rate limit %s skipped: the cache cannot be reached", group, exc_info=True)
+                usage = None
+            if usage is not None and usage["should_limit"]:
+                logger.info("rate limit %s reached by %s", group, client_key(group, request))
+                # The window ends within this second when time_left is 0.
+                return too_many_requests(request, retry_after=max(usage["time_left"], 1))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def submission_limit(view):
+    """The public request form: every POST counts, GETs are free."""
+    return rate_limited(SUBMIT_GROUP, rate_setting="RATELIMIT_SUBMIT", method="POST")(view)
+
+
+def token_lookup_limit(group: str):
+    """A page behind a private link: every request counts."""
+    return rate_limited(group, rate_setting="RATELIMIT_STATUS")
