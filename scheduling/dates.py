@@ -1,4 +1,5 @@
-"""Dates and times as people in the city read them, in one place.
+"""Dates and times (and sums of money) as people in the city read them,
+in one place.
 
 Korean: ``2026. 12. 10.(목)`` and ``2026. 12. 10.(목) 14:00``; English (the
 second language): ``Thu 10 Dec 2026, 14:00``. Times are Asia/Seoul.
@@ -33,3 +34,13 @@ def local_when(moment: dt.datetime, *, with_time: bool = True) -> str:
         return f"{text} {local:%H:%M}" if with_time else text
     text = formats.date_format(local, "D j M Y")
     return f"{text}, {local:%H:%M}" if with_time else text
+
+
+def won(amount, *, empty: str = "-") -> str:
+    """A sum in won: 3000000 → "3,000,000원" ("3,000,000 won" in English);
+    ``empty`` when there is none."""
+    if amount is None:
+        return empty
+    from django.utils.translation import gettext
+
+    return gettext("%(amount)s won") % {"amount": f"{int(amount):,}"}

@@ -290,11 +290,9 @@ def overdue_suggestions(now: dt.datetime) -> Q:
     """Which suggestions are overdue (as in the department inbox): a first
     answer past its due date while still assigned, or no activity since
     ``card_services.stale_before()``."""
-    from visits import card_services
+    from visits import card_selectors, card_services
 
-    return Q(status=workflow.ASSIGNED, first_answer_due__lt=timezone.localdate(now)) | Q(
-        last_activity_at__lt=card_services.stale_before(now)
-    )
+    return card_selectors.overdue_q(timezone.localdate(now), card_services.stale_before(now))
 
 
 def _digest(department_name: str, suggestions: list[Suggestion]) -> tuple[str, str]:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from scheduling import pdf
 from scheduling.dates import korean_date, local_when
+from scheduling.dates import won as format_won
 from scheduling.models import Neighborhood
 from visits.models import CardBatch, FieldVisit, JointReviewOpinion, Suggestion, SuggestionEvent
 
@@ -90,7 +91,7 @@ def department_scope(user) -> int | None:
 
 
 def won(amount: int | None) -> str:
-    return _("%(amount)s won") % {"amount": f"{amount:,}"} if amount is not None else ""
+    return format_won(amount, empty="")
 
 
 @dataclass

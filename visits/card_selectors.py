@@ -116,9 +116,17 @@ def card_index_counts(visible: QuerySet[Suggestion]) -> list[NeighborhoodCount]:
 # --- The department inbox -------------------------------------------------------------
 
 
+def overdue_q(today: dt.date, stale: dt.datetime) -> Q:
+    """The one rule of "overdue": a first answer past its due date while
+    still assigned, or no activity since ``stale``
+    (``card_services.stale_before()``). The inbox, the dashboard, the reports
+    and the weekly reminder all use it."""
+    return Q(status=workflow.ASSIGNED, first_answer_due__lt=today) | Q(last_activity_at__lt=stale)
+
+
 def overdue_case(today: dt.date, stale: dt.datetime) -> Case:
     return Case(
-        When(Q(status=workflow.ASSIGNED, first_answer_due__lt=today) | Q(last_activity_at__lt=stale), then=Value(True)),
+        When(overdue_q(today, stale), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from scheduling.audit import record_access
 from scheduling.categories import Category
-from scheduling.dates import korean_date, local_when
+from scheduling.dates import korean_date, local_when, won
 from scheduling.decorators import staff_required
 from scheduling.errors import TongtongError
 from scheduling.models import Department, Neighborhood
@@ -78,13 +78,6 @@ def _action_label(name: str, status: str):
 
 
 # --- Small presentation helpers ------------------------------------------------------
-
-
-def won(amount) -> str:
-    """3000000 → "3,000,000원"."""
-    if amount is None:
-        return "-"
-    return _("%(amount)s won") % {"amount": f"{int(amount):,}"}
 
 
 def _date(day: dt.date | None) -> str:
