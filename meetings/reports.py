@@ -48,7 +48,7 @@ from django.utils.translation import gettext as _
 from meetings.models import Appointment, MeetingDay, MeetingRequest, RequestEvent, Slot
 from meetings.series import regular_meeting_dates
 from scheduling.categories import Category
-from scheduling.clock import SEOUL, working_days_between
+from scheduling.clock import working_days_between
 from scheduling.models import Official
 from scheduling.reports import Chart, Figure, Period, Section, Series, Span, Table, months_of, rate, span_of
 from scheduling.workdays import working_calendar
@@ -67,10 +67,6 @@ RANK_ORDER = {Official.Rank.MAYOR: 0, Official.Rank.DEPUTY_MAYOR: 1, Official.Ra
 
 
 # --- Periods -----------------------------------------------------------------------
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(SEOUL).date()
 
 
 # --- Small arithmetic -----------------------------------------------------------------
@@ -117,7 +113,7 @@ def answer_days(span: Span) -> list[tuple[dt.date, int]]:
     """(day of the answer, working days from receipt to the first answer) of
     each request first answered in ``span``."""
     pairs = [
-        (local_date(submitted), local_date(answered))
+        (timezone.localdate(submitted), timezone.localdate(answered))
         for submitted, answered in MeetingRequest.objects.filter(span.q("first_answered_at")).values_list(
             "submitted_at", "first_answered_at"
         )
@@ -132,7 +128,10 @@ def meeting_waits(span: Span) -> list[tuple[dt.date, int]]:
     """(day of the meeting, calendar days from receipt to the meeting) of
     each meeting held in ``span``."""
     rows = meetings_held(span).values_list("request__submitted_at", "start")
-    return [(local_date(start), max((local_date(start) - local_date(submitted)).days, 0)) for submitted, start in rows]
+    return [
+        (timezone.localdate(start), max((timezone.localdate(start) - timezone.localdate(submitted)).days, 0))
+        for submitted, start in rows
+    ]
 
 
 def _in_month(values: list[tuple[dt.date, int]], month: Span) -> list[int]:
@@ -420,7 +419,14 @@ def meeting_days_table(span: Span, *, now: dt.datetime) -> Table:
         if day["status"] != MeetingDay.Status.CANCELLED and day["start"] >= now:
             status = _("%(status)s, still to come") % {"status": status}
         rows.append(
-            [local_date(day["start"]), day["original_date"], status, day["reason"], day["slot_count"], day["booked"]]
+            [
+                timezone.localdate(day["start"]),
+                day["original_date"],
+                status,
+                day["reason"],
+                day["slot_count"],
+                day["booked"],
+            ]
         )
     return Table(
         key="meeting_days",

@@ -34,7 +34,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from scheduling.categories import Category
-from scheduling.clock import SEOUL
 from scheduling.reports import Chart, Figure, Period, Section, Series, Span, Table, months_of, rate
 from visits import card_selectors, card_services
 from visits import card_workflow as workflow
@@ -55,10 +54,6 @@ def _label(choices, value) -> str:
         return str(choices(value).label)
     except ValueError:
         return value or "-"
-
-
-def _local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(SEOUL).date()
 
 
 # --- Field visits -----------------------------------------------------------------------
@@ -147,7 +142,7 @@ def field_visits_table(span: Span) -> Table:
     )
     rows = [
         [
-            _local_date(v["start"]),
+            timezone.localdate(v["start"]),
             v["neighborhood__name"],
             f"{v['official__title']} {v['official__name']}",
             _label(V, v["status"]),
@@ -180,7 +175,7 @@ def themed_tours_table(span: Span) -> Table:
     )
     rows = [
         [
-            _local_date(t["start"]),
+            timezone.localdate(t["start"]),
             t["title"],
             _label(ThemedTour.Theme, t["theme"]),
             _label(ThemedTour.Status, t["status"]),
