@@ -3,12 +3,14 @@
 # missing: Chromium (driven by Playwright with executable_path; a test tool's
 # own browser download does not work on the city's closed network) and
 # Korean fonts for WeasyPrint and screenshots; poppler-utils (pdftotext,
-# pdffonts, pdfimages) with which the tests read the PDFs back.
+# pdffonts, pdfimages) with which the tests read the PDFs back; faketime, with
+# which the suite is run under a faked clock (docs/testing.md).
 set -eu
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || missing="$missing fonts-noto-cjk"
 command -v pdftotext >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 || missing="$missing poppler-utils"
+command -v faketime >/dev/null 2>&1 || missing="$missing faketime"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" = 0 ]; then

@@ -22,6 +22,11 @@ D = dt.date
         (D(2026, 10, 5), False, "개천절 대체 휴일"),  # substitute for Sat 10-03
         (D(2025, 10, 8), False, "추석 대체 휴일"),  # substitute for Chuseok on a Sunday
         (D(2026, 6, 3), False, "지방선거일"),  # local election day
+        # The 2030 presidential election: the Wednesday 50 days before the
+        # end of the term (Public Official Election Act §34), not 04-03 as
+        # holidays 0.108 had it.
+        (D(2030, 3, 27), False, "대통령 선거일"),
+        (D(2030, 4, 3), True, None),
         (D(2026, 11, 28), False, "토요일"),
         (D(2026, 11, 29), False, "일요일"),
         (D(2026, 11, 26), True, None),  # an ordinary Thursday
