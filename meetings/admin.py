@@ -1,8 +1,8 @@
 """TongTong Day in the admin.
 
-Two things are edited here: which department owns a category
-(``CategoryDepartment``) and the meeting-day series' settings (saved through
-``series_configure``, so that its calendar event follows). Everything else is
+One thing is edited here: the meeting-day series' settings (saved through
+``series_configure``, so that its calendar event follows); which department
+owns a category is part of the organisation (``scheduling.CategoryOwner``). Everything else is
 read-only: requests, days and bookings change only through the services,
 from the back office under /staff/meetings/, so that every change is checked
 and recorded and the citizen is told. Phone numbers are masked, in lists, on
@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import (
     Appointment,
-    CategoryDepartment,
     MeetingDay,
     MeetingRequest,
     MeetingSeries,
@@ -49,21 +48,6 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-
-@admin.register(CategoryDepartment)
-class CategoryDepartmentAdmin(admin.ModelAdmin):
-    """The configurable mapping: whose opinion is asked, and whose director is
-    proposed as a substitute, for each category."""
-
-    list_display = ["category", "department"]
-    list_editable = ["department"]
-    list_display_links = ["category"]
-    list_filter = ["department"]
-    search_fields = ["category", "department__name"]
-    autocomplete_fields = ["department"]
-    list_select_related = ["department"]
-    ordering = ["category"]
 
 
 @admin.register(MeetingSeries)

@@ -21,10 +21,6 @@ SECRETARIAT_PERMISSIONS = (
     "meetings.add_reviewrequest",
     "meetings.view_waitlistentry",
     "meetings.view_notification",
-    "meetings.view_categorydepartment",
-    "meetings.add_categorydepartment",
-    "meetings.change_categorydepartment",
-    "meetings.delete_categorydepartment",
 )
 OFFICIAL_PERMISSIONS = ("meetings.view_meetingrequest", "meetings.view_appointment")
 DEPARTMENT_STAFF_PERMISSIONS = ("meetings.view_reviewrequest", "meetings.change_reviewrequest")
@@ -35,12 +31,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("TongTong Day meetings")
 
     def ready(self):
-        from meetings.demo import seed_meetings_demo
         from scheduling import roles
-        from scheduling.signals import demo_city_seeded
         from scheduling.staff import StaffSection, register_section
-
-        demo_city_seeded.connect(seed_meetings_demo, dispatch_uid="meetings_demo")
 
         roles.grant(roles.SECRETARIAT, *SECRETARIAT_PERMISSIONS)
         roles.grant(roles.OFFICIAL, *OFFICIAL_PERMISSIONS)

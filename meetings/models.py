@@ -143,23 +143,6 @@ class Slot(models.Model):
         return f"{self.start:%Y-%m-%d %H:%M}"
 
 
-class CategoryDepartment(models.Model):
-    """Which department owns a category: whose opinion is asked, and whose
-    director is proposed as a substitute."""
-
-    category = models.CharField(_("category"), max_length=30, choices=Category.choices, unique=True)
-    department = models.ForeignKey(
-        "scheduling.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="categories"
-    )
-
-    class Meta:
-        verbose_name = _("category owner")
-        verbose_name_plural = _("category owners")
-
-    def __str__(self):
-        return f"{self.get_category_display()} → {self.department}"
-
-
 class ReferenceCounter(models.Model):
     """The last reference number given out per year. Taken with a row lock in
     the same transaction as the request, so numbers have no gaps and no
@@ -239,6 +222,9 @@ class MeetingRequest(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     substitution_reason = models.CharField(_("reason for the substitution"), max_length=300, blank=True)
+    #: The secretariat booked without the department head's opinion, and why
+    #: (``meetings.services.review.review_override``; also in the history).
+    review_override_reason = models.CharField(_("reason for booking without the review"), max_length=300, blank=True)
     written_answer = models.TextField(_("written answer"), blank=True)
     decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
@@ -386,15 +372,46 @@ class RequestEvent(models.Model):
 
 
 class ReviewRequest(models.Model):
-    """The secretariat asks a department for its opinion on a request."""
+    """The secretariat asks the owning department's head (소관부서장) for a
+    review opinion before the request is booked (seed 000): is a meeting
+    needed, can the department solve it, which official should meet the
+    citizen. Due on the answer clock (``MEETING_REVIEW_DAYS`` working days)."""
+
+    class MeetingNeeded(models.TextChoices):
+        YES = "yes", _("Yes, a meeting is needed")
+        NO = "no", _("No, the department can answer")
+        UNSURE = "unsure", _("Undecided")
 
     request = models.ForeignKey(MeetingRequest, on_delete=models.CASCADE, related_name="reviews")
     department = models.ForeignKey("scheduling.Department", on_delete=models.PROTECT, related_name="review_requests")
+    #: The department head asked (None when the department has no head on record).
+    reviewer = models.ForeignKey(
+        "scheduling.Official",
+        verbose_name=_("reviewer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviews_asked",
+    )
     question = models.TextField(_("question"), blank=True)
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     asked_at = models.DateTimeField(auto_now_add=True)
     due_on = models.DateField(_("answer by"), null=True, blank=True)
     opinion = models.TextField(_("opinion"), blank=True)
+    meeting_needed = models.CharField(
+        _("is a meeting needed?"), max_length=10, choices=MeetingNeeded.choices, blank=True
+    )
+    department_can_resolve = models.BooleanField(_("the department can solve it"), null=True, blank=True)
+    recommended_official = models.ForeignKey(
+        "scheduling.Official",
+        verbose_name=_("recommended official"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    #: When the late reminder went to the reviewer (once per review).
+    reminded_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -14,7 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meetings.forms import StaffIntakeForm
-from meetings.models import MeetingRequest, Slot
+from meetings.models import MeetingRequest, ReviewRequest, Slot
 from scheduling.clock import SEOUL, WORKING_PERIODS
 from scheduling.forms import KrdsFormMixin
 from scheduling.models import Department, Official
@@ -42,7 +42,25 @@ class ReviewAskForm(KrdsFormMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    due_on = forms.DateField(label=_("Answer by (optional)"), required=False, widget=_date_widget())
+    due_on = forms.DateField(
+        label=_("Answer by (optional)"),
+        required=False,
+        widget=_date_widget(),
+        help_text=_("Left empty: the review period in working days, counted from today."),
+    )
+
+
+class ReviewOverrideForm(KrdsFormMixin, forms.Form):
+    """Book without the department head's opinion, saying why (kept in the history)."""
+
+    prefix = "override"
+
+    reason = forms.CharField(
+        label=_("Why book without the department head's review?"),
+        required=False,
+        max_length=300,
+        widget=_reason_widget(),
+    )
 
 
 class SlotBookForm(KrdsFormMixin, forms.Form):
@@ -195,13 +213,35 @@ class DayCancelForm(KrdsFormMixin, forms.Form):
 
 
 class ReviewAnswerForm(KrdsFormMixin, forms.Form):
+    """The department head's review opinion (소관부서장 검토): three short
+    answers the secretariat acts on, then the opinion in words."""
+
     prefix = "opinion"
 
+    meeting_needed = forms.ChoiceField(
+        label=_("Is a meeting with the mayor needed?"),
+        choices=ReviewRequest.MeetingNeeded.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether a meeting is needed.")},
+    )
+    department_can_resolve = forms.TypedChoiceField(
+        label=_("Can the department solve it?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the department can solve it.")},
+    )
+    recommended_official = forms.ModelChoiceField(
+        label=_("Who should meet the citizen? (optional)"),
+        queryset=Official.objects.filter(is_active=True).exclude(rank=Official.Rank.DEPARTMENT_HEAD),
+        required=False,
+        empty_label=_("No recommendation"),
+    )
     opinion = forms.CharField(
         label=_("The department's opinion"),
         required=False,
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 8, "required": True, "aria-required": "true"}),
+        widget=forms.Textarea(attrs={"rows": 6, "required": True, "aria-required": "true"}),
     )
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", staff_views.intake, name="intake"),
     path("<int:pk>/", staff_views.request_detail, name="request"),
     path("<int:pk>/review/", staff_views.request_review_ask, name="review_ask"),
+    path("<int:pk>/review/override/", staff_views.request_review_override, name="review_override"),
     path("<int:pk>/book/", staff_views.request_book, name="book"),
     path("<int:pk>/substitute/", staff_views.request_substitute, name="substitute"),
     path("<int:pk>/answer/", staff_views.request_answer, name="answer"),

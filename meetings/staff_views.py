@@ -44,7 +44,6 @@ from meetings.errors import MeetingError
 from meetings.filters import OPEN_STATUSES, RequestQueueFilter
 from meetings.models import (
     Appointment,
-    CategoryDepartment,
     MeetingDay,
     MeetingRequest,
     Notification,
@@ -55,6 +54,7 @@ from meetings.models import (
 )
 from meetings.selectors import bookable_meeting_days, free_slots, request_queue, with_free_slots
 from meetings.services import booking
+from meetings.services import review as review_service
 from meetings.services.notifications import format_when
 from meetings.services.requests import meeting_request_submit
 from meetings.services.series import korean_date, meeting_day_cancel, meeting_day_move, meeting_days_sync
@@ -69,6 +69,7 @@ from meetings.staff_forms import (
     OutcomeForm,
     ReviewAnswerForm,
     ReviewAskForm,
+    ReviewOverrideForm,
     SlotBookForm,
     SubstituteForm,
 )
@@ -109,6 +110,8 @@ ACTION_LABELS = {
     "submitted": gettext_lazy("Request received"),
     "review_asked": gettext_lazy("Department opinion asked"),
     "review_answered": gettext_lazy("Department opinion received"),
+    "review_overridden": gettext_lazy("Booked without the review"),
+    "booked_other_day": gettext_lazy("Booked with the mayor on another day"),
     "booked": gettext_lazy("Booked with the mayor"),
     "substituted": gettext_lazy("Substitute meeting booked"),
     "answered": gettext_lazy("Answered in writing"),
@@ -207,6 +210,19 @@ class QueueRow:
     badge: str
     official: object = None
     preferred: list[str] = field(default_factory=list)
+    #: The department head's review: "answered", "late", "waiting", "overridden" or "" (not asked).
+    review: str = ""
+
+
+def _review_state(meeting_request: MeetingRequest, today: dt.date) -> str:
+    reviews = meeting_request.all_reviews
+    if any(r.answered_at for r in reviews):
+        return "answered"
+    if meeting_request.review_override_reason:
+        return "overridden"
+    if any(review_service.review_is_late(r, today) for r in reviews):
+        return "late"
+    return "waiting" if reviews else ""
 
 
 @staff_required
@@ -224,6 +240,7 @@ def queue(request):
             queryset=Appointment.objects.filter(status=ACTIVE).select_related("official"),
             to_attr="active_appointments",
         ),
+        Prefetch("reviews", queryset=ReviewRequest.objects.order_by("asked_at"), to_attr="all_reviews"),
     )
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page.object_list)
@@ -238,6 +255,7 @@ def queue(request):
             badge=STATUS_BADGES.get(r.status, "bg-light-gray"),
             official=r.active_appointments[0].official if r.active_appointments else None,
             preferred=[korean_date(timezone.localtime(p.meeting_day.start).date()) for p in r.preferences.all()],
+            review=_review_state(r, today) if r.status in OPEN_STATUSES else "",
         )
         for r in items
     ]
@@ -262,6 +280,7 @@ def queue(request):
 
 ACTION_FORMS = {
     "review": ReviewAskForm,
+    "override": ReviewOverrideForm,
     "book": SlotBookForm,
     "substitute": SubstituteForm,
     "answer": AnswerForm,
@@ -297,11 +316,19 @@ def _slot_groups(meeting_request: MeetingRequest, now: dt.datetime) -> list[Slot
     return groups
 
 
-def _substitute_proposals(meeting_request: MeetingRequest):
-    return [
-        (official, [(SubstituteForm.value_for(official, start), format_when(start)) for start in times])
-        for official, times in booking.substitute_proposals(meeting_request)
+@dataclass
+class ProposalRow:
+    proposal: booking.Proposal
+    times: list[tuple[str, str]]  # (form value, label)
+
+
+def _substitute_proposals(meeting_request: MeetingRequest) -> tuple[list[ProposalRow], list[str]]:
+    proposals, problems = booking.substitute_proposals(meeting_request)
+    rows = [
+        ProposalRow(p, [(SubstituteForm.value_for(p.official, start), format_when(start)) for start in p.times])
+        for p in proposals
     ]
+    return rows, problems
 
 
 def _available_actions(meeting_request: MeetingRequest, appointment, now) -> set[str]:
@@ -309,6 +336,8 @@ def _available_actions(meeting_request: MeetingRequest, appointment, now) -> set
     actions = set()
     if meeting_request.status in OPEN_STATUSES:
         actions.add("review")
+    if booking.review_gate_error(meeting_request) and meeting_request.status in OPEN_STATUSES:
+        actions.add("override")
     if S.SCHEDULED in allowed:
         actions.add("book")
     if S.SUBSTITUTED in allowed:
@@ -334,8 +363,8 @@ def _action_forms(meeting_request: MeetingRequest, actions: set[str], bound: dic
             continue
         initial = {}
         if name == "review":
-            owner = CategoryDepartment.objects.filter(category=meeting_request.category).first()
-            initial["department"] = owner.department_id if owner else None
+            owner = review_service.owning_department(meeting_request)
+            initial["department"] = owner.pk if owner else None
         elif name == "extend":
             # Proposed: as many working days again as the first period.
             due = timezone.localtime(meeting_request.due_at).date()
@@ -372,13 +401,17 @@ def _request_page(request, meeting_request: MeetingRequest, bound: dict | None =
         "appointment_when": format_when(appointment.start) if appointment else "",
         "reviews": [
             (
-                review,
-                format_when(review.asked_at),
-                korean_date(review.due_on) if review.due_on else "",
-                format_when(review.answered_at) if review.answered_at else "",
+                item,
+                format_when(item.asked_at),
+                korean_date(item.due_on) if item.due_on else "",
+                format_when(item.answered_at) if item.answered_at else "",
+                review_service.review_is_late(item),
             )
-            for review in meeting_request.reviews.select_related("department", "asked_by", "answered_by")
+            for item in meeting_request.reviews.select_related(
+                "department", "asked_by", "answered_by", "reviewer", "recommended_official"
+            )
         ],
+        "review_gate": booking.review_gate_error(meeting_request),
         "history": [
             (
                 event,
@@ -412,7 +445,7 @@ def _request_page(request, meeting_request: MeetingRequest, bound: dict | None =
         # Finding free times reads every candidate's calendar: only on demand.
         context["proposing"] = "substitute" in forms and ("substitute" in bound or request.GET.get("propose") == "1")
         if context["proposing"]:
-            context["proposals"] = _substitute_proposals(meeting_request)
+            context["proposals"], context["proposal_problems"] = _substitute_proposals(meeting_request)
     # The one page with the citizen's full number: who saw it is logged.
     record_access(request, meeting_request, "view")
     return render(request, "meetings/staff/request_detail.html", context)
@@ -446,16 +479,28 @@ def request_review_ask(request, pk):
     meeting_request = _request_for_secretariat(request, pk)
 
     def perform(data, form):
-        review = booking.review_ask(
+        asked = review_service.review_ask(
             request=meeting_request,
             department=data["department"],
             question=data["question"],
             due_on=data["due_on"],
             actor=request.user,
         )
-        return _("%(department)s was asked for its opinion.") % {"department": review.department}
+        return _("%(department)s was asked for its opinion.") % {"department": asked.department}
 
     return _act(request, meeting_request, "review", perform)
+
+
+@staff_required
+@require_POST
+def request_review_override(request, pk):
+    meeting_request = _request_for_secretariat(request, pk)
+
+    def perform(data, form):
+        review_service.review_override(request=meeting_request, reason=data["reason"], actor=request.user)
+        return _("The request may now be booked without the review. The reason is kept in its history.")
+
+    return _act(request, meeting_request, "override", perform)
 
 
 @staff_required
@@ -845,35 +890,40 @@ def reviews(request):
 def review_detail(request, pk):
     """One review: what the department needs to know of the request (no
     phone, no name), and its answer form."""
-    review = _review_for_department(request, pk)
+    item = _review_for_department(request, pk)
     user = request.user
-    may_answer = (
-        user.has_perm(PERM_ANSWER_REVIEWS)
-        and not review.answered_at
-        and (user.is_superuser or getattr(department_of(user), "pk", None) == review.department_id)
-    )
+    may_answer = user.has_perm(PERM_ANSWER_REVIEWS) and not item.answered_at and review_service.may_answer(item, user)
     form = ReviewAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         require(user, PERM_ANSWER_REVIEWS)
         if form.is_valid():
+            data = form.cleaned_data
             try:
-                booking.review_answer(review=review, opinion=form.cleaned_data["opinion"], actor=user)
+                review_service.review_answer(
+                    review=item,
+                    opinion=data["opinion"],
+                    meeting_needed=data["meeting_needed"],
+                    department_can_resolve=data["department_can_resolve"],
+                    recommended_official=data["recommended_official"],
+                    actor=user,
+                )
             except MeetingError as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("Thank you. The opinion was sent to the secretariat."))
                 return redirect("staff_meetings:reviews")
-        review.refresh_from_db()
-    meeting_request = review.request
+        item.refresh_from_db()
+    meeting_request = item.request
     return render(
         request,
         "meetings/staff/review_detail.html",
         {
-            "review": review,
+            "review": item,
+            "is_late": review_service.review_is_late(item),
             "r": meeting_request,
-            "asked": format_when(review.asked_at),
-            "due": korean_date(review.due_on) if review.due_on else "",
-            "answered": format_when(review.answered_at) if review.answered_at else "",
+            "asked": format_when(item.asked_at),
+            "due": korean_date(item.due_on) if item.due_on else "",
+            "answered": format_when(item.answered_at) if item.answered_at else "",
             "submitted": format_when(meeting_request.submitted_at),
             "preferences": [
                 _day_label(p.meeting_day) for p in meeting_request.preferences.select_related("meeting_day")

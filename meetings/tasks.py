@@ -38,6 +38,14 @@ def send_reminders() -> int:
     return reminders_due()
 
 
+@shared_task(name="meetings.remind_late_reviews", ignore_result=True)
+def remind_late_reviews() -> int:
+    """Working mornings: remind each department head whose review is late, once."""
+    from meetings.services.review import reviews_remind_late
+
+    return reviews_remind_late()
+
+
 @shared_task(name="meetings.expire_waitlist_offers", ignore_result=True)
 def expire_waitlist_offers() -> int:
     from meetings.services.booking import waitlist_expire_offers

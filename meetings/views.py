@@ -249,6 +249,7 @@ EVENT_LABELS = {
     "submitted": gettext_lazy("Request received"),
     "review_asked": gettext_lazy("Under review with the department in charge"),
     "booked": gettext_lazy("Meeting with the mayor booked"),
+    "booked_other_day": gettext_lazy("Meeting with the mayor booked"),
     "substituted": gettext_lazy("Meeting arranged with another official"),
     "answered": gettext_lazy("Answered in writing"),
     "declined": gettext_lazy("The meeting could not be accepted"),

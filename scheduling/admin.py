@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -7,6 +7,8 @@ from simple_history.utils import get_history_model_for_model
 
 from scheduling.models import (
     AccessLog,
+    Bureau,
+    CategoryOwner,
     CityClosure,
     Department,
     Neighborhood,
@@ -124,20 +126,59 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return type(obj).redact(obj.body)
 
 
-@admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "phone", "is_active"]
-    list_filter = ["kind", "is_active"]
+class OrganisationProblemsMixin:
+    """Every organisation page says which categories have no path to a
+    director (the same check as ``manage.py check``), so a gap is seen where
+    it is made."""
+
+    def changelist_view(self, request, extra_context=None):
+        from scheduling.organisation import organisation_problems
+
+        for problem in organisation_problems():
+            messages.warning(request, problem)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Bureau)
+class BureauAdmin(OrganisationProblemsMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "deputy_mayor", "sort_order", "is_active"]
+    list_filter = ["kind", "deputy_mayor", "is_active"]
     search_fields = ["name", "code"]
+    list_select_related = ["deputy_mayor"]
+    autocomplete_fields = ["deputy_mayor"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(OrganisationProblemsMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "bureau", "kind", "phone", "is_active"]
+    list_filter = ["kind", "bureau", "is_active"]
+    search_fields = ["name", "code", "bureau__name"]
+    list_select_related = ["bureau"]
+    autocomplete_fields = ["bureau"]
+
+
+@admin.register(CategoryOwner)
+class CategoryOwnerAdmin(OrganisationProblemsMixin, admin.ModelAdmin):
+    """Which department owns each category: whose head is asked for the
+    review, and whose bureau's director and deputy mayor are proposed."""
+
+    list_display = ["category", "department"]
+    list_editable = ["department"]
+    list_display_links = ["category"]
+    list_filter = ["department"]
+    search_fields = ["category", "department__name"]
+    autocomplete_fields = ["department"]
+    list_select_related = ["department"]
+    ordering = ["category"]
 
 
 @admin.register(Official)
-class OfficialAdmin(admin.ModelAdmin):
-    list_display = ["title", "name", "rank", "department", "substitutes_for", "substitution_order", "is_active"]
-    list_filter = ["rank", "is_active", "department"]
-    search_fields = ["name", "title", "department__name", "user__username"]
-    list_select_related = ["department", "substitutes_for"]
-    autocomplete_fields = ["department", "substitutes_for", "user"]
+class OfficialAdmin(OrganisationProblemsMixin, admin.ModelAdmin):
+    list_display = ["title", "name", "rank", "bureau", "department", "substitution_order", "is_active"]
+    list_filter = ["rank", "is_active", "bureau", "department"]
+    search_fields = ["name", "title", "bureau__name", "department__name", "user__username"]
+    list_select_related = ["bureau", "department"]
+    autocomplete_fields = ["bureau", "department", "user"]
     exclude = ["calendar"]
 
     def save_model(self, request, obj, form, change):

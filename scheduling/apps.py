@@ -22,6 +22,12 @@ class SchedulingConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="tongtong_sync_roles")
 
+        from django.core import checks
+
+        from scheduling.checks import organisation_check
+
+        checks.register(organisation_check)
+
         from scheduling.staff import StaffSection, register_section
 
         register_section(

@@ -1,9 +1,12 @@
 """The organisation of the city and its calendar facts.
 
-Departments, the officials who meet citizens (and who substitutes for whom),
-the neighborhoods (동) the mayor visits, and the closures the city adds to
-Korea's public holidays. Times live in django-scheduler: each official has
-one ``schedule.Calendar``.
+The organisation as a Korean city has it (docs/organisation.md): bureaus
+and offices (실·국·본부·보건소·사업소), each headed by a director-level
+official and overseen by one deputy mayor (the deputy's portfolio); the
+departments (과) below them, each with its head (과장); the owner of each
+category of request. Then the neighborhoods (동) the mayor visits, and the
+closures the city adds to Korea's public holidays. Times live in
+django-scheduler: each official has one ``schedule.Calendar``.
 """
 
 import re
@@ -13,6 +16,47 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from scheduling.categories import Category
+
+
+class Bureau(models.Model):
+    """A bureau or office above the departments (실·국·본부, or an office such
+    as 보건소 or a 사업소). Its head (an ``Official`` of rank director whose
+    ``bureau`` is this one) is the director-level official a meeting request
+    is substituted to; ``deputy_mayor`` is the deputy mayor whose portfolio
+    (부시장 소관) holds it."""
+
+    class Kind(models.TextChoices):
+        OFFICE = "office", _("Office (실)")
+        BUREAU = "bureau", _("Bureau (국)")
+        HEADQUARTERS = "headquarters", _("Headquarters (본부)")
+        HEALTH_CENTER = "health_center", _("Public health center (보건소)")
+        AGENCY = "agency", _("Agency (사업소)")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BUREAU)
+    deputy_mayor = models.ForeignKey(
+        "Official",
+        verbose_name=_("deputy mayor (portfolio)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="portfolio",
+        limit_choices_to={"rank": "deputy_mayor"},
+        help_text=_("The deputy mayor who oversees this bureau."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("bureau")
+        verbose_name_plural = _("bureaus")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
 
 
 class Department(models.Model):
@@ -26,6 +70,15 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    bureau = models.ForeignKey(
+        Bureau,
+        verbose_name=_("bureau"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="departments",
+        help_text=_("The bureau or office (실·국·본부·소) the department belongs to."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -47,17 +100,18 @@ class Department(models.Model):
 
 
 class Official(models.Model):
-    """An official who meets citizens or visits neighborhoods.
-
-    ``substitutes_for`` points up the substitution chain: a deputy mayor
-    substitutes for the mayor, a director for a deputy mayor. The order among
-    several substitutes of one official is ``substitution_order``.
+    """An official who meets citizens, visits neighborhoods or reviews
+    requests: the mayor, the deputy mayors (``substitution_order`` orders
+    them: 제1부시장 before 제2부시장), the directors who head a ``bureau``,
+    and the department heads (과장) who head a ``department``. Who may meet a
+    citizen in the mayor's place follows from this (``scheduling.organisation``).
     """
 
     class Rank(models.TextChoices):
         MAYOR = "mayor", _("Mayor")
         DEPUTY_MAYOR = "deputy_mayor", _("Deputy mayor")
         DIRECTOR = "director", _("Director (실·국·소장)")
+        DEPARTMENT_HEAD = "department_head", _("Department head (과장)")
 
     name = models.CharField(_("name"), max_length=50)
     title = models.CharField(_("title"), max_length=100, help_text=_("As printed for citizens, e.g. 제1부시장"))
@@ -69,6 +123,16 @@ class Official(models.Model):
         related_name="officials",
         null=True,
         blank=True,
+        help_text=_("For a department head: the department they head."),
+    )
+    bureau = models.ForeignKey(
+        Bureau,
+        verbose_name=_("bureau"),
+        on_delete=models.PROTECT,
+        related_name="officials",
+        null=True,
+        blank=True,
+        help_text=_("For a director: the bureau or office they head."),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -81,15 +145,9 @@ class Official(models.Model):
     calendar = models.OneToOneField(
         "schedule.Calendar", verbose_name=_("calendar"), on_delete=models.PROTECT, related_name="official"
     )
-    substitutes_for = models.ForeignKey(
-        "self",
-        verbose_name=_("substitutes for"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="substitutes",
+    substitution_order = models.PositiveSmallIntegerField(
+        _("order"), default=1, help_text=_("Among deputy mayors: 1 for 제1부시장, 2 for 제2부시장.")
     )
-    substitution_order = models.PositiveSmallIntegerField(_("substitution order"), default=1)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -100,11 +158,48 @@ class Official(models.Model):
             models.UniqueConstraint(
                 fields=["rank"], condition=Q(rank="mayor", is_active=True), name="official_one_active_mayor"
             ),
-            models.CheckConstraint(condition=~Q(substitutes_for=models.F("pk")), name="official_not_own_substitute"),
+            models.UniqueConstraint(
+                fields=["bureau"],
+                condition=Q(rank="director", is_active=True, bureau__isnull=False),
+                name="official_one_active_director_per_bureau",
+            ),
+            models.UniqueConstraint(
+                fields=["department"],
+                condition=Q(rank="department_head", is_active=True, department__isnull=False),
+                name="official_one_active_head_per_department",
+            ),
         ]
 
     def __str__(self):
         return f"{self.title} {self.name}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.rank == self.Rank.DEPARTMENT_HEAD and self.department_id is None:
+            raise ValidationError({"department": _("A department head heads a department: choose it.")})
+        if self.bureau_id is not None and self.rank != self.Rank.DIRECTOR:
+            raise ValidationError({"bureau": _("Only a director heads a bureau.")})
+
+
+class CategoryOwner(models.Model):
+    """Which department owns a category of request: its head is asked for the
+    review opinion, and its bureau's director and deputy mayor are proposed
+    as substitutes. Every category needs one (``scheduling.organisation``
+    checks it)."""
+
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices, unique=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="owned_categories"
+    )
+
+    class Meta:
+        verbose_name = _("category owner")
+        verbose_name_plural = _("category owners")
+        ordering = ["category"]
+
+    def __str__(self):
+        return f"{self.get_category_display()} → {self.department}"
 
 
 class Neighborhood(models.Model):

@@ -24,6 +24,7 @@ ROLE_LABELS = {
 ROLE_NAMES = tuple(ROLE_LABELS)
 
 _ORGANISATION_READ = [
+    "scheduling.view_bureau",
     "scheduling.view_department",
     "scheduling.view_official",
     "scheduling.view_neighborhood",
@@ -45,6 +46,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         *_ORGANISATION_READ,
         *_CALENDAR_WRITE,
         "scheduling.change_department",
+        "scheduling.add_bureau",
+        "scheduling.change_bureau",
+        "scheduling.view_categoryowner",
+        "scheduling.add_categoryowner",
+        "scheduling.change_categoryowner",
+        "scheduling.delete_categoryowner",
         "scheduling.add_official",
         "scheduling.change_official",
         "scheduling.add_neighborhood",

@@ -22,7 +22,15 @@ from schedule.models import Calendar
 
 from scheduling import demo_data, roles
 from scheduling.errors import TongtongError
-from scheduling.models import CityClosure, Department, Neighborhood, Official, StaffProfile
+from scheduling.models import (
+    Bureau,
+    CategoryOwner,
+    CityClosure,
+    Department,
+    Neighborhood,
+    Official,
+    StaffProfile,
+)
 from scheduling.signals import demo_city_seeded
 
 
@@ -45,45 +53,27 @@ def official_create(
     title: str,
     rank: str,
     department: Department | None = None,
+    bureau: Bureau | None = None,
     user=None,
-    substitutes_for: Official | None = None,
     substitution_order: int = 1,
     calendar_slug: str | None = None,
 ) -> Official:
-    """An official with their own django-scheduler calendar."""
+    """An official with their own django-scheduler calendar: a director
+    heads a ``bureau``, a department head a ``department``."""
     slug = calendar_slug or new_official_calendar_slug()
     official = Official(
         name=name,
         title=title,
         rank=rank,
         department=department,
+        bureau=bureau,
         user=user,
-        substitutes_for=substitutes_for,
         substitution_order=substitution_order,
         calendar=calendar_for(name=f"{title} {name}", slug=slug),
     )
     official.full_clean()
     official.save()
     return official
-
-
-def substitution_chain(official: Official) -> list[Official]:
-    """Who may meet a citizen in ``official``'s place, nearest first:
-    the official's substitutes in order, then theirs (mayor → deputy
-    mayors → directors)."""
-    chain: list[Official] = []
-    frontier = [official]
-    seen = {official.pk}
-    while frontier:
-        nxt = []
-        for current in frontier:
-            for substitute in current.substitutes.filter(is_active=True).order_by("substitution_order", "pk"):
-                if substitute.pk not in seen:
-                    seen.add(substitute.pk)
-                    chain.append(substitute)
-                    nxt.append(substitute)
-        frontier = nxt
-    return chain
 
 
 # --- The demo city (manage.py seed_demo) --------------------------------------
@@ -99,7 +89,7 @@ class DemoLogin:
 
 
 #: The kinds of rows the demo city counts, in the order the summary names them.
-DEMO_KINDS = ("neighborhoods", "departments", "officials", "closures", "users", "calendars")
+DEMO_KINDS = ("neighborhoods", "bureaus", "departments", "officials", "closures", "users", "calendars")
 
 
 @dataclass(frozen=True)
@@ -151,6 +141,19 @@ def demo_city_seed(*, password: str) -> DemoSeedResult:
     created = dict.fromkeys(DEMO_KINDS, 0)
     calendars_before = Calendar.objects.count()
 
+    bureaus: dict[str, Bureau] = {}
+    for order, spec in enumerate(demo_data.BUREAUS, 1):
+        # By code, else by name: an upgraded city's bureaus were named after
+        # their directors by the migration that introduced them.
+        bureau = Bureau.objects.filter(code=spec.code).first() or Bureau.objects.filter(name=spec.name).first()
+        if bureau is None:
+            bureau = Bureau(code=spec.code, name=spec.name, kind=spec.kind, sort_order=order)
+            with _demo_clash(spec.name):
+                bureau.full_clean()
+            bureau.save()
+            created["bureaus"] += 1
+        bureaus[spec.code] = bureau
+
     departments: dict[str, Department] = {}
     for spec in demo_data.DEPARTMENTS:
         department = Department.objects.filter(code=spec.code).first()
@@ -159,7 +162,13 @@ def demo_city_seed(*, password: str) -> DemoSeedResult:
             # secretariat (budget department, policy officer) keeps it.
             department = Department.objects.filter(kind=spec.kind).first()
         if department is None:
-            department = Department(code=spec.code, name=spec.name, kind=spec.kind, phone=spec.phone)
+            department = Department(
+                code=spec.code,
+                name=spec.name,
+                kind=spec.kind,
+                phone=spec.phone,
+                bureau=bureaus[spec.bureau_code] if spec.bureau_code else None,
+            )
             with _demo_clash(spec.name):
                 department.full_clean()
             department.save()
@@ -201,12 +210,23 @@ def demo_city_seed(*, password: str) -> DemoSeedResult:
                     name=spec.name,
                     title=spec.title,
                     rank=spec.rank,
+                    bureau=bureaus[spec.bureau_code] if spec.bureau_code else None,
                     department=departments[spec.department_code] if spec.department_code else None,
-                    substitutes_for=officials[spec.substitutes_for_title] if spec.substitutes_for_title else None,
                     substitution_order=spec.substitution_order,
                 )
             created["officials"] += 1
         officials[spec.title] = official
+
+    # The deputy mayors' portfolios, once the deputies exist; a city's own
+    # choice (a bureau already in a portfolio) is kept.
+    for spec in demo_data.BUREAUS:
+        bureau = bureaus[spec.code]
+        if bureau.deputy_mayor_id is None and spec.deputy_title in officials:
+            bureau.deputy_mayor = officials[spec.deputy_title]
+            bureau.save(update_fields=["deputy_mayor"])
+    for category, code in demo_data.CATEGORY_OWNERS.items():
+        if code in departments:
+            CategoryOwner.objects.get_or_create(category=category, defaults={"department": departments[code]})
 
     user_model = get_user_model()
     groups = _role_groups()
@@ -219,6 +239,9 @@ def demo_city_seed(*, password: str) -> DemoSeedResult:
             user = user_model(**{user_model.USERNAME_FIELD: spec.username})
             created["users"] += 1
         user.is_active = True
+        if spec.full_name and not (user.last_name or user.first_name):
+            # Korean names are written family name first, without a space.
+            user.last_name, user.first_name = spec.full_name[:1], spec.full_name[1:]
         user.is_staff = spec.is_staff
         user.is_superuser = spec.is_superuser
         user.password = password_hash
@@ -242,6 +265,7 @@ def demo_city_seed(*, password: str) -> DemoSeedResult:
 
     totals = {
         "neighborhoods": Neighborhood.objects.count(),
+        "bureaus": Bureau.objects.count(),
         "departments": Department.objects.count(),
         "officials": Official.objects.count(),
         "closures": CityClosure.objects.count(),

@@ -193,6 +193,11 @@ CELERY_BEAT_SCHEDULE = {
     # Tomorrow's reminders; hourly, each appointment reminded once.
     "send-reminders": {"task": "meetings.send_reminders", "schedule": crontab(minute=0, hour="9-20")},
     "expire-waitlist-offers": {"task": "meetings.expire_waitlist_offers", "schedule": 600.0},
+    # Department heads whose review opinion is past due, once per review.
+    "remind-late-reviews": {
+        "task": "meetings.remind_late_reviews",
+        "schedule": crontab(minute=30, hour=9, day_of_week="mon-fri"),
+    },
     "sync-meeting-days": {"task": "meetings.sync_meeting_days", "schedule": 6 * 3600.0},
     # Suggestions with no update for SUGGESTION_STALE_DAYS, to their departments.
     # Personal data past its retention period (MEETING_RETENTION_YEARS), nightly.
@@ -405,6 +410,13 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 #: Working days within which a request gets its first answer (7: counted in
 #: days; 5 or less: counted in working hours, 8 a day).
 MEETING_ANSWER_DAYS = env_int("MEETING_ANSWER_DAYS", 7, minimum=1)
+# The owning department head's review opinion (소관부서장 검토, seed 000) is
+# due this many working days after the secretariat asks for it; a late one
+# is reminded once and marked in the queue.
+MEETING_REVIEW_DAYS = env_int("MEETING_REVIEW_DAYS", 3, minimum=1)
+# Also propose the owning department's head (과장) as a substitute, after the
+# deputy mayors and the bureau's director (scheduling/organisation.py).
+MEETING_SUBSTITUTE_DEPARTMENT_HEADS = env_bool("MEETING_SUBSTITUTE_DEPARTMENT_HEADS", False)
 #: A citizen may cancel or move their own appointment up to this many hours
 #: before it; later they are asked to call.
 MEETING_CHANGE_NOTICE_HOURS = env_int("MEETING_CHANGE_NOTICE_HOURS", 24)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from schedule.models import Event
@@ -15,7 +17,6 @@ from schedule.models import Event
 from meetings.errors import IllegalTransition, MeetingError, SlotTakenError
 from meetings.models import (
     Appointment,
-    CategoryDepartment,
     MeetingDay,
     MeetingRequest,
     ReviewRequest,
@@ -25,6 +26,7 @@ from meetings.models import (
 from meetings.services.notifications import format_when, notify
 from meetings.services.requests import bookable_error, record
 from scheduling.models import Official
+from scheduling.organisation import Role, substitution_candidates
 
 S = MeetingRequest.Status
 
@@ -64,6 +66,47 @@ def _locked_for_booking(request: MeetingRequest) -> MeetingRequest:
     if seen not in BOOKED and request.status in BOOKED:
         raise MeetingError(_("Someone else has just booked this request. Reload the page to see the booking."))
     return request
+
+
+def review_gate_error(request: MeetingRequest) -> str | None:
+    """Why ``request`` may not be booked yet, or None. Seed 000: a request to
+    meet the mayor goes to the owning department's head for a review opinion
+    first; booking with the mayor or a substitute needs that opinion, or the
+    secretariat's override with a written reason (``review.review_override``).
+    A request booked once (and now moved) was cleared then."""
+    if request.review_override_reason:
+        return None
+    if request.reviews.filter(answered_at__isnull=False).exists():
+        return None
+    if request.appointments.exists():
+        return None
+    if request.reviews.exists():
+        return _(
+            "The department head's review opinion has not come yet. Wait for it, or book without it "
+            "by giving the reason (“book without the review”)."
+        )
+    return _(
+        "Ask the owning department head for a review opinion first, or book without it by giving the reason "
+        "(“book without the review”)."
+    )
+
+
+def review_cleared_q(prefix: str = "") -> Q:
+    """``review_gate_error(request) is None`` as a query, for the request at
+    ``prefix`` (e.g. "request" from a waiting-list entry)."""
+    ref = f"{prefix}__" if prefix else ""
+    pk = OuterRef(prefix or "pk")
+    return (
+        ~Q(**{f"{ref}review_override_reason": ""})
+        | Exists(ReviewRequest.objects.filter(request=pk, answered_at__isnull=False))
+        | Exists(Appointment.objects.filter(request=pk))
+    )
+
+
+def _check_review_gate(request: MeetingRequest) -> None:
+    error = review_gate_error(request)
+    if error:
+        raise MeetingError(error)
 
 
 def transition(request: MeetingRequest, to: str, *, actor=None, action: str = "", note: str = "", public=True):
@@ -134,6 +177,7 @@ def slot_book(*, request: MeetingRequest, slot: Slot, actor=None) -> Appointment
         raise SlotTakenError()
     if S.SCHEDULED not in TRANSITIONS[request.status]:
         raise IllegalTransition(_("This request can no longer be booked."))
+    _check_review_gate(request)
     previous = request.active_appointment
     if previous:
         _cancel_appointment(previous)
@@ -182,68 +226,79 @@ def official_is_free(official: Official, start: dt.datetime, end: dt.datetime) -
     return True
 
 
-def substitute_candidates(request: MeetingRequest) -> list[Official]:
-    """Who may meet the citizen instead of the mayor, in order: the deputy
-    mayors, then the director of the department that owns the topic."""
-    deputies = list(
-        Official.objects.filter(rank=Official.Rank.DEPUTY_MAYOR, is_active=True)
-        .select_related("calendar", "department")
-        .order_by("substitution_order", "pk")
-    )
-    owner = CategoryDepartment.objects.filter(category=request.category).select_related("department").first()
-    directors = []
-    if owner:
-        directors = list(
-            Official.objects.filter(rank=Official.Rank.DIRECTOR, is_active=True, department=owner.department)
-            .select_related("calendar", "department")
-            .order_by("substitution_order", "pk")
-        )
-    return deputies + directors
+@dataclass(frozen=True)
+class Proposal:
+    """One official the secretariat may book instead of a TongTong Day slot,
+    why (``scheduling.organisation``'s rule), and their next free times."""
+
+    official: Official
+    role: str
+    reason: str
+    times: list[dt.datetime]
 
 
-def substitute_proposals(request: MeetingRequest, *, limit: int = 4, now: dt.datetime | None = None):
-    """For each candidate, their next free times: the request's preferred
-    days first, then working days at 10:00, 14:00 and 16:00 over the next
-    three weeks, each free in the official's calendar."""
+def substitute_proposals(
+    request: MeetingRequest, *, limit: int = 4, now: dt.datetime | None = None
+) -> tuple[list[Proposal], list[str]]:
+    """The officials of the substitution rule for the request's category, in
+    its order (the mayor on another day, the deputy mayor over the topic,
+    the other deputies, the bureau's director), each with their next free
+    times: the request's preferred days first, then working days at 10:00,
+    14:00 and 16:00 over the next three weeks, each free in the official's
+    calendar. Also the problems of the category's path (shown on the page,
+    so a missing director is explained, not silently left out)."""
     from scheduling.workdays import working_calendar
 
     now = now or timezone.now()
-    times = [
+    preferred = [
         p.meeting_day.start for p in request.preferences.select_related("meeting_day") if p.meeting_day.start > now
     ]
     today = timezone.localtime(now).date()
     calendar = working_calendar(today, today + dt.timedelta(days=28))
-    for day in calendar.working_days(today + dt.timedelta(days=1), today + dt.timedelta(days=21)):
-        for hour in (10, 14, 16):
-            times.append(timezone.make_aware(dt.datetime.combine(day, dt.time(hour))))
+    other_days = [
+        timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+        for day in calendar.working_days(today + dt.timedelta(days=1), today + dt.timedelta(days=21))
+        for hour in (10, 14, 16)
+    ]
+    meeting_day_starts = set(MeetingDay.objects.filter(start__gte=now).values_list("start", flat=True))
+    candidates, problems = substitution_candidates(request.category)
     proposals = []
     length = dt.timedelta(minutes=SUBSTITUTE_MEETING_MINUTES)
-    for official in substitute_candidates(request):
-        candidates = (t for t in sorted(set(times)) if official_is_free(official, t, t + length))
-        free = list(itertools.islice(candidates, limit))
-        proposals.append((official, free))
-    return proposals
+    for candidate in candidates:
+        official = candidate.official
+        if candidate.role == Role.MAYOR:
+            # The mayor's TongTong Day slots are booked as slots; here only other days.
+            times = [t for t in other_days if t not in meeting_day_starts]
+        else:
+            times = preferred + other_days
+        free = (t for t in sorted(set(times)) if t > now and official_is_free(official, t, t + length))
+        proposals.append(Proposal(official, candidate.role, candidate.reason, list(itertools.islice(free, limit))))
+    return proposals, problems
 
 
 @transaction.atomic
 def request_substitute(
     *, request: MeetingRequest, official: Official, start: dt.datetime, reason: str, location: str = "", actor=None
 ) -> Appointment:
-    """Hand the meeting to ``official`` (a deputy mayor or a director) at
-    ``start``; the citizen is told who will meet them and why."""
+    """Hand the meeting to ``official`` (a deputy mayor, a director or a
+    department head) at ``start``; the citizen is told who will meet them and
+    why. The mayor at a time outside TongTong Day (the rule's first
+    proposal) is a meeting with the mayor on another day, not a substitution:
+    the request is scheduled and no reason is needed."""
     request = _locked_for_booking(request)
-    official = Official.objects.select_for_update().select_related("calendar").get(pk=official.pk)
+    official = Official.objects.select_for_update().select_related("calendar", "department").get(pk=official.pk)
+    with_mayor = official.rank == Official.Rank.MAYOR
     reason = (reason or "").strip()
-    if not reason:
+    if not reason and not with_mayor:
         raise MeetingError(_("Give the reason for the substitution; the citizen will see it."))
-    if official.rank == Official.Rank.MAYOR:
-        raise MeetingError(_("A substitution is a meeting with someone other than the mayor."))
     if not official.is_active:
         raise MeetingError(_("This official is not active."))
     if start <= timezone.now():
         raise MeetingError(_("Choose a time in the future."))
-    if S.SUBSTITUTED not in TRANSITIONS[request.status]:
+    to = S.SCHEDULED if with_mayor else S.SUBSTITUTED
+    if to not in TRANSITIONS[request.status]:
         raise IllegalTransition(_("This request can no longer be substituted."))
+    _check_review_gate(request)
     end = start + dt.timedelta(minutes=SUBSTITUTE_MEETING_MINUTES)
     previous = request.active_appointment
     if previous:
@@ -257,14 +312,19 @@ def request_substitute(
         start=start,
         end=end,
         location=location,
-        is_substitution=True,
+        is_substitution=not with_mayor,
         booked_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     appointment.event = _calendar_event(official, request, start, end, location, actor)
     appointment.save(update_fields=["event"])
-    request.substitution_reason = reason
-    transition(request, S.SUBSTITUTED, actor=actor, action="substituted", note=f"{official}: {reason}")
-    notify(request, "substituted", reason=reason)
+    if with_mayor:
+        request.substitution_reason = ""
+        transition(request, S.SCHEDULED, actor=actor, action="booked_other_day", note=format_when(start))
+        notify(request, "scheduled")
+    else:
+        request.substitution_reason = reason
+        transition(request, S.SUBSTITUTED, actor=actor, action="substituted", note=f"{official}: {reason}")
+        notify(request, "substituted", reason=reason)
     if previous and previous.slot_id:
         waitlist_offer_next(slot=previous.slot)
     return appointment
@@ -399,52 +459,6 @@ def appointment_release(*, appointment: Appointment, actor=None, reason: str = "
 
 
 @transaction.atomic
-def review_ask(*, request: MeetingRequest, department, question: str = "", due_on=None, actor=None) -> ReviewRequest:
-    """Ask a department for its opinion; the request is then under review."""
-    request = _locked(request)
-    review = ReviewRequest.objects.create(
-        request=request,
-        department=department,
-        question=(question or "").strip(),
-        due_on=due_on,
-        asked_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    if request.status in (S.SUBMITTED, S.WAITLISTED):
-        transition(request, S.UNDER_REVIEW, actor=actor, action="review_asked", note=str(department))
-        notify(request, "under_review", dedupe=f"under-review-{request.pk}")
-    else:
-        record(request, "review_asked", actor=actor, from_status=request.status, note=str(department), public=False)
-    return review
-
-
-@transaction.atomic
-def review_answer(*, review: ReviewRequest, opinion: str, actor) -> ReviewRequest:
-    """The department answers from its inbox (only its own staff may)."""
-    review = ReviewRequest.objects.select_for_update().get(pk=review.pk)
-    profile = getattr(actor, "staff_profile", None)
-    if not actor.is_superuser and (profile is None or profile.department_id != review.department_id):
-        raise MeetingError(_("Only the department asked can answer this review."))
-    opinion = (opinion or "").strip()
-    if not opinion:
-        raise MeetingError(_("Write the department's opinion."))
-    if review.answered_at:
-        raise MeetingError(_("This review has already been answered."))
-    review.opinion = opinion
-    review.answered_by = actor
-    review.answered_at = timezone.now()
-    review.save()
-    record(
-        review.request,
-        "review_answered",
-        actor=actor,
-        from_status=review.request.status,
-        public=False,
-        note=str(review.department),
-    )
-    return review
-
-
-@transaction.atomic
 def due_date_extend(*, request: MeetingRequest, new_due: dt.datetime, reason: str, actor=None) -> MeetingRequest:
     """Extend the answer clock once, telling the citizen the reason and date."""
     request = _locked(request)
@@ -473,9 +487,12 @@ def waitlist_offer_next(*, slot: Slot) -> WaitlistEntry | None:
         return None
     if WaitlistEntry.objects.filter(offered_slot=slot, status=WaitlistEntry.Status.OFFERED).exists():
         return None
+    # Only to a request that may be booked (the review gate): a slot is not
+    # offered to a citizen whose request the department head has not seen.
     entry = (
-        WaitlistEntry.objects.select_for_update(skip_locked=True)
+        WaitlistEntry.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(meeting_day=slot.meeting_day, status=WaitlistEntry.Status.WAITING)
+        .filter(review_cleared_q("request"))
         .select_related("request")
         .first()
     )

@@ -226,7 +226,7 @@ def test_the_admin_runs_under_the_policy(browser, live_server, city, django_user
         page.wait_for_url("**/admin/")
         watch.assert_clean("/admin/")
         for url in [
-            "/admin/meetings/categorydepartment/",
+            "/admin/scheduling/categoryowner/",
             "/admin/meetings/meetingseries/",
             f"/admin/meetings/meetingday/{day_pk}/change/",
             f"/admin/meetings/meetingday/{day_pk}/history/",

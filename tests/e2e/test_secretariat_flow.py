@@ -1,6 +1,9 @@
 """A citizen asks for a meeting on a phone; the secretariat finds the request
-in its queue on a desktop and books it with the mayor; the citizen's status
-page then shows the booking. In Chromium, through the public form."""
+in its queue on a desktop, cannot book it before the department head's
+review, asks for it; the head of 도로과 answers from a phone; the secretariat
+sees the opinion beside the actions and books it with the mayor; the
+citizen's status page then shows the booking. In Chromium, through the
+public form."""
 
 from __future__ import annotations
 
@@ -8,10 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 
 from meetings.models import MeetingRequest
 from scheduling import roles
-from scheduling.models import Neighborhood, Official
+from scheduling.models import Bureau, CategoryOwner, Department, Neighborhood, Official, StaffProfile
 from scheduling.services import official_create
 from tests.e2e.conftest import axe_findings
 from tests.e2e.test_public_pages import SCREENSHOTS, _describe
@@ -23,10 +27,20 @@ KOREAN_DATE = re.compile(r"\d{4}\. \d{1,2}\. \d{1,2}\.\([월화수목금토일]\
 
 
 @pytest.fixture
-def city(db):
+def city(db, django_user_model):
     roles.sync_roles()  # a transactional test starts from a flushed database
     official_create(name="김시장", title="시장", rank=Official.Rank.MAYOR)
-    official_create(name="이부시장", title="제1부시장", rank=Official.Rank.DEPUTY_MAYOR)
+    deputy = official_create(name="이부시장", title="제1부시장", rank=Official.Rank.DEPUTY_MAYOR)
+    bureau = Bureau.objects.create(code="construction", name="건설교통국", deputy_mayor=deputy)
+    roads = Department.objects.create(code="roads", name="도로과", bureau=bureau)
+    official_create(name="정국장", title="건설교통국장", rank=Official.Rank.DIRECTOR, bureau=bureau)
+    CategoryOwner.objects.create(category="roads", department=roads)
+    head = django_user_model.objects.create_user(
+        "roads-head", password="pw-roads-head", last_name="임", first_name="재훈"
+    )
+    head.groups.add(Group.objects.get(name=roles.DEPARTMENT_STAFF))
+    StaffProfile.objects.create(user=head, department=roads)
+    official_create(name="임재훈", title="도로과장", rank=Official.Rank.DEPARTMENT_HEAD, department=roads, user=head)
     for index, name in enumerate(["중앙동", "산골동"]):
         Neighborhood.objects.create(code=f"N{index + 1:02d}", name=name, sort_order=index)
 
@@ -97,6 +111,51 @@ def test_the_secretariat_books_a_citizens_request_with_the_mayor(phone_page, des
     assert "010-1234-5678" in staff.locator("main").inner_text()
     assert staff.locator(".tt-needs .tt-need").count() == 1
 
+    # Not before the department head's review: the page says so, and so does
+    # the booking service if tried.
+    assert "소관 부서장" in staff.locator("#head-review-title").locator("..").inner_text()
+    staff.locator("#action-book > summary").click()
+    staff.locator("#action-book .tt-slot-day .krds-form-check label").first.click()
+    staff.locator('#action-book button[type="submit"]').click()
+    staff.wait_for_load_state()
+    assert "검토 의견" in staff.locator("#action-book").inner_text()
+    assert MeetingRequest.objects.get(reference=reference).status == "submitted"
+    staff.locator("#action-review > summary").click()
+    assert staff.locator("#id_review-department option:checked").inner_text() == "도로과"
+    staff.fill("#id_review-question", "보수 계획이 있는지, 면담이 필요한지 봐 주세요.")
+    staff.locator('#action-review button[type="submit"]').click()
+    staff.wait_for_load_state()
+    assert "도로과" in staff.locator(".tt-message.is-success").inner_text()
+
+    # The head of 도로과 answers on a phone, from the inbox.
+    head = citizen.context.browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="ko-KR",
+        base_url=staff.url.split("/staff/")[0],
+    ).new_page()
+    head.goto("/staff/login/")
+    head.fill("#id_username", "roads-head")
+    head.fill("#id_password", "pw-roads-head")
+    head.locator('form.tt-form button[type="submit"]').tap()
+    head.wait_for_url("**/staff/")
+    head.goto("/staff/meetings/reviews/")
+    head.get_by_role("link", name=reference).tap()
+    head.wait_for_url("**/staff/meetings/reviews/*/")
+    assert "010-1234-5678" not in head.locator("main").inner_text()
+    head.locator('label[for="id_opinion-meeting_needed_0"]').tap()
+    head.locator('label[for="id_opinion-department_can_resolve_1"]').tap()
+    head.fill("#id_opinion-opinion", "예산 확보가 필요해 시장 면담이 필요합니다.")
+    _shot(head, "secretariat-flow-head-review-phone")
+    head.locator('form.tt-form button[type="submit"]').tap()
+    head.wait_for_url("**/staff/meetings/reviews/")
+    head.context.close()
+
+    # The secretariat sees the opinion beside the actions, then books.
+    staff.reload()
+    opinion = staff.locator("#head-review-title").locator("..").inner_text()
+    assert "예산 확보가 필요해" in opinion and "면담이 필요합니다" in opinion
     staff.locator("#action-book > summary").click()
     first_day = staff.locator("#action-book .tt-slot-day").first
     day_label = first_day.locator("h3").inner_text()

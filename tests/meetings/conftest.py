@@ -1,4 +1,5 @@
-"""A small city with a mayor, two deputies, a roads director, a few
+"""A small city with a mayor, two deputies, the bureau that owns roads
+(건설교통국, in the second deputy's portfolio) and its director, a few
 neighborhoods and the meeting-day series, for the meetings tests."""
 
 import datetime as dt
@@ -8,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from meetings.models import CategoryDepartment
 from meetings.services.requests import meeting_request_submit
+from meetings.services.review import review_override
 from meetings.services.series import meeting_days_sync, series_get_or_create
-from scheduling.models import Department, Neighborhood, Official
+from scheduling.models import Bureau, CategoryOwner, Department, Neighborhood, Official
 from scheduling.services import official_create
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -19,21 +20,26 @@ SEOUL = ZoneInfo("Asia/Seoul")
 
 @pytest.fixture
 def city(db):
-    roads = Department.objects.create(code="roads", name="도로과")
+    bureau = Bureau.objects.create(code="construction", name="건설교통국")
+    roads = Department.objects.create(code="roads", name="도로과", bureau=bureau)
     mayor = official_create(name="김시장", title="시장", rank=Official.Rank.MAYOR)
-    first = official_create(
-        name="이부시장", title="제1부시장", rank=Official.Rank.DEPUTY_MAYOR, substitutes_for=mayor, substitution_order=1
-    )
-    second = official_create(
-        name="박부시장", title="제2부시장", rank=Official.Rank.DEPUTY_MAYOR, substitutes_for=mayor, substitution_order=2
-    )
-    director = official_create(
-        name="정국장", title="안전건설국장", rank=Official.Rank.DIRECTOR, department=roads, substitutes_for=second
-    )
-    CategoryDepartment.objects.create(category="roads", department=roads)
+    first = official_create(name="이부시장", title="제1부시장", rank=Official.Rank.DEPUTY_MAYOR, substitution_order=1)
+    second = official_create(name="박부시장", title="제2부시장", rank=Official.Rank.DEPUTY_MAYOR, substitution_order=2)
+    bureau.deputy_mayor = second
+    bureau.save()
+    director = official_create(name="정국장", title="건설교통국장", rank=Official.Rank.DIRECTOR, bureau=bureau)
+    CategoryOwner.objects.create(category="roads", department=roads)
     Neighborhood.objects.create(code="N01", name="중앙동")
     series = series_get_or_create()
-    return {"mayor": mayor, "first": first, "second": second, "director": director, "roads": roads, "series": series}
+    return {
+        "mayor": mayor,
+        "first": first,
+        "second": second,
+        "director": director,
+        "roads": roads,
+        "bureau": bureau,
+        "series": series,
+    }
 
 
 @pytest.fixture
@@ -47,7 +53,11 @@ def future_days(city):
     ]
 
 
-def submit(days=(), **overrides):
+def submit(days=(), *, clear=True, **overrides):
+    """Submit a request as the citizen's form would. ``clear``: the secretariat
+    also allows booking it without the department head's review (see
+    ``cleared``), as most tests are about what comes after; the review gate's
+    own tests pass ``clear=False``."""
     data = {
         "name": "홍길동",
         "phone": "010-1234-5678",
@@ -60,9 +70,37 @@ def submit(days=(), **overrides):
         "preferred_days": list(days),
     }
     data.update(overrides)
-    return meeting_request_submit(**data)
+    submission = meeting_request_submit(**data)
+    return cleared(submission) if clear and submission.created else submission
+
+
+def cleared(submission):
+    """Let the secretariat book ``submission`` without the department head's
+    review (the gate has its own tests in test_review.py): for tests of what
+    comes after."""
+    review_override(request=submission.request, reason="시험: 검토 생략")
+    submission.request.refresh_from_db()
+    return submission
 
 
 @pytest.fixture
 def submitted(future_days):
+    """A submitted request that may be booked (see ``cleared``)."""
     return submit(future_days[:2])
+
+
+def free_times(request, official):
+    """The free times the substitution proposals give ``official``."""
+    from meetings.services.booking import substitute_proposals
+
+    proposals, _problems = substitute_proposals(request)
+    return next(p.times for p in proposals if p.official == official)
+
+
+def first_substitute(request):
+    """The first official proposed in the mayor's place, and their free times."""
+    from meetings.services.booking import substitute_proposals
+
+    proposals, _problems = substitute_proposals(request)
+    proposal = next(p for p in proposals if p.role != "mayor")
+    return proposal.official, proposal.times

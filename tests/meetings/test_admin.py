@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from meetings.models import CategoryDepartment, MeetingSeries
-from meetings.services import booking
-from scheduling.models import Department
+from meetings.models import MeetingSeries
+from meetings.services import booking, review
+from scheduling.models import CategoryOwner, Department
 from tests.meetings.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def admin_client(client, secretariat_user):
 def data(submitted, future_days, city):
     other = submit(future_days[:1], name="이민원", phone="010-7777-8888", subject="공원 벤치")
     booking.slot_book(request=submitted.request, slot=future_days[0].slots.first())
-    booking.review_ask(request=other.request, department=city["roads"], question="검토 부탁")
+    review.review_ask(request=other.request, department=city["roads"], question="검토 부탁")
     return {"booked": submitted.request, "other": other.request}
 
 
@@ -38,7 +38,6 @@ def data(submitted, future_days, city):
         ("reviewrequest", "공원", "도로과"),
         ("notification", "", "010-****-5678"),
         ("waitlistentry", "", ""),
-        ("categorydepartment", "도로", "도로과"),
         ("meetingseries", "", "통통데이"),
     ],
 )
@@ -91,11 +90,9 @@ def test_a_pending_message_does_not_show_the_private_link(admin_client, data):
 
 def test_the_secretariat_maps_a_category_to_a_department(admin_client, city):
     parks = Department.objects.create(code="parks", name="공원녹지과")
-    response = admin_client.post(
-        "/admin/meetings/categorydepartment/add/", {"category": "parks", "department": parks.pk}
-    )
+    response = admin_client.post("/admin/scheduling/categoryowner/add/", {"category": "parks", "department": parks.pk})
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert CategoryDepartment.objects.get(category="parks").department == parks
+    assert CategoryOwner.objects.get(category="parks").department == parks
 
 
 def test_the_series_is_configured_through_the_service(admin_client, city):
@@ -146,5 +143,5 @@ def test_other_roles_do_not_see_every_request_in_the_admin(client, request, fixt
     user.is_staff = True
     user.save()
     client.force_login(user)
-    for path in ["meetingrequest", "reviewrequest", "appointment", "notification", "categorydepartment"]:
+    for path in ["meetingrequest", "reviewrequest", "appointment", "notification"]:
         assert client.get(f"/admin/meetings/{path}/").status_code == 403, path

@@ -19,7 +19,7 @@ from django.utils import timezone
 from meetings.errors import MeetingError, SlotTakenError
 from meetings.models import Appointment, MeetingRequest, Notification, ReferenceCounter, WaitlistEntry
 from meetings.services import booking
-from tests.meetings.conftest import submit
+from tests.meetings.conftest import free_times, submit
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -211,7 +211,7 @@ def _submit_without_days(**overrides):
 
 def _free_time(request, official) -> dt.datetime:
     """The first time the system proposes for ``official`` (free in their calendar)."""
-    times = dict(booking.substitute_proposals(request))[official]
+    times = free_times(request, official)
     assert times, "the official should have free times"
     return times[0]
 

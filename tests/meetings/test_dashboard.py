@@ -16,7 +16,7 @@ from meetings.models import MeetingDay, MeetingRequest
 from meetings.services import booking
 from meetings.services.series import meeting_day_cancel, meeting_days_sync, series_configure
 from scheduling.staff import panels_for
-from tests.meetings.conftest import submit
+from tests.meetings.conftest import free_times, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_an_official_sees_names_only_of_their_own_appointments(official_user, ci
     deputy.user = official_user
     deputy.save()
     other = submit(future_days[:1], subject="부시장 면담", phone="010-9999-8888", name="이민원")
-    times = dict(booking.substitute_proposals(other.request))[deputy]
+    times = free_times(other.request, deputy)
     booking.request_substitute(request=other.request, official=deputy, start=times[0], reason="시장 출장")
 
     context = meeting_days_context(official_user, now=_day_before(day))

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
 from meetings.models import Appointment, MeetingRequest, Notification
-from meetings.services import booking, notifications
+from meetings.services import booking, notifications, review
 from meetings.services.feedback import feedback_url
 from meetings.services.notifications import (
     MAX_ATTEMPTS,
@@ -43,7 +43,7 @@ from scheduling import outbox as outbox_machinery
 from scheduling.celery import app as celery_app
 from scheduling.sms import LMS_MAX_BYTES, BaseSMSBackend, SMSError, SMSMessage, outbox
 from scheduling.tasks import send_outbox_message
-from tests.meetings.conftest import submit
+from tests.meetings.conftest import first_substitute, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -88,12 +88,12 @@ def make_past(appointment: Appointment) -> None:
 
 def test_a_request_that_is_booked_moved_and_substituted_tells_the_citizen_each_time(submitted, future_days, city):
     request = submitted.request
-    booking.review_ask(request=request, department=city["roads"], question="현장 확인 부탁드립니다")
+    review.review_ask(request=request, department=city["roads"], question="현장 확인 부탁드립니다")
     day = future_days[0]
     booking.slot_book(request=request, slot=day.slots.first())
     meeting_day_move(day=day, new_start=next_working_day_after(day.start), reason="시의회 일정")
     booking.citizen_ask_other_day(request=request, meeting_day=future_days[1])
-    official, times = booking.substitute_proposals(request)[0]
+    official, times = first_substitute(request)
     appointment = booking.request_substitute(request=request, official=official, start=times[0], reason="시장 출장")
     make_past(appointment)
     booking.outcome_record(request=request, outcome="held")

@@ -15,7 +15,7 @@ from icalendar import Calendar
 
 from meetings.models import Appointment, MeetingRequest, WaitlistEntry
 from meetings.selectors import bookable_meeting_days
-from meetings.services import booking
+from meetings.services import booking, review
 from meetings.services.feedback import feedback_url
 from meetings.services.requests import hash_token, status_url
 from meetings.services.series import meeting_day_cancel, meeting_days_sync
@@ -429,7 +429,7 @@ def _held(submitted, future_days, city=None):
 
 STATES = {
     "under review": (
-        lambda s, days, city: booking.review_ask(request=s.request, department=city["roads"]),
+        lambda s, days, city: review.review_ask(request=s.request, department=city["roads"]),
         ["검토 중", "담당 부서 검토 중"],
         [],
     ),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from meetings.models import Appointment, MeetingRequest, Notification, RequestEvent
 from meetings.services import booking
+from meetings.services import review as review_service
 from meetings.services.feedback import feedback_submit
 from meetings.services.retention import requests_purge
 from meetings.tasks import purge_personal_data
@@ -77,10 +78,10 @@ def closed_citizen(future_days, city, secretariat_user, roads_staff, client):
         needs_wheelchair=True,
         other_needs=f"{NAME}님 보호자 동반",
     ).request
-    review = booking.review_ask(
+    review = review_service.review_ask(
         request=request, department=city["roads"], question=f"{NAME}님 민원 검토", actor=secretariat_user
     )
-    booking.review_answer(review=review, opinion=f"{NAME}님께 {PHONE}로 통화함", actor=roads_staff)
+    review_service.review_answer(review=review, opinion=f"{NAME}님께 {PHONE}로 통화함", actor=roads_staff)
     appointment = booking.slot_book(request=request, slot=future_days[0].slots.first(), actor=secretariat_user)
     past = timezone.now() - dt.timedelta(hours=2)
     Appointment.objects.filter(pk=appointment.pk).update(start=past, end=past + dt.timedelta(minutes=15))

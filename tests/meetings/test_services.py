@@ -35,7 +35,8 @@ def test_sync_is_idempotent(city):
     assert len(first) == 24
 
 
-def test_submission_gives_reference_link_and_sms(submitted):
+def test_submission_gives_reference_link_and_sms(future_days):
+    submitted = submit(future_days[:2], clear=False)
     request = submitted.request
     year = timezone.localdate().year
     assert request.reference == f"{year}-0001"
@@ -67,11 +68,13 @@ def test_book_with_the_mayor_then_the_slot_is_taken(submitted, future_days):
     assert Appointment.objects.filter(slot=slot, status="active").count() == 1
 
 
-def test_substitution_proposes_deputies_then_the_owning_director(submitted, city):
-    candidates = booking.substitute_candidates(submitted.request)
-    assert candidates == [city["first"], city["second"], city["director"]]
-    proposals = booking.substitute_proposals(submitted.request)
-    official, times = proposals[0]
+def test_substitution_proposes_the_mayor_then_the_deputy_over_the_topic_then_the_bureau_director(submitted, city):
+    proposals, problems = booking.substitute_proposals(submitted.request)
+    # 건설교통국 owns roads and is in the second deputy's portfolio.
+    assert [p.official for p in proposals] == [city["mayor"], city["second"], city["first"], city["director"]]
+    assert proposals[-1].reason == "건설교통국 소관: 도로과"
+    assert problems == []
+    official, times = proposals[1].official, proposals[1].times
     assert times
     appointment = booking.request_substitute(
         request=submitted.request, official=official, start=times[0], reason="시장 해외 출장"

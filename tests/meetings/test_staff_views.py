@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from meetings.models import Appointment, MeetingDay, MeetingRequest, Notification, ReviewRequest
 from meetings.services import booking
+from meetings.services import review as review_service
 from scheduling.models import Department, Neighborhood, StaffProfile
 from scheduling.sms import outbox
 from scheduling.workdays import working_calendar
-from tests.meetings.conftest import submit
+from tests.meetings.conftest import first_substitute, free_times, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def parks(db):
 
 @pytest.fixture
 def review(submitted, secretariat_user, city):
-    return booking.review_ask(
+    return review_service.review_ask(
         request=submitted.request, department=city["roads"], question="보수 가능 여부", actor=secretariat_user
     )
 
@@ -154,7 +155,7 @@ def test_an_official_sees_only_the_requests_they_meet(client, official_user, cit
     first.user = official_user
     first.save()
     other = submit(future_days[:1], subject="다른 민원")
-    times = dict(booking.substitute_proposals(submitted.request))[first]
+    times = free_times(submitted.request, first)
     booking.request_substitute(request=submitted.request, official=first, start=times[0], reason="시장 출장")
     client.force_login(official_user)
 
@@ -295,7 +296,7 @@ def test_book_with_the_mayor(staff, submitted, future_days, city):
 
 
 def test_substitute_with_a_deputy(staff, submitted, city):
-    official, times = booking.substitute_proposals(submitted.request)[0]
+    official, times = first_substitute(submitted.request)
     value = f"{official.pk}|{times[0].isoformat()}"
     plain = _html(staff.get(f"/staff/meetings/{submitted.request.pk}/"))
     assert f'value="{value}"' not in plain and "?propose=1#action-substitute" in plain  # on demand only
@@ -308,7 +309,9 @@ def test_substitute_with_a_deputy(staff, submitted, city):
     assert response.status_code == 302
     submitted.request.refresh_from_db()
     assert submitted.request.status == "substituted"
-    assert submitted.request.active_appointment.official == city["first"]
+    # 건설교통국 owns roads and is in the second deputy mayor's portfolio.
+    assert official == city["second"]
+    assert submitted.request.active_appointment.official == official
     assert "시장 해외 출장" in outbox[-1].body
 
 
@@ -421,7 +424,7 @@ def test_a_refused_action_shows_the_korean_reason_and_keeps_the_request(staff, s
 
 
 def test_a_substitution_without_a_reason_is_refused(staff, submitted):
-    official, times = booking.substitute_proposals(submitted.request)[0]
+    official, times = first_substitute(submitted.request)
     before = _snapshot(submitted.request)
     response = staff.post(
         f"/staff/meetings/{submitted.request.pk}/substitute/",
@@ -611,9 +614,9 @@ def test_the_inbox_shows_the_departments_reviews_overdue_first(client, roads_sta
     second = submit(future_days[:1], subject="둘째")
     elsewhere = submit(future_days[:1], subject="다른 부서")
     today = timezone.localdate()
-    booking.review_ask(request=first.request, department=city["roads"], due_on=today + dt.timedelta(days=5))
-    booking.review_ask(request=second.request, department=city["roads"], due_on=today - dt.timedelta(days=1))
-    other = booking.review_ask(request=elsewhere.request, department=parks)
+    review_service.review_ask(request=first.request, department=city["roads"], due_on=today + dt.timedelta(days=5))
+    review_service.review_ask(request=second.request, department=city["roads"], due_on=today - dt.timedelta(days=1))
+    other = review_service.review_ask(request=elsewhere.request, department=parks)
     client.force_login(roads_staff)
     html = _html(client.get("/staff/meetings/reviews/"))
     assert html.index("둘째") < html.index("첫째")
@@ -630,15 +633,20 @@ def test_department_staff_answer_a_review_without_seeing_the_phone(client, roads
     page = _html(client.get(url))
     assert "골목길 보수" in page and "보수 가능 여부" in page
     assert "010-1234-5678" not in page and "홍길동" not in page
-    refused = client.post(url, {"opinion-opinion": "  "})
+    answers = {"opinion-meeting_needed": "no", "opinion-department_can_resolve": "yes"}
+    refused = client.post(url, {"opinion-opinion": "다음 달 반영"})
+    assert "면담이 필요한지 선택해 주세요." in _html(refused)
+    refused = client.post(url, {**answers, "opinion-opinion": "  "})
     assert "부서 의견을 입력해 주세요." in _html(refused)
+    assert re.search(r'value="no"[^>]*checked', _html(refused))  # what was chosen is kept
     review.refresh_from_db()
     assert review.answered_at is None
-    response = client.post(url, {"opinion-opinion": "다음 달 정비 예산에 반영 예정"})
+    response = client.post(url, {**answers, "opinion-opinion": "다음 달 정비 예산에 반영 예정"})
     assert response.status_code == 302 and response["Location"] == "/staff/meetings/reviews/"
     review.refresh_from_db()
     assert review.opinion == "다음 달 정비 예산에 반영 예정" and review.answered_by == roads_staff
-    again = client.post(url, {"opinion-opinion": "수정"})
+    assert review.meeting_needed == "no" and review.department_can_resolve is True
+    again = client.post(url, {**answers, "opinion-opinion": "수정"})
     assert again.status_code == 200
     review.refresh_from_db()
     assert review.opinion == "다음 달 정비 예산에 반영 예정"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import Appointment, MeetingDay, MeetingRequest
-from meetings.services import booking
+from meetings.services import booking, review
 from meetings.services.series import meeting_day_cancel
 from scheduling.audit import acting_as
 from scheduling.categories import Category
@@ -57,7 +57,7 @@ def test_a_task_leaves_history_without_a_user_unless_it_acts_for_someone(
     submitted, future_days, secretariat_user, city
 ):
     request = submitted.request
-    booking.review_ask(request=request, department=city["roads"])  # e.g. a task: nobody
+    review.review_ask(request=request, department=city["roads"])  # e.g. a task: nobody
     assert history_of(request)[-1].history_user is None
     with acting_as(secretariat_user):  # a command run for a member of staff
         appointment = booking.slot_book(request=request, slot=future_days[0].slots.first(), actor=secretariat_user)

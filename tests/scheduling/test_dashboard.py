@@ -16,12 +16,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meetings.dashboard import meeting_days_context
-from meetings.models import CategoryDepartment, MeetingRequest
+from meetings.models import MeetingRequest
 from meetings.services import booking
 from meetings.services.requests import meeting_request_submit
+from meetings.services.review import review_override
 from meetings.services.series import series_configure, series_get_or_create
 from scheduling.categories import Category
-from scheduling.models import Department, Neighborhood, Official, StaffProfile
+from scheduling.models import CategoryOwner, Department, Neighborhood, Official, StaffProfile
 from scheduling.services import official_create
 from scheduling.staff import DashboardPanel, _panels, panels_for, register_panel
 from visits import card_services
@@ -49,7 +50,7 @@ def city(db):
     mayor = official_create(name="김시장", title="시장", rank=Official.Rank.MAYOR)
     roads = Department.objects.create(code="roads", name="도로과")
     parks = Department.objects.create(code="parks", name="공원과")
-    CategoryDepartment.objects.create(category="roads", department=roads)
+    CategoryOwner.objects.create(category="roads", department=roads)
     hoods = [Neighborhood.objects.create(code=f"N{i:02d}", name=f"시험{i}동", sort_order=i) for i in range(1, 51)]
     series_configure(series=series_get_or_create(), duration_minutes=480, slot_minutes=5)
     return {"mayor": mayor, "roads": roads, "parks": parks, "hoods": hoods}
@@ -75,7 +76,9 @@ def _request(city, index: int, **overrides) -> MeetingRequest:
         "submission_key": uuid.uuid4(),
     }
     data.update(overrides)
-    return meeting_request_submit(**data).request
+    request = meeting_request_submit(**data).request
+    # Booked later without the department head's review (the gate is tested in tests/meetings/test_review.py).
+    return review_override(request=request, reason="시험")
 
 
 def _next_day(user):

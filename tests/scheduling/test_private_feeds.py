@@ -9,12 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import CategoryDepartment, ReviewRequest
+from meetings.models import ReviewRequest
 from meetings.services import booking
 from meetings.services.series import meeting_days_sync, series_get_or_create
 from scheduling import roles
 from scheduling.feed_services import feed_for_token, feed_token_issue, feed_token_revoke
-from scheduling.models import CalendarFeedToken, Department, Neighborhood, Official, StaffProfile
+from scheduling.models import CalendarFeedToken, CategoryOwner, Department, Neighborhood, Official, StaffProfile
 from scheduling.services import official_create
 from tests.meetings.conftest import submit
 
@@ -26,17 +26,16 @@ Kind = CalendarFeedToken.Kind
 def world(db):
     roads = Department.objects.create(code="roads", name="도로과")
     mayor_user = User.objects.create_user("mayor", password="pw")
-    mayor = official_create(name="김시장", title="시장", rank=Official.Rank.MAYOR, user=mayor_user)
+    official_create(name="김시장", title="시장", rank=Official.Rank.MAYOR, user=mayor_user)
     other_user = User.objects.create_user("deputy", password="pw")
     official_create(
         name="이부시장",
         title="제1부시장",
         rank=Official.Rank.DEPUTY_MAYOR,
-        substitutes_for=mayor,
         substitution_order=1,
         user=other_user,
     )
-    CategoryDepartment.objects.create(category="roads", department=roads)
+    CategoryOwner.objects.create(category="roads", department=roads)
     Neighborhood.objects.create(code="N01", name="중앙동")
     series_get_or_create()
     today = timezone.localdate()

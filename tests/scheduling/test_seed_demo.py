@@ -12,9 +12,10 @@ from django.db import connection
 from django.utils import translation
 
 from scheduling import roles
+from scheduling.categories import Category
 from scheduling.demo_data import DEFAULT_PASSWORD
-from scheduling.models import CityClosure, Department, Neighborhood, Official
-from scheduling.services import substitution_chain
+from scheduling.models import Bureau, CityClosure, Department, Neighborhood, Official
+from scheduling.organisation import Role, organisation_problems, substitution_candidates
 from scheduling.workdays import is_working_day
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.django_db
 DEMO_LOGINS = {
     "secretariat": roles.SECRETARIAT,
     "mayor": roles.OFFICIAL,
+    "roads-head": roles.DEPARTMENT_STAFF,
     "department": roles.DEPARTMENT_STAFF,
     "reviewer": roles.BUDGET_POLICY_REVIEWER,
     "admin": None,
@@ -67,14 +69,17 @@ def test_seeding_twice_creates_everything_once():
     first = row_counts()
 
     assert first["scheduling.Neighborhood"] == 39
-    assert first["scheduling.Department"] == 17
-    assert first["scheduling.Official"] == 9
+    assert first["scheduling.Bureau"] == 9
+    assert first["scheduling.Department"] == 18
+    assert first["scheduling.Official"] == 26  # mayor, 2 deputies, 9 directors, 14 department heads
+    assert first["scheduling.CategoryOwner"] == 16
     assert first["scheduling.CityClosure"] == 3
-    assert first["auth.User"] == 5
-    assert first["schedule.Calendar"] == 9  # one per official
+    assert first["auth.User"] == 6
+    assert first["schedule.Calendar"] == 26  # one per official
     assert Official.objects.filter(rank=Official.Rank.MAYOR).count() == 1
-    assert "Summary: 39 neighborhoods, 17 departments, 9 officials, 3 city closures, 5 users, 9 calendars" in (
-        first_output
+    assert (
+        "Summary: 39 neighborhoods, 9 bureaus, 18 departments, 26 officials, 3 city closures, 6 users, 26 calendars"
+        in first_output
     )
 
     second_output = seed()
@@ -98,7 +103,7 @@ def test_the_demo_city_looks_like_a_city():
 
     kinds = dict(Department.objects.exclude(kind=Department.Kind.REGULAR).values_list("kind", "name"))
     assert kinds == {"secretariat": "감사관 소통민원팀", "budget_legal": "예산법무과", "policy_officer": "정책담당관"}
-    for name in ("복지정책과", "도로과", "교통행정과", "자원순환과", "여성보육과", "보건소", "지역경제과"):
+    for name in ("복지정책과", "도로과", "교통행정과", "자원순환과", "여성보육과", "보건정책과", "지역경제과"):
         assert Department.objects.filter(name=name, kind=Department.Kind.REGULAR).exists()
 
     for closure in CityClosure.objects.all():
@@ -107,20 +112,30 @@ def test_the_demo_city_looks_like_a_city():
     assert is_working_day(dt.date(2026, 7, 2))  # the day after the foundation day
 
 
-def test_the_mayor_is_substituted_by_the_deputies_then_the_directors():
+def test_every_category_of_the_demo_city_has_a_deputy_and_a_director_in_order():
     seed()
-    mayor = Official.objects.get(rank=Official.Rank.MAYOR)
+    assert organisation_problems() == []
+    for category in Category.values:
+        candidates, problems = substitution_candidates(category)
+        roles_in_order = [c.role for c in candidates]
+        assert roles_in_order == [Role.MAYOR, Role.PORTFOLIO_DEPUTY, Role.OTHER_DEPUTY, Role.DIRECTOR], category
+        director = candidates[-1].official
+        assert director.rank == Official.Rank.DIRECTOR and director.bureau is not None
+        assert candidates[1].official == director.bureau.deputy_mayor
+        assert problems == []
+        assert all(c.official.calendar_id for c in candidates)
 
-    chain = substitution_chain(mayor)
 
-    assert [o.title for o in chain[:2]] == ["제1부시장", "제2부시장"]
-    directors = chain[2:]
-    assert len(directors) >= 5
-    for director in directors:
-        assert director.rank == Official.Rank.DIRECTOR
-        assert director.department is not None
-        assert director.substitutes_for.title in ("제1부시장", "제2부시장")
-    assert all(o.calendar_id for o in [mayor, *chain])
+def test_the_demo_city_has_bureaus_above_departments_with_korean_names():
+    seed()
+    names = set(Bureau.objects.values_list("name", flat=True))
+    assert {"기획조정실", "행정국", "복지국", "도시국", "건설교통국", "환경국", "보건소"} <= names
+    assert any(name.endswith("사업소") for name in names)
+    assert Department.objects.get(name="도로과").bureau.name == "건설교통국"
+    head = Official.objects.get(rank=Official.Rank.DEPARTMENT_HEAD, department__name="도로과")
+    assert head.user.get_username() == "roads-head"
+    user_model = get_user_model()
+    assert all(u.get_full_name().strip() for u in user_model.objects.all())
 
 
 def test_demo_users_log_in_with_the_printed_password_and_hold_their_role(client):

@@ -100,7 +100,8 @@ class Command(BaseCommand):
             )
         out.write(
             _(
-                "Summary: %(neighborhoods)d neighborhoods, %(departments)d departments, %(officials)d officials, "
+                "Summary: %(neighborhoods)d neighborhoods, %(bureaus)d bureaus, %(departments)d departments, "
+                "%(officials)d officials, "
                 "%(closures)d city closures, %(users)d users, %(calendars)d calendars "
                 "(%(created)d created by this run)."
             )
