@@ -286,7 +286,9 @@ def request_substitute(
     proposal) is a meeting with the mayor on another day, not a substitution:
     the request is scheduled and no reason is needed."""
     request = _locked_for_booking(request)
-    official = Official.objects.select_for_update().select_related("calendar", "department").get(pk=official.pk)
+    official = (
+        Official.objects.select_for_update(of=("self",)).select_related("calendar", "department").get(pk=official.pk)
+    )
     with_mayor = official.rank == Official.Rank.MAYOR
     reason = (reason or "").strip()
     if not reason and not with_mayor:
