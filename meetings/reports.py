@@ -63,7 +63,12 @@ TARGET_ANSWER_RATE = 100
 #: How many categories and neighborhoods the half-year's "top" tables show.
 TOP = 5
 HELD_OUTCOMES = (MeetingRequest.Outcome.HELD, MeetingRequest.Outcome.FOLLOW_UP)
-RANK_ORDER = {Official.Rank.MAYOR: 0, Official.Rank.DEPUTY_MAYOR: 1, Official.Rank.DIRECTOR: 2}
+RANK_ORDER = {
+    Official.Rank.MAYOR: 0,
+    Official.Rank.DEPUTY_MAYOR: 1,
+    Official.Rank.DIRECTOR: 2,
+    Official.Rank.DEPARTMENT_HEAD: 3,
+}
 
 
 # --- Periods -----------------------------------------------------------------------

@@ -287,7 +287,9 @@ def request_substitute(
     the request is scheduled and no reason is needed."""
     request = _locked_for_booking(request)
     official = (
-        Official.objects.select_for_update(of=("self",)).select_related("calendar", "department").get(pk=official.pk)
+        Official.objects.select_for_update(of=("self",))
+        .select_related("calendar", "department", "bureau")
+        .get(pk=official.pk)
     )
     with_mayor = official.rank == Official.Rank.MAYOR
     reason = (reason or "").strip()
@@ -307,7 +309,9 @@ def request_substitute(
         _cancel_appointment(previous)
     if not official_is_free(official, start, end):
         raise SlotTakenError(_("%(official)s is busy at that time. Choose another time.") % {"official": official})
-    location = location or (official.department.name if official.department else official.title)
+    # By default their office: the department or bureau they head, else their title.
+    unit = official.department or official.bureau
+    location = location or (unit.name if unit else official.title)
     appointment = _create_appointment(
         request=request,
         official=official,
