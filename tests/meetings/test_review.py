@@ -165,7 +165,7 @@ def test_the_request_page_shows_the_opinion_beside_the_actions(client, fresh, he
     _answer(review, head.user, opinion="현장 확인 결과 면담 필요")
     after = client.get(f"/staff/meetings/{fresh.pk}/").content.decode()
     box = after[after.index('id="head-review-title"') : after.index('class="tt-actions"')]
-    assert "현장 확인 결과 면담 필요" in box and "예, 면담이 필요합니다" in box
+    assert "현장 확인 결과 면담 필요" in box and "예, 면담 필요" in box
     assert "action-override" not in after
 
 
