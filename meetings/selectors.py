@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from meetings.models import Appointment, MeetingDay, MeetingRequest, MeetingSeries
-from meetings.series import regular_meeting_dates, resolve_new_days
+from meetings.series import RULE_PARAMS, regular_meeting_dates, resolve_new_days
 from scheduling.clock import SEOUL
 
 
@@ -104,7 +104,7 @@ def meeting_day_dates(*, start: dt.date, end: dt.date) -> dict[dt.date, dt.date 
     the series' holiday policy exactly as the sync would build it. Before any
     series exists (a fresh install), the rule and policy the series would be
     created with. Writes nothing."""
-    from meetings.services.series import SERIES_START, holiday_calendar, regular_occurrences
+    from meetings.services.series import SERIES_START, holiday_calendar
 
     series = MeetingSeries.objects.select_related("event__rule").filter(is_active=True).first()
     if series is None:
@@ -113,7 +113,7 @@ def meeting_day_dates(*, start: dt.date, end: dt.date) -> dict[dt.date, dt.date 
         rows = []
     else:
         policy = series.holiday_policy
-        rule_dates = regular_occurrences(series, start, end)
+        rule_dates = _rule_dates(series, start, end)
         rows = MeetingDay.objects.filter(series=series, original_date__range=(start, end))
         rows = rows.values_list("original_date", "start", "status")
     dates: dict[dt.date, dt.date | None] = {}
@@ -126,6 +126,21 @@ def meeting_day_dates(*, start: dt.date, end: dt.date) -> dict[dt.date, dt.date 
     if missing:
         dates.update(resolve_new_days(missing, calendar=holiday_calendar(start, end), policy=policy, taken=taken))
     return dict(sorted(dates.items()))
+
+
+def _rule_dates(series: MeetingSeries, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The series' rule dates from ``start`` to ``end``, as
+    ``regular_occurrences`` has django-scheduler expand them; for the rule
+    the series is created with, by the pure rule (the same dates,
+    tests/meetings/test_series_properties.py, in a twentieth of the time)."""
+    from meetings.services.series import regular_occurrences
+
+    event, rule = series.event, series.event.rule
+    standard = rule is not None and (rule.frequency, rule.params) == ("MONTHLY", RULE_PARAMS)
+    if not standard or event.end_recurring_period is not None:
+        return regular_occurrences(series, start, end)
+    first = max(start, event.start.astimezone(SEOUL).date())
+    return regular_meeting_dates(first, end) if first <= end else []
 
 
 #: How far the holiday policy may move a day (the sync reads closures a

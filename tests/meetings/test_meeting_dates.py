@@ -160,3 +160,19 @@ def test_a_day_moved_far_away_counts_where_it_went(city, secretariat_user):
     assert dt.date(2027, 7, 6) in meeting_dates(dt.date(2027, 7, 1), dt.date(2027, 7, 31))
     assert dt.date(2027, 3, 11) not in meeting_dates(dt.date(2027, 3, 1), dt.date(2027, 3, 31))
     assert meeting_dates(dt.date(2027, 7, 6), dt.date(2027, 7, 6)) == {dt.date(2027, 7, 6)}
+
+
+@pytest.mark.parametrize("params", ["byweekday:TH;bysetpos:2,4", "byweekday:TU;bysetpos:1,3"])
+def test_the_stored_rule_is_followed_from_the_first_day_of_the_series(city, params):
+    """Also a rule changed in the admin (read through django-scheduler) and a
+    window that begins before the series (2018-07)."""
+    rule = city["series"].event.rule
+    rule.params = params
+    rule.save()
+    start, end = dt.date(2018, 1, 1), dt.date(2019, 6, 30)
+
+    read = meeting_day_dates(start=start, end=end)
+
+    assert synced(meeting_days_sync(start=start, end=end)) == read
+    assert min(read) >= dt.date(2018, 7, 1)
+    assert {day.weekday() for day in read} == {1 if "TU" in params else 3}
