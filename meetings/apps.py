@@ -82,6 +82,11 @@ class MeetingsConfig(AppConfig):
 
         register_panels()
 
+        from meetings.selectors import meeting_dates
+        from scheduling.reserved_days import MEETING_DAY, register_reserved_days
+
+        register_reserved_days(MEETING_DAY, meeting_dates)
+
         from meetings import reports
         from scheduling.reports import ReportSource, register_report_source
 

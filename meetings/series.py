@@ -52,3 +52,21 @@ def resolve_meeting_date(
     while day in taken:
         day = step(day)
     return day
+
+
+def resolve_new_days(
+    originals: list[dt.date], *, calendar, policy: str, taken: set[dt.date]
+) -> dict[dt.date, dt.date | None]:
+    """Where each of ``originals`` (rule dates without a meeting day yet, in
+    order) actually falls, resolved one after the other as
+    ``meeting_days_sync`` builds them: a day that moves takes its new date,
+    which the later ones then skip. ``taken`` holds the dates that are
+    already meeting days (the window's rule dates and the existing days'
+    dates); it grows with each move."""
+    resolved = {}
+    for original in originals:
+        actual = resolve_meeting_date(original, calendar=calendar, policy=policy, taken=taken)
+        if actual is not None and actual != original:
+            taken.add(actual)
+        resolved[original] = actual
+    return resolved

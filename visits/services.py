@@ -23,6 +23,7 @@ from schedule.models import Calendar, Event
 
 from scheduling.dates import korean_date
 from scheduling.models import Neighborhood, Official
+from scheduling.reserved_days import MEETING_DAY, reserved_days
 from scheduling.workdays import working_calendar
 from visits.errors import VisitConflict, VisitError
 from visits.models import BlackoutPeriod, FieldVisit, RotationCycle
@@ -30,7 +31,6 @@ from visits.planner import PlannedVisit, PlannerError, PlannerInput, PlannerNeig
 
 SEOUL = ZoneInfo("Asia/Seoul")
 FIELD_VISITS_CALENDAR_SLUG = "field-visits"
-MEETING_DAYS_CALENDAR_SLUG = "meeting-days"
 #: Statuses that hold a date (and the official's time).
 ACTIVE_STATUSES = (FieldVisit.Status.PLANNED, FieldVisit.Status.HELD)
 
@@ -108,15 +108,11 @@ def _occurrences(events, start: dt.datetime, end: dt.datetime):
 
 
 def meeting_days_between(start: dt.date, end: dt.date) -> frozenset[dt.date]:
-    """Local dates of the meeting days (통통데이) from ``start`` to ``end``:
-    the "meeting-days" calendar's occurrences, moves included, cancelled
-    ones left out. No calendar, no meeting days."""
-    calendar = Calendar.objects.filter(slug=MEETING_DAYS_CALENDAR_SLUG).first()
-    if calendar is None:
-        return frozenset()
-    first, last = _day_bounds(start, end)
-    days = {_local_date(occurrence.start) for _event, occurrence in _occurrences(calendar.event_set.all(), first, last)}
-    return frozenset(day for day in days if start <= day <= end)
+    """Local dates of the meeting days (통통데이) from ``start`` to ``end``,
+    asked of the core (``visits`` never imports ``meetings``): the series'
+    rule with the persisted moves and cancellations and the holiday policy,
+    for any window, whether or not its days were ever synced."""
+    return reserved_days(MEETING_DAY, start, end)
 
 
 def _busy_times(

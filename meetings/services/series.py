@@ -12,7 +12,7 @@ from schedule.models import Calendar, Event, Occurrence, Rule
 
 from meetings.errors import MeetingError
 from meetings.models import Appointment, MeetingDay, MeetingSeries, Slot
-from meetings.series import CANCEL, RULE_PARAMS, resolve_meeting_date
+from meetings.series import CANCEL, RULE_PARAMS, resolve_new_days
 from scheduling.dates import korean_date
 from scheduling.models import Official
 from scheduling.workdays import working_calendar
@@ -121,21 +121,30 @@ def meeting_days_sync(*, start: dt.date, end: dt.date, series: MeetingSeries | N
     has its row and slots, applying the holiday policy to new ones. Days that
     exist already (perhaps moved or cancelled by the secretariat) are left as
     they are. Returns the days in the range, in order."""
+    # ``meetings.selectors.meeting_day_dates`` reads the same dates without
+    # building anything: keep the two in step (tests/meetings/test_meeting_dates.py).
     series = series or series_get_or_create()
     existing = {d.original_date: d for d in MeetingDay.objects.filter(series=series, original_date__range=(start, end))}
     rule_dates = regular_occurrences(series, start, end)
     missing = [d for d in rule_dates if d not in existing]
     if missing:
-        calendar = working_calendar(start - dt.timedelta(days=31), end + dt.timedelta(days=31))
+        calendar = holiday_calendar(start, end)
         taken = set(rule_dates) | {d.start.astimezone(SEOUL).date() for d in existing.values()}
+        actual = resolve_new_days(missing, calendar=calendar, policy=series.holiday_policy, taken=taken)
         with translation.override("ko"):
             for original in missing:
-                existing[original] = _build_day(series, original, calendar, taken)
+                existing[original] = _build_day(series, original, actual[original], calendar)
     return sorted(existing.values(), key=lambda d: d.start)
 
 
-def _build_day(series: MeetingSeries, original: dt.date, calendar, taken: set[dt.date]) -> MeetingDay:
-    actual = resolve_meeting_date(original, calendar=calendar, policy=series.holiday_policy, taken=taken)
+def holiday_calendar(start: dt.date, end: dt.date):
+    """The working calendar the holiday policy reads for days from ``start``
+    to ``end``: the city's closures a month either side (a day may move
+    out of the window)."""
+    return working_calendar(start - dt.timedelta(days=31), end + dt.timedelta(days=31))
+
+
+def _build_day(series: MeetingSeries, original: dt.date, actual: dt.date | None, calendar) -> MeetingDay:
     original_start = _aware(original, series.event.start.astimezone(SEOUL).time())
     length = dt.timedelta(minutes=series.duration_minutes)
     day = MeetingDay(series=series, original_date=original, start=_aware(original, series.start_time))
@@ -160,7 +169,6 @@ def _build_day(series: MeetingSeries, original: dt.date, calendar, taken: set[dt
             day.start, day.end = occurrence.start, occurrence.end
             day.status = MeetingDay.Status.MOVED
             day.reason = _moved_reason(because, occurrence.start)
-            taken.add(actual)
         occurrence.save()
         day.occurrence = occurrence
     day.save()

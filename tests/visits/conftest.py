@@ -15,11 +15,12 @@
     N06   새솔동    none
     ====  ======  ===============================================
 
-``meeting_days_calendar``
-    Optional: the "meeting-days" django-scheduler calendar with the
-    TongTong Day series (2nd and 4th Thursday, 14:00, one hour), built
-    without the meetings app (visits must not import it). In March 2027 the
-    meeting days are Thu 11 and Thu 25.
+``meeting_series``
+    Optional: the TongTong Day series (2nd and 4th Thursday, 14:00, one
+    hour), created as the meetings app does on first use. Without it the
+    meeting days are still there (a fresh install reads them from the rule
+    the series will be created with): in March 2027 Thu 11 and Thu 25.
+    The visits code never imports ``meetings``; its tests may.
 
 ``WINDOW``
     A spring window, 2027-03-02 (Tue) to 2027-06-30: room for the six
@@ -31,7 +32,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from schedule.models import Calendar, Event, Rule
 
 from scheduling.models import Neighborhood, Official
 from scheduling.services import official_create
@@ -67,15 +67,10 @@ def city(db):
 
 
 @pytest.fixture
-def meeting_days_calendar(db):
-    calendar, _created = Calendar.objects.get_or_create(slug="meeting-days", defaults={"name": "통통데이"})
-    rule, _created = Rule.objects.get_or_create(
-        name="통통데이 (매월 둘째·넷째 목요일)",
-        defaults={"description": "2nd and 4th Thursday", "frequency": "MONTHLY", "params": "byweekday:TH;bysetpos:2,4"},
-    )
-    start = seoul(2018, 7, 1, 14)
-    Event.objects.create(calendar=calendar, title="통통데이", start=start, end=start + dt.timedelta(hours=1), rule=rule)
-    return calendar
+def meeting_series(city):
+    from meetings.services.series import series_get_or_create
+
+    return series_get_or_create(official=city["mayor"])
 
 
 # --- Management cards -----------------------------------------------------------------

@@ -100,7 +100,7 @@ def test_dry_run_saves_nothing(city):
     assert nothing_saved()
 
 
-def test_planner_input_gathers_days_off_meeting_days_and_busy_times(city, meeting_days_calendar):
+def test_planner_input_gathers_days_off_meeting_days_and_busy_times(city, meeting_series):
     mayor = city["mayor"]
     CityClosure.objects.create(date=dt.date(2027, 4, 14), name="시 개청 기념일")
     Event.objects.create(
@@ -113,13 +113,15 @@ def test_planner_input_gathers_days_off_meeting_days_and_busy_times(city, meetin
     assert data.days_off[dt.date(2027, 5, 5)] == "어린이날"
     assert data.days_off[dt.date(2027, 4, 14)] == "시 개청 기념일"
     assert {dt.date(2027, 3, 11), dt.date(2027, 3, 25), dt.date(2027, 4, 8)} <= data.meeting_days
-    assert all(day.isoweekday() == 4 for day in data.meeting_days)
+    # Thursdays, but Thu 2027-05-13 (Buddha's Birthday) moves to the next working day.
+    assert {day for day in data.meeting_days if day.isoweekday() != 4} == {dt.date(2027, 5, 14)}
+    assert dt.date(2027, 5, 13) not in data.meeting_days
     # The mayor's meeting is busy; the cycle's own visits do not block re-planning.
     assert data.busy == ((dt.datetime(2027, 3, 17, 10, 30), dt.datetime(2027, 3, 17, 11, 30)),)
     assert {n.code for n in data.neighborhoods} == set(city["neighborhoods"])
 
 
-def test_the_plan_avoids_meeting_days_days_off_and_busy_times(city, meeting_days_calendar):
+def test_the_plan_avoids_meeting_days_days_off_and_busy_times(city, meeting_series):
     mayor = city["mayor"]
     Event.objects.create(
         calendar=mayor.calendar, title="예산 회의", start=seoul(2027, 3, 16, 9), end=seoul(2027, 3, 31, 18)
@@ -240,7 +242,7 @@ def test_moving_a_visit_moves_both_events(city, secretariat_user):
     assert moved.event.start == moved.official_event.start == at_ten(target)
 
 
-def test_moving_onto_a_meeting_day_is_refused(city, meeting_days_calendar, secretariat_user):
+def test_moving_onto_a_meeting_day_is_refused(city, meeting_series, secretariat_user):
     cycle, _planned = plan_window(city)
     visit = visits_by_date(cycle)[0]
 
@@ -406,11 +408,15 @@ def test_visits_in_month(city):
     assert sum(len(visits_in_month(cycle, 2027, m)) for m in range(1, 13)) == 6
 
 
-def test_meeting_days_follow_moves_and_cancellations(city, meeting_days_calendar):
-    event = meeting_days_calendar.event_set.get()
-    cancelled, moved = event.get_occurrences(seoul(2027, 3, 1), seoul(2027, 4, 1))
-    cancelled.cancel()
-    moved.move(moved.start + dt.timedelta(days=1), moved.end + dt.timedelta(days=1))
+def test_meeting_days_follow_moves_and_cancellations(city, meeting_series, secretariat_user):
+    import time_machine
+
+    from meetings.services.series import meeting_day_cancel, meeting_day_move, meeting_days_sync
+
+    cancelled, moved = meeting_days_sync(start=dt.date(2027, 3, 1), end=dt.date(2027, 3, 31))
+    with time_machine.travel(seoul(2027, 1, 4, 9), tick=False):
+        meeting_day_cancel(day=cancelled, reason="시장 해외 출장", actor=secretariat_user)
+        meeting_day_move(day=moved, new_start=moved.start + dt.timedelta(days=1), reason="행사", actor=secretariat_user)
 
     days = services.meeting_days_between(dt.date(2027, 3, 1), dt.date(2027, 3, 31))
 
