@@ -493,6 +493,23 @@ def test_a_deputy_mayor_who_would_leave_a_portfolio_behind(tmp_path, base):
     assert snapshot() == base
 
 
+def test_the_problems_are_in_korean_for_a_korean_clerk(tmp_path, base):
+    with translation.override("ko"):
+        error, problems = run_failing(write(tmp_path, HEADER + "공무원,,홍길동,주무관,roads,도로주무관,,,,\n"))
+
+    assert problems == ["2번째 줄: ‘주무관’은(는) 직급이 아닙니다(시장, 부시장, 실국소장, 과장 중 하나로 쓰십시오)."]
+    assert "아무것도 바꾸지 않았습니다" in error
+
+
+def test_the_counts_and_what_is_missing_in_korean(tmp_path):
+    with translation.override("ko"):
+        output = run(write(tmp_path, BASE))
+
+    assert "조직을 가져왔습니다:" in output
+    assert "부서: 신규 3개, 수정 0개, 변경 없음 0개" in output
+    assert "조직에 아직 빠진 것" in output
+
+
 # --- The file as a whole ---------------------------------------------------------------
 
 
