@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import re
-import unicodedata
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -17,10 +14,11 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from schedule.models import Calendar
 
 from scheduling import demo_data, roles
+from scheduling.csv_import import CsvRow, csv_table, extra_cells_problem, import_failed, line_problems
 from scheduling.errors import TongtongError
 from scheduling.models import (
     Bureau,
@@ -303,25 +301,6 @@ _NO = frozenset({"", "0", "n", "no", "false", "f", "x", "×", "아니오", "아�
 _POPULATION = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 
 
-def _header_key(text: str) -> str:
-    return re.sub(r"[\s_\-]+", "", text.lower())
-
-
-_HEADER_FIELDS = {_header_key(alias): field for field, aliases in NEIGHBORHOOD_COLUMNS.items() for alias in aliases}
-
-
-@dataclass(frozen=True)
-class NeighborhoodRow:
-    """One data line of a neighborhoods file: its line number in the file
-    (the header is line 1) and its cells by column, for the columns the file
-    has, stripped and as written."""
-
-    line: int
-    values: dict[str, str]
-    #: Non-blank cells to the right of the last column of the header.
-    extra_cells: int = 0
-
-
 @dataclass(frozen=True)
 class ImportResult:
     created: int
@@ -334,17 +313,6 @@ class ImportResult:
         return self.created + self.updated + self.unchanged
 
 
-def _import_failed(errors: list[str], *, hint: str | None = None) -> TongtongError:
-    """The import's error: one message per problem, then ``hint`` (how to fix them), if any."""
-    count = len(errors)
-    message = ngettext(
-        "The file was not imported: %(count)d problem was found. Nothing was changed.",
-        "The file was not imported: %(count)d problems were found. Nothing was changed.",
-        count,
-    ) % {"count": count}
-    return TongtongError(message, errors=[*errors, hint] if hint else errors)
-
-
 def _accepted_headers() -> str:
     return gettext(
         "The first line must name the columns: code, name, current_issue, natural_village, outlying, population "
@@ -352,101 +320,19 @@ def _accepted_headers() -> str:
     )
 
 
-def _csv_text(data: bytes) -> str:
-    """The file as text: UTF-8 (with or without BOM), else CP949, the
-    encoding of a CSV saved by Korean Excel."""
-    if data.startswith(b"PK\x03\x04"):
-        raise _import_failed(
-            [
-                gettext(
-                    "This is an Excel workbook, not a CSV file. In Excel, choose “Save as” → "
-                    "“CSV UTF-8 (comma delimited)” and import that file."
-                )
-            ]
-        )
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _import_failed(
-        [
-            gettext(
-                "The file could not be read as UTF-8 or CP949 text. In Excel, choose “Save as” → "
-                "“CSV UTF-8 (comma delimited)” and import that file."
-            )
-        ]
-    )
-
-
-def _neighborhood_header(cells: list[str], line: int) -> dict[int, str]:
-    """Column index → column name, or the header's problems raised."""
-    columns: dict[int, str] = {}
-    written: dict[str, str] = {}
-    errors = []
-    for index, cell in enumerate(cells):
-        if not cell:
-            continue
-        column = _HEADER_FIELDS.get(_header_key(cell))
-        if column is None:
-            errors.append(
-                gettext("Line %(line)d: the column “%(column)s” is not a known column.")
-                % {"line": line, "column": cell}
-            )
-        elif column in written:
-            errors.append(
-                gettext("Line %(line)d: the columns “%(first)s” and “%(second)s” are the same column.")
-                % {"line": line, "first": written[column], "second": cell}
-            )
-        else:
-            written[column] = cell
-            columns[index] = column
-    for column in NEIGHBORHOOD_REQUIRED_COLUMNS:
-        if column not in written:
-            english, korean = NEIGHBORHOOD_COLUMNS[column][:2]
-            errors.append(gettext("The required column “%(column)s” is missing.") % {"column": f"{english} / {korean}"})
-    if errors:
-        raise _import_failed(errors, hint=_accepted_headers())
-    return columns
-
-
-def neighborhood_csv_parse(*, data: bytes) -> list[NeighborhoodRow]:
+def neighborhood_csv_parse(*, data: bytes) -> list[CsvRow]:
     """Read a neighborhoods CSV file (its bytes) into rows, checking its
     encoding and header; the values are checked by ``neighborhoods_import``.
 
     Blank lines are skipped; line numbers are the file's own.
     """
-    text = _csv_text(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    columns: dict[int, str] | None = None
-    rows: list[NeighborhoodRow] = []
-    previous_end = 0
-    try:
-        for record in reader:
-            line, previous_end = previous_end + 1, reader.line_num
-            # NFC: a file saved on a Mac may spell Hangul decomposed.
-            cells = [unicodedata.normalize("NFC", cell).strip() for cell in record]
-            if not any(cells):
-                continue
-            if columns is None:
-                columns = _neighborhood_header(cells, line)
-                width = max(columns) + 1
-                continue
-            values = {column: (cells[index] if index < len(cells) else "") for index, column in columns.items()}
-            extra = sum(1 for cell in cells[width:] if cell)
-            rows.append(NeighborhoodRow(line=line, values=values, extra_cells=extra))
-    except csv.Error as error:
-        raise _import_failed(
-            [
-                gettext("Line %(line)d: this line is not valid CSV (%(error)s).")
-                % {"line": reader.line_num, "error": error}
-            ]
-        ) from error
-    if columns is None:
-        raise _import_failed([gettext("The file is empty.")])
-    if not rows:
-        raise _import_failed([gettext("The file has a header line but no neighborhoods below it.")])
-    return rows
+    return csv_table(
+        data=data,
+        columns=NEIGHBORHOOD_COLUMNS,
+        required=NEIGHBORHOOD_REQUIRED_COLUMNS,
+        hint=_accepted_headers,
+        no_rows=lambda: gettext("The file has a header line but no neighborhoods below it."),
+    ).rows
 
 
 def _yes_no(raw: str) -> bool | None:
@@ -468,7 +354,7 @@ def _population(raw: str) -> tuple[int | None, bool]:
     return int(text.replace(",", "")), True
 
 
-def neighborhoods_import(*, rows: Sequence[NeighborhoodRow], dry_run: bool = False) -> ImportResult:
+def neighborhoods_import(*, rows: Sequence[CsvRow], dry_run: bool = False) -> ImportResult:
     """Create or update neighborhoods by code from ``rows``; never delete.
 
     Everything is checked first; when any row is wrong, ``TongtongError``
@@ -498,11 +384,8 @@ def neighborhoods_import(*, rows: Sequence[NeighborhoodRow], dry_run: bool = Fal
             code = row.values.get("code", "")
             name = row.values.get("name", "")
             problems = []
-            if row.extra_cells:
-                problems.append(
-                    gettext("Line %(line)d: there are values to the right of the last column, under no header.")
-                    % {"line": line}
-                )
+            if extra := extra_cells_problem(row):
+                problems.append(extra)
             if not code:
                 problems.append(gettext("Line %(line)d: the code is empty.") % {"line": line})
             elif len(code) > code_max:
@@ -595,10 +478,7 @@ def neighborhoods_import(*, rows: Sequence[NeighborhoodRow], dry_run: bool = Fal
                 # Uniqueness was checked above, against the file and the database.
                 neighborhood.full_clean(validate_unique=False, validate_constraints=False)
             except ValidationError as error:
-                errors.extend(
-                    gettext("Line %(line)d: %(problem)s") % {"line": line, "problem": problem}
-                    for problem in error.messages
-                )
+                errors.extend(line_problems(line, error))
                 continue
             if neighborhood.pk is None:
                 to_create.append((line, neighborhood))
@@ -608,7 +488,7 @@ def neighborhoods_import(*, rows: Sequence[NeighborhoodRow], dry_run: bool = Fal
                 unchanged += 1
 
         if errors:
-            raise _import_failed(errors)
+            raise import_failed(errors)
         result = ImportResult(created=len(to_create), updated=len(to_update), unchanged=unchanged, dry_run=dry_run)
         if dry_run:
             return result
@@ -622,11 +502,6 @@ def neighborhoods_import(*, rows: Sequence[NeighborhoodRow], dry_run: bool = Fal
             try:
                 neighborhood.full_clean()
             except ValidationError as error:  # someone else wrote meanwhile
-                raise _import_failed(
-                    [
-                        gettext("Line %(line)d: %(problem)s") % {"line": line, "problem": problem}
-                        for problem in error.messages
-                    ]
-                ) from error
+                raise import_failed(line_problems(line, error)) from error
             neighborhood.save(update_fields=changed)
         return result
