@@ -592,29 +592,37 @@ def _no_department(line: int, code: str) -> str:
     }
 
 
-def _check_bureaus(file: _Reader, bureaus_db, by_title, problems: _Problems) -> None:
+def _check_names(rows, name_owners: dict[str, str], codes_in_file, problems: _Problems, taken_message: str) -> None:
+    """Each name once in the file, and not taken by another unit of the
+    database that keeps it (one the file does not rename)."""
     name_lines: dict[str, int] = {}
-    name_owners = {bureau.name: code for code, bureau in bureaus_db.items()}
-    for row in file.bureaus:
+    for row in rows:
         line = row.line
         if not row.name:
-            pass
-        elif row.name in name_lines:
+            continue
+        if row.name in name_lines:
             problems.add(
                 line,
                 gettext("Line %(line)d: the name “%(name)s” is already used on line %(first)d.")
                 % {"line": line, "name": row.name, "first": name_lines[row.name]},
             )
-        else:
-            name_lines[row.name] = line
-            owner = name_owners.get(row.name)
-            # Taken by another bureau that keeps it (the file does not rename it).
-            if owner is not None and owner != row.code and owner not in file.bureau_lines:
-                problems.add(
-                    line,
-                    gettext("Line %(line)d: the name “%(name)s” already belongs to the bureau with code “%(other)s”.")
-                    % {"line": line, "name": row.name, "other": owner},
-                )
+            continue
+        name_lines[row.name] = line
+        owner = name_owners.get(row.name)
+        if owner is not None and owner != row.code and owner not in codes_in_file:
+            problems.add(line, taken_message % {"line": line, "name": row.name, "other": owner})
+
+
+def _check_bureaus(file: _Reader, bureaus_db, by_title, problems: _Problems) -> None:
+    _check_names(
+        file.bureaus,
+        {bureau.name: code for code, bureau in bureaus_db.items()},
+        file.bureau_lines,
+        problems,
+        gettext("Line %(line)d: the name “%(name)s” already belongs to the bureau with code “%(other)s”."),
+    )
+    for row in file.bureaus:
+        line = row.line
         title = row.deputy_title
         if not title:
             continue
@@ -643,30 +651,16 @@ def _check_bureaus(file: _Reader, bureaus_db, by_title, problems: _Problems) -> 
 
 
 def _check_departments(file: _Reader, bureaus_db, departments_db, problems: _Problems) -> None:
-    name_lines: dict[str, int] = {}
     special_lines: dict[str, int] = {}
-    name_owners = {department.name: code for code, department in departments_db.items()}
+    _check_names(
+        file.departments,
+        {department.name: code for code, department in departments_db.items()},
+        file.department_lines,
+        problems,
+        gettext("Line %(line)d: the name “%(name)s” already belongs to the department with code “%(other)s”."),
+    )
     for row in file.departments:
         line = row.line
-        if not row.name:
-            pass
-        elif row.name in name_lines:
-            problems.add(
-                line,
-                gettext("Line %(line)d: the name “%(name)s” is already used on line %(first)d.")
-                % {"line": line, "name": row.name, "first": name_lines[row.name]},
-            )
-        else:
-            name_lines[row.name] = line
-            owner = name_owners.get(row.name)
-            if owner is not None and owner != row.code and owner not in file.department_lines:
-                problems.add(
-                    line,
-                    gettext(
-                        "Line %(line)d: the name “%(name)s” already belongs to the department with code “%(other)s”."
-                    )
-                    % {"line": line, "name": row.name, "other": owner},
-                )
         if row.bureau_code and row.bureau_code not in file.bureau_lines and row.bureau_code not in bureaus_db:
             problems.add(line, _no_bureau(line, row.bureau_code))
         if row.kind in (None, Department.Kind.REGULAR):

@@ -4,16 +4,13 @@ the neighborhoods (동) from a CSV file, by code. See
 ``scheduling.services.neighborhoods_import``.
 """
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from scheduling.errors import TongtongError
+from scheduling.management.csv_command import CsvImportCommand
 from scheduling.services import neighborhood_csv_parse, neighborhoods_import
 
 
-class Command(BaseCommand):
+class Command(CsvImportCommand):
     @property
     def help(self):  # translated when shown (argparse needs a str, not a lazy string)
         return _(
@@ -23,30 +20,10 @@ class Command(BaseCommand):
             "If any row is wrong, every problem is listed and nothing is changed."
         )
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help=_("The CSV file to import."))
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help=_("Check the file and show what would change, without writing anything."),
-        )
-
     def handle(self, *args, file, dry_run=False, **options):
-        path = Path(file)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise CommandError(_("The file “%(path)s” does not exist.") % {"path": path}) from None
-        except OSError as error:
-            raise CommandError(
-                _("The file “%(path)s” could not be read: %(error)s") % {"path": path, "error": error.strerror}
-            ) from None
-        try:
-            result = neighborhoods_import(rows=neighborhood_csv_parse(data=data), dry_run=dry_run)
-        except TongtongError as error:
-            for message in error.errors:
-                self.stderr.write(message)
-            raise CommandError(str(error)) from None
+        result = self.run_import(
+            file, lambda data: neighborhoods_import(rows=neighborhood_csv_parse(data=data), dry_run=dry_run)
+        )
         values = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
         if result.dry_run:
             self.stdout.write(

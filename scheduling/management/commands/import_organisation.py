@@ -5,16 +5,13 @@ from one CSV file. See ``docs/organisation-import.md`` and
 ``scheduling.organisation_import``.
 """
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from scheduling.errors import TongtongError
+from scheduling.management.csv_command import CsvImportCommand
 from scheduling.organisation_import import organisation_csv_parse, organisation_import
 
 
-class Command(BaseCommand):
+class Command(CsvImportCommand):
     @property
     def help(self):  # translated when shown (argparse needs a str, not a lazy string)
         return _(
@@ -24,30 +21,10 @@ class Command(BaseCommand):
             "is listed and nothing is changed."
         )
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help=_("The CSV file to import."))
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help=_("Check the file and show what would change, without writing anything."),
-        )
-
     def handle(self, *args, file, dry_run=False, **options):
-        path = Path(file)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise CommandError(_("The file “%(path)s” does not exist.") % {"path": path}) from None
-        except OSError as error:
-            raise CommandError(
-                _("The file “%(path)s” could not be read: %(error)s") % {"path": path, "error": error.strerror}
-            ) from None
-        try:
-            result = organisation_import(table=organisation_csv_parse(data=data), dry_run=dry_run)
-        except TongtongError as error:
-            for message in error.errors:
-                self.stderr.write(message)
-            raise CommandError(str(error)) from None
+        result = self.run_import(
+            file, lambda data: organisation_import(table=organisation_csv_parse(data=data), dry_run=dry_run)
+        )
 
         if result.dry_run:
             self.stdout.write(_("Dry run, nothing was written. The file is valid; importing it would give:"))
