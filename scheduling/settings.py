@@ -305,6 +305,28 @@ if KRDS_DIR.is_dir():
     STATICFILES_DIRS.append(("krds", KRDS_DIR))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+#: Files generated for staff (the all-cards PDF, reports): outside MEDIA_ROOT,
+#: never mapped to a URL, served only after a permission check
+#: (scheduling/private_files.py).
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
+_public, _private = MEDIA_ROOT.resolve(), PRIVATE_MEDIA_ROOT.resolve()
+if _private == _public or _public in _private.parents or _private in _public.parents:
+    raise ImproperlyConfigured(
+        f"PRIVATE_MEDIA_ROOT={str(PRIVATE_MEDIA_ROOT)!r} must be outside MEDIA_ROOT={str(MEDIA_ROOT)!r}"
+        " (and not contain it)"
+    )
+#: Empty: private files are sent by Django (FileResponse). A path such as
+#: /private-media/: the app answers with X-Accel-Redirect to that nginx
+#: location, which must be `internal` (docs/deployment.md).
+PRIVATE_MEDIA_ACCEL_PREFIX = env.str("PRIVATE_MEDIA_ACCEL_PREFIX", default="")
+if PRIVATE_MEDIA_ACCEL_PREFIX and (
+    not re.fullmatch(r"/(?:[A-Za-z0-9_-]+/)+", PRIVATE_MEDIA_ACCEL_PREFIX)
+    or PRIVATE_MEDIA_ACCEL_PREFIX.startswith("/" + MEDIA_URL)
+):
+    raise ImproperlyConfigured(
+        f"PRIVATE_MEDIA_ACCEL_PREFIX={PRIVATE_MEDIA_ACCEL_PREFIX!r} is not a location path"
+        " such as /private-media/ (outside /media/)"
+    )
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -11,13 +11,15 @@ from scheduling import roles, sms
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     settings.SMS_BACKEND = "locmem"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     settings.SECURE_SSL_REDIRECT = False
     # Real hashing is deliberately slow (~1 s); tests only need it to work.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Private files (the all-cards PDF) of each test in its own folder.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     sms.outbox.clear()
 
 

@@ -7,14 +7,16 @@ Who may: the card PDF needs ``visits.view_suggestion``; the briefing
 ``visits.view_fieldvisit``. A department's staff get both restricted to their
 department's suggestions; the all-cards file holds everything and is only
 for those who see every suggestion (secretariat, budget & policy,
-officials). Anonymous visitors go to the staff login; others get 403.
+officials). Anonymous visitors go to the staff login; others get 403. The
+file itself is in the private storage under an unguessable name and leaves
+only through ``batch_download`` (scheduling/private_files.py).
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +26,7 @@ from scheduling.dates import local_when
 from scheduling.decorators import staff_required
 from scheduling.models import Neighborhood
 from scheduling.pdf import pdf_response
+from scheduling.private_files import private_file_response
 from visits import card_pdf as cards
 from visits.models import CardBatch, FieldVisit
 
@@ -108,11 +111,7 @@ def batch_download(request, pk: int):
     batch = get_object_or_404(CardBatch, pk=pk)
     if batch.status != CardBatch.Status.DONE or not batch.pdf:
         raise Http404
-    try:
-        handle = batch.pdf.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
     day = timezone.localtime(batch.finished_at or batch.created_at).strftime("%Y%m%d")
-    return FileResponse(
-        handle, as_attachment=True, filename=f"{_('All management cards')} {day}.pdf", content_type="application/pdf"
+    return private_file_response(
+        batch.pdf, filename=f"{_('All management cards')} {day}.pdf", content_type="application/pdf"
     )

@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 from scheduling.audit import history_user
 from scheduling.categories import Category
 from scheduling.models import OutboxMessage
+from scheduling.private_files import private_storage, unguessable_name
 
 
 class RotationCycle(models.Model):
@@ -584,6 +585,10 @@ class BudgetEnvelope(models.Model):
         return f"{self.fiscal_year}: {self.amount:,}"
 
 
+def _card_batch_path(instance, filename):
+    return unguessable_name("cards", filename)
+
+
 class CardBatch(models.Model):
     """A PDF of every neighborhood's card, built by a celery task; the page
     polls ``done``/``total`` for progress."""
@@ -597,7 +602,9 @@ class CardBatch(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
-    pdf = models.FileField(upload_to="cards/", blank=True)
+    #: In the private storage, under an unguessable name; sent only by
+    #: ``card_pdf_views.batch_download`` (scheduling/private_files.py).
+    pdf = models.FileField(upload_to=_card_batch_path, storage=private_storage, blank=True)
     error = models.CharField(max_length=300, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -82,6 +82,10 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
         ({"DEBUG": "ture"}, "DEBUG='ture' is not a boolean"),
         ({"DEBUG": "0"}, "SECRET_KEY must be set"),
         ({"DB_CONN_MAX_AGE": "soon"}, "DB_CONN_MAX_AGE='soon' is not a whole number"),
+        ({"MEDIA_ROOT": "/srv/t/media", "PRIVATE_MEDIA_ROOT": "/srv/t/media/private"}, "PRIVATE_MEDIA_ROOT="),
+        ({"MEDIA_ROOT": "/srv/t/media", "PRIVATE_MEDIA_ROOT": "/srv/t"}, "must be outside MEDIA_ROOT"),
+        ({"PRIVATE_MEDIA_ACCEL_PREFIX": "private"}, "PRIVATE_MEDIA_ACCEL_PREFIX='private' is not a location"),
+        ({"PRIVATE_MEDIA_ACCEL_PREFIX": "/media/private/"}, "PRIVATE_MEDIA_ACCEL_PREFIX="),
     ],
 )
 def test_a_bad_value_stops_the_start_up_with_its_name(env, message):

@@ -303,8 +303,8 @@ def test_a_second_request_while_one_is_building_joins_it(card_org):
 
 def test_a_failing_build_marks_the_batch_failed_with_a_message(client, card_org, card, settings, tmp_path):
     blocked = tmp_path / "not-a-directory"
-    blocked.write_text("the media directory is a file: nothing can be saved under it")
-    settings.MEDIA_ROOT = blocked
+    blocked.write_text("the private directory is a file: nothing can be saved under it")
+    settings.PRIVATE_MEDIA_ROOT = blocked
     client.force_login(card_org["users"]["secretariat"])
 
     response = client.post(reverse("staff_cards:batches"))
