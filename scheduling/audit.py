@@ -64,9 +64,11 @@ def object_label(obj: models.Model) -> str:
 
 
 def client_address(request) -> str:
-    """REMOTE_ADDR: the address of the proxy-terminated connection. A
-    forwarded-for header is the client's say-so and is not trusted here."""
-    return (request.META.get("REMOTE_ADDR") or "")[:45]
+    """The client's address, as the rate limits and the login lockout see it
+    (``scheduling.client_ip``: X-Forwarded-For only from TRUSTED_PROXIES)."""
+    from scheduling.client_ip import client_ip
+
+    return client_ip(request)[:45]
 
 
 def record_access(request, obj: models.Model | Iterable[models.Model], action: str = "view") -> int:

@@ -1,52 +1,106 @@
-"""The address of the client behind a request — one answer for the whole site.
+"""Who is on the other end of a request — one answer for the whole site.
 
-Both the public rate limits (django-ratelimit) and the staff login lockout
-(django-axes, ``AXES_CLIENT_IP_CALLABLE``) count per client address, and both
-must count the *same* address, or one of them could be dodged.
+The public rate limits (django-ratelimit), the staff login lockout
+(django-axes, ``AXES_CLIENT_IP_CALLABLE``) and the access log all count per
+client address, and must count the *same* address, or one of them could be
+dodged. HTTPS detection (``request.is_secure()``) rests on the same trust.
 
-The rule:
+The rule: the headers a proxy writes (``X-Forwarded-For``,
+``X-Forwarded-Proto``) are believed only when the socket peer
+(``REMOTE_ADDR``) is one of ``TRUSTED_PROXIES`` (addresses or networks;
+default loopback only: nginx on the same host). Anybody can write those
+headers; from anyone else they are ignored, the socket address is the
+client and the request is as secure as the socket gunicorn sees.
 
-- With ``BEHIND_PROXY`` off (a development server, or gunicorn reached
-  directly), ``X-Forwarded-For`` is ignored: anybody can send that header, so
-  trusting it would let a client reset its counter by writing a new address
-  in every request. The address is ``REMOTE_ADDR``.
-- With ``BEHIND_PROXY`` on, the address is taken from ``X-Forwarded-For``,
-  but only the hop appended by *our* proxies: the ``NUM_PROXIES``-th entry
-  from the right (default 1: the last one). Entries to its left were written
-  by the client or by proxies we do not run and are never read. Our nginx
-  overwrites the header with ``$remote_addr`` (docs/deployment.md); a proxy
-  that appends instead (``$proxy_add_x_forwarded_for``) gives the same answer.
-- A header with fewer entries than ``NUM_PROXIES``, or an entry that is not
-  an IP address, means the proxy is not set up as documented: the answer
-  falls back to ``REMOTE_ADDR`` (the proxy itself), so every client shares
-  one counter — too strict rather than open.
+- **The client address**: start from the socket peer; while the address in
+  hand is a trusted proxy, step one ``X-Forwarded-For`` entry to the left
+  (the address that proxy saw). The first untrusted address is the client.
+  Entries further left were written by the client or by proxies we do not
+  run, and are never read. So a chain load balancer → nginx → gunicorn
+  needs the balancer's address in ``TRUSTED_PROXIES`` too, and every proxy
+  of ours must *append* (``$proxy_add_x_forwarded_for``); the single nginx
+  of docs/deployment.md may overwrite with ``$remote_addr``, same answer.
+- An entry that is not an IP address (a port, a typo, garbage) stops the
+  walk at the last good address — the proxy that passed it on — so everyone
+  behind it shares one counter: too strict rather than open.
+- **HTTPS**: ``TrustedProxyMiddleware`` (first in ``MIDDLEWARE``) marks the
+  request as HTTPS when a trusted peer says ``X-Forwarded-Proto: https``.
+  Django's ``SECURE_PROXY_SSL_HEADER`` is left unset: it believes any
+  sender.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-def _valid_ip(value: str) -> str | None:
-    value = value.strip()
+
+def parse_ip(value: str) -> IPAddress | None:
+    """An IP address, or None; an IPv4-mapped IPv6 address (a dual-stack
+    socket's ``::ffff:10.0.0.5``) is read as the IPv4 address it holds."""
     try:
-        return str(ipaddress.ip_address(value))
+        address = ipaddress.ip_address(value.strip())
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+@lru_cache(maxsize=8)
+def _networks(trusted: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in trusted)
+
+
+def is_trusted_proxy(address: IPAddress | None) -> bool:
+    if address is None:
+        return False
+    return any(address in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+def _peer(request: HttpRequest) -> tuple[str, IPAddress | None]:
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    return remote, parse_ip(remote)
 
 
 def client_ip(request: HttpRequest) -> str:
     """The client's IP address as a string (see the module docstring)."""
-    remote = request.META.get("REMOTE_ADDR", "") or ""
-    if getattr(settings, "BEHIND_PROXY", False):
+    remote, address = _peer(request)
+    if address is None:
+        return remote
+    if is_trusted_proxy(address):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        num_proxies = max(1, int(getattr(settings, "NUM_PROXIES", 1)))
-        if len(hops) >= num_proxies:
-            address = _valid_ip(hops[-num_proxies])
-            if address:
-                return address
-    return _valid_ip(remote) or remote
+        hops = [hop for hop in forwarded.split(",") if hop.strip()]
+        while is_trusted_proxy(address) and hops:
+            previous = parse_ip(hops.pop())
+            if previous is None:
+                break
+            address = previous
+    return str(address)
+
+
+def forwarded_https(request: HttpRequest) -> bool:
+    """True when a trusted proxy says the client came over HTTPS."""
+    if not is_trusted_proxy(_peer(request)[1]):
+        return False
+    return request.META.get("HTTP_X_FORWARDED_PROTO", "").strip().lower() == "https"
+
+
+class TrustedProxyMiddleware:
+    """First in ``MIDDLEWARE``, before ``SecurityMiddleware`` (its HTTPS
+    redirect and HSTS read ``request.is_secure()``): a request that a trusted
+    proxy received over HTTPS is HTTPS; a forged ``X-Forwarded-Proto`` from
+    anyone else changes nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if forwarded_https(request):
+            request.META["wsgi.url_scheme"] = "https"
+        return self.get_response(request)

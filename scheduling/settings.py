@@ -11,6 +11,8 @@ being silently read as a default.
 """
 
 import datetime as dt
+import ipaddress
+import os
 import re
 from pathlib import Path
 
@@ -61,6 +63,30 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """IP addresses or networks (``10.0.0.5, 10.0.0.0/24, ::1``), separated
+    by commas or spaces; an empty value is an empty list. A typo, a network
+    with host bits set (``10.0.0.1/8``) or "everyone" (``0.0.0.0/0``) is
+    an error, not a guess."""
+    raw = os.environ.get(name)  # not env.str: it reads an empty value as "unset"
+    if raw is None:
+        return default
+    networks = []
+    for item in re.split(r"[\s,]+", raw.strip()):
+        if not item:
+            continue
+        try:
+            network = ipaddress.ip_network(item, strict=True)
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network such as 10.0.0.5 or 10.0.0.0/24 ({error})"
+            ) from None
+        if network.prefixlen == 0:
+            raise ImproperlyConfigured(f"{name}: {item!r} would trust every address")
+        networks.append(str(network))
+    return networks
+
+
 # --- Core -----------------------------------------------------------------
 
 DEBUG = env_bool("DEBUG", True)
@@ -92,6 +118,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: X-Forwarded-Proto counts from TRUSTED_PROXIES only (before the
+    # HTTPS redirect and HSTS of SecurityMiddleware read it).
+    "scheduling.client_ip.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy header on every response (policy below).
     "csp.middleware.CSPMiddleware",
@@ -346,13 +375,19 @@ STORAGES = {
 # (tests/scheduling/test_deploy_check.py); docs/deployment.md
 # "Security settings" lists the variables.
 
-#: Behind our reverse proxy: trust its X-Forwarded-Proto, and take the client
-#: address from the X-Forwarded-For hop(s) it appends (scheduling/client_ip.py).
-BEHIND_PROXY = env_bool("BEHIND_PROXY", not DEBUG)
-#: How many proxies of ours stand in front of gunicorn: the client address is
-#: the NUM_PROXIES-th X-Forwarded-For entry from the right.
-NUM_PROXIES = env_int("NUM_PROXIES", 1, minimum=1)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+#: The proxies whose X-Forwarded-For and X-Forwarded-Proto are believed:
+#: only when the socket peer is one of these (scheduling/client_ip.py). From
+#: anyone else the socket address is the client and the request is HTTP.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", ["127.0.0.0/8", "::1/128"])
+for _gone in ("BEHIND_PROXY", "NUM_PROXIES"):
+    if env.str(_gone, default=None) is not None:
+        raise ImproperlyConfigured(
+            f"{_gone} is no longer read: list the proxies in TRUSTED_PROXIES instead (docs/deployment.md)"
+        )
+#: Not Django's SECURE_PROXY_SSL_HEADER, which believes any sender:
+#: scheduling.client_ip.TrustedProxyMiddleware honours X-Forwarded-Proto from
+#: TRUSTED_PROXIES only.
+SECURE_PROXY_SSL_HEADER = None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -113,18 +113,20 @@ def test_another_address_is_not_limited(client, future_days):
     assert MeetingRequest.objects.count() == 6
 
 
-def test_a_forged_x_forwarded_for_does_not_reset_the_limit_without_a_proxy(client, future_days, settings):
-    settings.BEHIND_PROXY = False
-    answers = [_post(client, n, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code for n in range(7)]
+def test_a_forged_x_forwarded_for_from_an_untrusted_peer_does_not_reset_the_limit(client, future_days, settings):
+    """Someone who reaches gunicorn directly (not through our proxy) writes a
+    new X-Forwarded-For every time: the socket address is counted."""
+    settings.TRUSTED_PROXIES = ["127.0.0.0/8", "::1/128"]
+    direct = {"REMOTE_ADDR": "198.51.100.20"}
+    answers = [_post(client, n, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}", **direct).status_code for n in range(7)]
     assert answers == [302] * 5 + [429] * 2
     assert MeetingRequest.objects.count() == 5
 
 
 def test_behind_our_proxy_only_the_hop_it_appends_counts(client, future_days, settings):
-    """The client writes a new address every time; our proxy appends the real
-    one (203.0.113.50) and connects from 10.0.0.2."""
-    settings.BEHIND_PROXY = True
-    settings.NUM_PROXIES = 1
+    """The client writes a new address every time; our proxy (10.0.0.2, in
+    TRUSTED_PROXIES) appends the real one (203.0.113.50)."""
+    settings.TRUSTED_PROXIES = ["10.0.0.2/32"]
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
     answers = [
         _post(client, n, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.50", **proxy).status_code for n in range(7)

@@ -25,6 +25,7 @@ OURS = {
     "ALLOWED_HOSTS",
     "BEHIND_PROXY",
     "NUM_PROXIES",
+    "TRUSTED_PROXIES",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_PRELOAD",
@@ -87,17 +88,22 @@ django.setup()
 from django.test import Client
 plain = Client().get("/healthz", HTTP_HOST="tongtong.example.go.kr")
 forged = Client().get("/healthz", HTTP_HOST="tongtong.example.go.kr", HTTP_X_FORWARDED_PROTO="https")
+direct = Client().get(
+    "/healthz", HTTP_HOST="tongtong.example.go.kr", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="203.0.113.9"
+)
 print(json.dumps({
     "plain": [plain.status_code, plain.get("Location")],
+    "direct": [direct.status_code, direct.get("Location"), "Strict-Transport-Security" in direct],
     "https": [forged.status_code, dict(forged.headers)],
 }))
 """
 
 
 def test_production_responses_carry_the_security_headers(tmp_path):
-    """Behind the proxy (X-Forwarded-Proto: https) a page comes with HSTS,
-    the Content-Security-Policy and the other headers; over plain HTTP the
-    browser is sent to HTTPS first."""
+    """Behind the proxy (X-Forwarded-Proto: https from a trusted peer, here
+    loopback) a page comes with HSTS, the Content-Security-Policy and the
+    other headers; over plain HTTP the browser is sent to HTTPS first, and so
+    is anyone who reaches gunicorn directly with a forged X-Forwarded-Proto."""
     result = subprocess.run(
         [sys.executable, "-c", HEADERS_PROBE],
         cwd=ROOT,
@@ -109,6 +115,7 @@ def test_production_responses_carry_the_security_headers(tmp_path):
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     assert answer["plain"] == [301, "https://tongtong.example.go.kr/healthz"]
+    assert answer["direct"] == [301, "https://tongtong.example.go.kr/healthz", False]
     status, headers = answer["https"]
     assert status == 200
     assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
