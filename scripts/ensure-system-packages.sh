@@ -4,13 +4,17 @@
 # own browser download does not work on the city's closed network) and
 # Korean fonts for WeasyPrint and screenshots; poppler-utils (pdftotext,
 # pdffonts, pdfimages) with which the tests read the PDFs back; faketime, with
-# which the suite is run under a faked clock (docs/testing.md).
+# which the suite is run under a faked clock (docs/testing.md); nginx and
+# openssl, with which tests/test_nginx.py runs docs/deployment.md's nginx
+# block in front of a live test server.
 set -eu
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || missing="$missing fonts-noto-cjk"
 command -v pdftotext >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 || missing="$missing poppler-utils"
 command -v faketime >/dev/null 2>&1 || missing="$missing faketime"
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" = 0 ]; then
