@@ -24,9 +24,10 @@ class SchedulingConfig(AppConfig):
 
         from django.core import checks
 
-        from scheduling.checks import organisation_check
+        from scheduling.checks import organisation_check, proxy_trust_check
 
         checks.register(organisation_check)
+        checks.register(proxy_trust_check)
 
         from scheduling.staff import StaffSection, register_section
 

@@ -130,3 +130,21 @@ def test_trusted_proxies_are_read_from_the_environment():
         timeout=60,
     )
     assert empty.stdout.strip() == "[]"
+
+
+def test_the_system_check_refuses_django_s_own_proxy_ssl_header(settings):
+    from scheduling.checks import proxy_trust_check
+
+    assert proxy_trust_check() == []
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert [error.id for error in proxy_trust_check()] == ["tongtong.E002"]
+
+
+def test_the_system_check_wants_the_middleware_before_the_security_middleware(settings):
+    from scheduling.checks import TRUSTED_PROXY_MIDDLEWARE, proxy_trust_check
+
+    without = [name for name in settings.MIDDLEWARE if name != TRUSTED_PROXY_MIDDLEWARE]
+    settings.MIDDLEWARE = without
+    assert [error.id for error in proxy_trust_check()] == ["tongtong.E003"]
+    settings.MIDDLEWARE = [*without, TRUSTED_PROXY_MIDDLEWARE]
+    assert [error.id for error in proxy_trust_check()] == ["tongtong.E003"]
