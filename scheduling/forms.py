@@ -3,7 +3,11 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core import validators
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from scheduling import params
 
 
 class CountedLoginMixin:
@@ -44,6 +48,23 @@ _CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.Checkb
 
 class AdminLoginForm(CountedLoginMixin, AdminAuthenticationForm):
     """The admin's login, counted like the staff login."""
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, but a posted key that is not an id (non-ASCII digits, a
+    number too large for the database) is an invalid choice, not an
+    ``OverflowError`` from the database (issue 14). Use it for every
+    multiple choice of rows."""
+
+    def _check_values(self, value):
+        pk_field = self.queryset.model._meta.pk
+        if (self.to_field_name or "pk") == "pk" and isinstance(pk_field, models.IntegerField):
+            for key in value if isinstance(value, (list, tuple)) else []:
+                if isinstance(key, str) and params.optional_id(key) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": key}
+                    )
+        return super()._check_values(value)
 
 
 class KrdsFormMixin:

@@ -71,3 +71,19 @@ def test_a_huge_id_in_a_path_is_not_found(client, secretariat_user):
     client.force_login(secretariat_user)
     assert client.get(f"/staff/meetings/{10**23}/").status_code == 404
     assert client.get("/staff/meetings/%C2%B2/").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["²", "٣", str(10**23), "-1", ""])
+def test_a_multiple_choice_of_rows_refuses_a_key_that_is_no_id(key):
+    """Django's field lets 10**23 through to the database (an OverflowError
+    on SQLite); ours answers the form's own error."""
+    from django.core.exceptions import ValidationError
+
+    from scheduling.forms import ModelMultipleChoiceField
+    from scheduling.models import Neighborhood
+
+    field = ModelMultipleChoiceField(queryset=Neighborhood.objects.all())
+    with pytest.raises(ValidationError) as caught:
+        field.clean([key])
+    assert caught.value.code in {"invalid_pk_value", "invalid_choice"}
