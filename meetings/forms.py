@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from meetings.models import Category, MeetingDay, MeetingRequest
 from meetings.services.requests import MAX_PREFERRED_DAYS
 from scheduling.dates import korean_date, local_when
+from scheduling.forms import ModelMultipleChoiceField
 from scheduling.models import Neighborhood
 from scheduling.phones import InvalidPhoneNumber, normalize_mobile
 
@@ -23,7 +24,7 @@ HTML_TAG = re.compile(r"<\s*[/!?a-zA-Z]")
 FREE_TEXT_FIELDS = ("name", "subject", "description", "foreign_language", "other_needs")
 
 
-class MeetingDayChoiceField(forms.ModelMultipleChoiceField):
+class MeetingDayChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, day: MeetingDay) -> str:
         local = timezone.localtime(day.start)
         label = f"{korean_date(local.date())} {local:%H:%M}"

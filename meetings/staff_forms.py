@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.forms import StaffIntakeForm
 from meetings.models import MeetingRequest, ReviewRequest, Slot
+from scheduling import params
 from scheduling.clock import SEOUL, WORKING_PERIODS
 from scheduling.forms import KrdsFormMixin
 from scheduling.models import Department, Official
@@ -109,7 +110,9 @@ class SubstituteForm(KrdsFormMixin, forms.Form):
         official_id, _sep, start = raw.partition("|")
         try:
             moment = dt.datetime.fromisoformat(start)
-            official = Official.objects.select_related("department").get(pk=int(official_id), is_active=True)
+            official = Official.objects.select_related("department").get(
+                pk=params.object_id(official_id), is_active=True
+            )
         except (ValueError, Official.DoesNotExist):
             raise forms.ValidationError(_("Choose one of the proposed times.")) from None
         if moment.tzinfo is None:

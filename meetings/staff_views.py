@@ -73,6 +73,7 @@ from meetings.staff_forms import (
     SlotBookForm,
     SubstituteForm,
 )
+from scheduling import params
 from scheduling.audit import record_access
 from scheduling.clock import working_days_between
 from scheduling.decorators import staff_required
@@ -644,12 +645,7 @@ def intake(request):
 
 
 def _month_start(raw: str | None) -> dt.date:
-    today = timezone.localdate()
-    try:
-        year, month = (int(part) for part in (raw or "").split("-"))
-        return dt.date(year, month, 1)
-    except ValueError:
-        return today.replace(day=1)
+    return params.optional_month(raw) or timezone.localdate().replace(day=1)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

@@ -39,6 +39,7 @@ from meetings.selectors import bookable_meeting_days, upcoming_meeting_days
 from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.requests import meeting_request_submit, request_for_token
+from scheduling import params
 from scheduling.client_ip import client_ip
 from scheduling.dates import local_when
 from scheduling.http import calendar_response
@@ -132,9 +133,9 @@ def home(request):
 
 
 def _initial_day(request, days) -> dict:
-    day = request.GET.get("day", "")
-    if day.isdigit() and days.filter(pk=int(day)).exists():
-        return {"preferred_days": [int(day)]}
+    day = params.optional_id(request.GET.get("day"))
+    if day is not None and days.filter(pk=day).exists():
+        return {"preferred_days": [day]}
     return {}
 
 

@@ -20,6 +20,13 @@ class SchedulingConfig(AppConfig):
     verbose_name = _("Organisation and calendars")
 
     def ready(self):
+        from django.urls import register_converter
+
+        from scheduling.params import IdConverter
+
+        # <id:pk> in every URL: ASCII digits that fit the database (issue 14).
+        register_converter(IdConverter, "id")
+
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="tongtong_sync_roles")
 
         from django.core import checks

@@ -32,6 +32,14 @@ SEOUL = ZoneInfo("Asia/Seoul")
 MAX_BYTES = 2 * 1024 * 1024
 MAX_OCCURRENCES = 5000
 MARKER_PREFIX = "imported-busy:"
+#: Repeats walked from a rule's start (before the window too), summed over
+#: the file: bounds the work of expanding it (issue 14, point 3).
+MAX_EXPANSION = 50_000
+#: A busy time repeats at most daily; anything finer is not a calendar of
+#: meetings and would expand to hundreds of thousands of times.
+SUB_DAILY = {"SECONDLY", "MINUTELY", "HOURLY"}
+#: The most days one period of each frequency holds.
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,123 @@ def _occurrence_span(component) -> tuple[dt.datetime, dt.datetime] | None:
     return start, end
 
 
+def _rule_parts(component) -> list:
+    rules = component.get("RRULE")
+    if rules is None:
+        return []
+    return rules if isinstance(rules, list) else [rules]
+
+
+def _sizes(rule, key) -> int:
+    return len(rule.get(key) or [])
+
+
+def _dates_per_period(rule, freq: str) -> int:
+    """At most how many dates one period of ``rule`` yields (its BY parts
+    expand or limit the period; RFC 5545 §3.3.10). An upper bound, cheap to
+    compute: nothing is expanded."""
+    byday = [str(day) for day in rule.get("BYDAY") or []]
+    # "2TH" is one date per period; a bare "TH" is every Thursday in it.
+    weeks = {"WEEKLY": 1, "MONTHLY": 5, "YEARLY": 53}.get(freq, 1)
+    days_by_weekday = sum(1 if any(c.isdigit() for c in day) else weeks for day in byday)
+    if freq == "DAILY":
+        dates = 1
+    elif freq == "WEEKLY":
+        dates = len(byday) or 1
+    elif freq == "MONTHLY":
+        dates = _sizes(rule, "BYMONTHDAY") or days_by_weekday or 1
+    else:  # YEARLY
+        months = _sizes(rule, "BYMONTH") or 1
+        if _sizes(rule, "BYYEARDAY"):
+            dates = _sizes(rule, "BYYEARDAY")
+        elif _sizes(rule, "BYWEEKNO"):
+            dates = _sizes(rule, "BYWEEKNO") * (len(byday) or 7)
+        elif _sizes(rule, "BYMONTHDAY"):
+            dates = months * _sizes(rule, "BYMONTHDAY")
+        elif byday:
+            dates = months * (
+                sum(1 if any(c.isdigit() for c in d) else 5 for d in byday)
+                if _sizes(rule, "BYMONTH")
+                else days_by_weekday
+            )
+        else:
+            dates = months
+    return min(dates, _PERIOD_DAYS[freq])
+
+
+def _bound(first: dt.datetime, last: dt.datetime, *, period_days: int, per_period: int, count: int | None) -> int:
+    """At most how many repeats fall from ``first`` to ``last``."""
+    if last < first:
+        return 0
+    repeats = ((last - first).days // period_days + 2) * per_period
+    return min(repeats, count) if count is not None else repeats
+
+
+def _repeats(component, *, now: dt.datetime, window_end: dt.datetime) -> tuple[int, int]:
+    """(repeats walked from the start, repeats inside the window) that the
+    event's rules yield at most, or ``TongtongError`` for a rule that is
+    sub-daily or broken. Computed from the rule alone, before expanding."""
+    walked = inside = 0
+    start_prop = component.get("DTSTART")
+    rdates = component.get("RDATE")
+    for rdate in rdates if isinstance(rdates, list) else [rdates] if rdates is not None else []:
+        walked += len(getattr(rdate, "dts", []) or [])
+    rules = _rule_parts(component)
+    if not rules or start_prop is None:
+        return walked, min(walked, MAX_OCCURRENCES + 1)
+    start = _aware(start_prop.dt)
+    for rule in rules:
+        freq = str((rule.get("FREQ") or [""])[0]).upper()
+        if freq in SUB_DAILY:
+            raise TongtongError(
+                _(
+                    "The file has an event that repeats every hour or more often (%(frequency)s). "
+                    "Busy times can repeat at most daily: change the event in the calendar and export it again."
+                )
+                % {"frequency": freq}
+            )
+        if freq not in _PERIOD_DAYS:
+            raise TongtongError(_("The events in the file could not be read (e.g. a broken repeat rule)."))
+        try:
+            interval = int((rule.get("INTERVAL") or [1])[0])
+            count = int(rule["COUNT"][0]) if rule.get("COUNT") else None
+            until = _aware(rule["UNTIL"][0]) if rule.get("UNTIL") else None
+        except (TypeError, ValueError, OverflowError):
+            raise TongtongError(_("The events in the file could not be read (e.g. a broken repeat rule).")) from None
+        if interval < 1 or (count is not None and count < 1):
+            raise TongtongError(_("The events in the file could not be read (e.g. a broken repeat rule)."))
+        per_period = _dates_per_period(rule, freq)
+        per_period *= (
+            max(_sizes(rule, "BYHOUR"), 1) * max(_sizes(rule, "BYMINUTE"), 1) * max(_sizes(rule, "BYSECOND"), 1)
+        )
+        if _sizes(rule, "BYSETPOS"):
+            per_period = min(per_period, _sizes(rule, "BYSETPOS"))
+        period_days = _PERIOD_DAYS[freq] * interval
+        last = min(window_end, until) if until is not None else window_end
+        walked += _bound(start, last, period_days=period_days, per_period=per_period, count=count)
+        inside += _bound(max(start, now), last, period_days=period_days, per_period=per_period, count=count)
+    return walked, inside
+
+
+def _check_bounded(calendar, *, now: dt.datetime, window_end: dt.datetime) -> None:
+    """Refuse, before expanding anything, a file whose repeat rules would
+    yield more than ``MAX_OCCURRENCES`` busy times in the window or make
+    the expansion walk more than ``MAX_EXPANSION`` repeats (a 182-byte
+    ``RRULE:FREQ=MINUTELY`` held a worker for 62 s at 1.6 GB)."""
+    walked = inside = 0
+    for component in calendar.walk("VEVENT"):
+        if not _is_busy(component):
+            continue
+        event_walked, event_inside = _repeats(component, now=now, window_end=window_end)
+        walked += event_walked
+        inside += event_inside
+    if inside > MAX_OCCURRENCES or walked > MAX_EXPANSION:
+        raise TongtongError(
+            _("The file has more than %(limit)s busy times in the next two years; import a shorter period.")
+            % {"limit": f"{MAX_OCCURRENCES:,}"}
+        )
+
+
 def parse_busy_times(
     data: bytes, *, now: dt.datetime, horizon_days: int = 730
 ) -> list[tuple[dt.datetime, dt.datetime, str]]:
@@ -113,6 +238,12 @@ def parse_busy_times(
     if not calendar.walk("VEVENT"):
         raise TongtongError(_("The file contains no events (VEVENT)."))
     window_end = now + dt.timedelta(days=horizon_days)
+    try:
+        _check_bounded(calendar, now=now, window_end=window_end)
+    except TongtongError:
+        raise
+    except Exception as error:  # a DTSTART or UNTIL that is no date
+        raise TongtongError(_("The events in the file could not be read (e.g. a broken repeat rule).")) from error
     try:
         occurrences = recurring_ical_events.of(calendar, components=["VEVENT"]).between(now, window_end)
     except Exception as error:

@@ -52,9 +52,10 @@ NOTE_MAX_LENGTH = 10_000
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_HALF = re.compile(r"^(\d{4})-H([12])$")
-_YEAR = re.compile(r"^(\d{4})$")
+# [0-9], not \d: \d also matches non-ASCII digits such as '٢' (issue 14).
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_HALF = re.compile(r"^([0-9]{4})-H([12])$")
+_YEAR = re.compile(r"^([0-9]{4})$")
 
 
 def _year(text: str) -> int:

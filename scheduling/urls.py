@@ -13,6 +13,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from scheduling import busy_views, feed_views, views
+from scheduling.forms import AdminLoginForm
 
 staff_patterns = (
     [
@@ -34,7 +35,7 @@ urlpatterns = [
     path("staff/cards/", include("visits.card_staff_urls")),
     path("staff/meetings/", include("meetings.staff_urls")),
     path("staff/reports/", include("scheduling.report_urls")),
-    path("staff/officials/<int:pk>/busy/", busy_views.busy_import, name="busy_import"),
+    path("staff/officials/<id:pk>/busy/", busy_views.busy_import, name="busy_import"),
     path("calendar/feeds/<str:token>.ics", feed_views.private_feed, name="private_feed"),
     path("staff/profile/", feed_views.staff_profile, name="staff_profile"),
     path("staff/", include(staff_patterns)),
@@ -43,6 +44,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
 ]
 
+#: A value the page does not take (scheduling.params) answers the Korean 400 page.
+handler400 = "scheduling.views.bad_request"
+
+# The admin's login counts every failure for the lockout, as the staff login does.
+admin.site.login_form = AdminLoginForm
 admin.site.site_header = f"{settings.CITY_NAME} 통통 관리"
 admin.site.site_title = "통통 관리"
 

@@ -38,6 +38,13 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def bad_request(request, exception=None):
+    """A path or query value the page does not take (``scheduling.params``):
+    the site's own 400 page, in the visitor's language, with the request's
+    context (Django's default renders it without one)."""
+    return render(request, "400.html", status=400)
+
+
 def csrf_failure(request, reason=""):
     """A form that was open too long or came without cookies: explain in
     Korean how to send it again (the browser's back button keeps what was

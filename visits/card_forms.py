@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.categories import Category
-from scheduling.forms import KrdsFormMixin
+from scheduling.forms import KrdsFormMixin, ModelMultipleChoiceField
 from scheduling.models import Department, Neighborhood
 from visits.models import FieldVisit, JointReviewOpinion, Suggestion, ThemedTour
 
@@ -70,7 +70,7 @@ class SuggestionDetailsFields(forms.Form):
     estimated_cost = forms.IntegerField(
         label=_("Estimated cost (won)"), required=False, min_value=0, help_text=WON_HELP
     )
-    co_departments = forms.ModelMultipleChoiceField(
+    co_departments = ModelMultipleChoiceField(
         label=_("Co-departments"),
         queryset=_departments(),
         required=False,

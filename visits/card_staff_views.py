@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from scheduling import params as parse
 from scheduling.audit import record_access
 from scheduling.categories import Category
 from scheduling.dates import korean_date, local_when, won
@@ -299,11 +300,7 @@ def department_inbox(request):
 
 
 def _year(raw: str | None) -> int | None:
-    try:
-        year = int(raw or "")
-    except ValueError:
-        return None
-    return year if 2000 <= year <= 2100 else None
+    return parse.optional_year(raw)
 
 
 @staff_required
@@ -373,13 +370,13 @@ def _prefill(params) -> dict:
         neighborhood = Neighborhood.objects.filter(code=code).first()
         if neighborhood:
             initial["neighborhood"] = neighborhood.pk
-    visit_pk = params.get("visit", "")
-    if visit_pk.isdigit():
+    visit_pk = parse.optional_id(params.get("visit"))
+    if visit_pk is not None:
         visit = FieldVisit.objects.filter(pk=visit_pk).first()
         if visit:
             initial.update(visit=visit.pk, source=Suggestion.Source.FIELD_VISIT, neighborhood=visit.neighborhood_id)
-    tour_pk = params.get("tour", "")
-    if tour_pk.isdigit():
+    tour_pk = parse.optional_id(params.get("tour"))
+    if tour_pk is not None:
         tour = ThemedTour.objects.filter(pk=tour_pk).first()
         if tour:
             initial.update(tour=tour.pk, source=Suggestion.Source.THEMED_TOUR)

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.categories import Category
-from scheduling.forms import KrdsFormMixin
+from scheduling.forms import KrdsFormMixin, ModelMultipleChoiceField
 from scheduling.models import Department, Neighborhood, Official
 from visits.models import FieldVisit, MonitorGroup, ThemedTour
 
@@ -35,20 +35,20 @@ class VisitRecordForm(KrdsFormMixin, _StatusFields):
     agenda_current_issues = forms.BooleanField(label=_("current issues heard"), required=False)
     agenda_encourage_staff = forms.BooleanField(label=_("encouraging the staff"), required=False)
     agenda_site_tour = forms.BooleanField(label=_("site tour"), required=False)
-    officials = forms.ModelMultipleChoiceField(
+    officials = ModelMultipleChoiceField(
         label=_("Officials along"),
         queryset=Official.objects.filter(is_active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    departments = forms.ModelMultipleChoiceField(
+    departments = ModelMultipleChoiceField(
         label=_("Departments along"),
         queryset=Department.objects.filter(is_active=True),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
     )
-    monitor_groups = forms.ModelMultipleChoiceField(
+    monitor_groups = ModelMultipleChoiceField(
         label=_("Citizen groups along"),
         queryset=MonitorGroup.objects.all(),
         required=False,
@@ -156,14 +156,14 @@ class TourForm(KrdsFormMixin, forms.Form):
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    neighborhoods = forms.ModelMultipleChoiceField(
+    neighborhoods = ModelMultipleChoiceField(
         label=_("Neighborhoods"),
         queryset=Neighborhood.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     sites = forms.CharField(label=_("Sites"), required=False, widget=_textarea(4), help_text=_("One site a line."))
-    departments = forms.ModelMultipleChoiceField(
+    departments = ModelMultipleChoiceField(
         label=_("Related departments"),
         queryset=Department.objects.filter(is_active=True),
         required=False,

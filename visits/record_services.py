@@ -31,8 +31,13 @@ FIELD_VISITS_CALENDAR_SLUG = "field-visits"
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 20
-#: Larger pictures are refused before decoding (a "decompression bomb").
-MAX_PHOTO_PIXELS = 50_000_000
+#: Larger pictures are refused from their header, before any decoding: a
+#: "decompression bomb" of 7071×7071 pixels fits in 105 KB of PNG and took a
+#: worker to 852 MB (issue 14). 40 MP is above any phone's usual photo.
+MAX_PHOTO_PIXELS = 40_000_000
+# Pillow's own guard for every image it opens in this process (a warning
+# above this, DecompressionBombError above twice this).
+Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS
 #: Pillow's format name → the file extension we store.
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
@@ -144,8 +149,15 @@ def photo_clean(upload) -> tuple[bytes, str]:
         fmt = probe.format
         if fmt not in PHOTO_FORMATS:
             raise _not_a_photo()
+        # Width and height come from the header: nothing is decoded yet.
         if probe.width * probe.height > MAX_PHOTO_PIXELS:
-            raise TongtongError(_("The photo has too many pixels. Upload a smaller photo."))
+            raise TongtongError(
+                _(
+                    "The photo is too large (%(width)s × %(height)s pixels). "
+                    "Upload a photo of at most %(max)s megapixels."
+                )
+                % {"width": probe.width, "height": probe.height, "max": MAX_PHOTO_PIXELS // 1_000_000}
+            )
         probe.verify()
         upload.seek(0)
         picture = Image.open(upload)

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from scheduling import params
 from scheduling.decorators import staff_required
 from scheduling.errors import TongtongError
 from scheduling.workdays import public_holiday_name, working_calendar
@@ -154,13 +155,12 @@ class DayCell:
 
 
 def _month_arg(value: str | None, cycle: RotationCycle) -> dt.date:
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return dt.date(year, month, 1)
-    except ValueError:
-        today = timezone.localdate()
-        first = today if cycle.start <= today <= cycle.end else cycle.start
-        return first.replace(day=1)
+    month = params.optional_month(value)
+    if month is not None:
+        return month
+    today = timezone.localdate()
+    first = today if cycle.start <= today <= cycle.end else cycle.start
+    return first.replace(day=1)
 
 
 def _add_months(first: dt.date, months: int) -> dt.date:
@@ -247,9 +247,7 @@ def _cycle_page(request, cycle: RotationCycle, *, bound: dict | None = None):
             next=f"{_add_months(first, 1):%Y-%m}",
         )
     elif view == "year":
-        year = first.year
-        if request.GET.get("year", "").isdigit():
-            year = int(request.GET["year"])
+        year = params.optional_year(request.GET.get("year")) or first.year
         visits = list(cycle.visits.select_related("neighborhood").filter(start__year=year))
         months = []
         for month in range(1, 13):

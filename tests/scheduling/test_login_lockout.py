@@ -151,3 +151,19 @@ def test_behind_the_proxy_only_the_hop_it_appended_counts(client, secretariat_us
     assert is_locked_out(forged)
     colleague = attempt(client, "secretariat", RIGHT, HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy)
     assert colleague.status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [LOGIN, ADMIN_LOGIN])
+@pytest.mark.parametrize("name", ["x" * 151, "x" * 300, "y" * 3000, "secret\x00ariat"])
+def test_an_over_long_or_nul_user_name_is_refused_and_counted(client, url, name):
+    """Issue 14: a user name over the field's 150 characters (or with a NUL)
+    is answered by the form, never 500, and counts like any failure: the
+    fifth locks that name (as stored, cut to 150) out."""
+    for n in range(4):
+        response = attempt(client, name, f"wrong-{n}", url=url)
+        assert response.status_code == 200
+    attempt_row = AccessAttempt.objects.get()
+    assert attempt_row.failures_since_start == 4
+    assert len(attempt_row.username) <= 150 and "\x00" not in attempt_row.username
+    assert is_locked_out(attempt(client, name, "wrong-4", url=url))

@@ -352,3 +352,22 @@ def test_every_field_of_the_record_page_has_a_label(client, visit, secretariat_u
     MonitorGroup.objects.create(name="소셜기자단")
     response = login(client, secretariat_user).get(url(visit))
     assert _Page(_html(response)).unlabelled_fields() == []
+
+
+def test_a_50_megapixel_bomb_is_refused_from_its_header(client, visit, secretariat_user, monkeypatch):
+    """7071×7071 pixels in 64 KB of PNG (issue 14): refused with a Korean
+    message from the size in the header, before Pillow decodes a pixel."""
+    bomb = io.BytesIO()
+    Image.new("1", (7071, 7071)).save(bomb, "PNG")
+    assert len(bomb.getvalue()) < 300_000
+
+    def no_decoding(self, *args, **kwargs):
+        raise AssertionError("the bomb was decoded")
+
+    monkeypatch.setattr(Image.Image, "load", no_decoding)
+    response = upload(login(client, secretariat_user), visit, bomb.getvalue(), name="bomb.png")
+    assert response.status_code == 200
+    assert "7071 × 7071" in response.content.decode()
+    assert "4000만" in response.content.decode() or "40" in response.content.decode()
+    assert not VisitPhoto.objects.exists()
+    assert Image.MAX_IMAGE_PIXELS == record_services.MAX_PHOTO_PIXELS == 40_000_000
