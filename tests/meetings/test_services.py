@@ -11,7 +11,7 @@ from meetings.services import booking
 from meetings.services.requests import request_for_token
 from meetings.services.series import meeting_day_cancel, meeting_day_move, meeting_days_sync
 from scheduling.sms import outbox
-from tests.meetings.conftest import submit
+from tests.meetings.conftest import another_working_day, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -109,9 +109,7 @@ def test_cancelling_a_meeting_day_returns_its_requests_to_review(submitted, futu
 def test_moving_a_meeting_day_moves_its_bookings(submitted, future_days):
     day = future_days[0]
     appointment = booking.slot_book(request=submitted.request, slot=day.slots.first())
-    new_start = day.start + dt.timedelta(days=1)
-    while new_start.weekday() >= 5:
-        new_start += dt.timedelta(days=1)
+    new_start = another_working_day(day)
     moved = meeting_day_move(day=day, new_start=new_start, reason="시의회 일정")
     appointment.refresh_from_db()
     assert moved == [appointment]
