@@ -26,6 +26,7 @@ from meetings.services.requests import bookable_error
 from meetings.services.series import meeting_day_cancel, meeting_day_move, meeting_days_sync
 from scheduling import report_services
 from scheduling.dates import korean_date
+from scheduling.reports import Span
 from scheduling.sms import outbox
 from tests.awkward_days import (
     holiday_name,
@@ -260,6 +261,12 @@ def _figures(report) -> dict[str, object]:
     return {f.label: f.value for section in report.sections for f in section.figures}
 
 
+def _received_by_month(half_year_report) -> dict[str, int]:
+    """The half-year's month-by-month table: requests received, by month label."""
+    (trend,) = [t for s in half_year_report.sections for t in s.tables if t.key == "requests_trend"]
+    return {row[0]: row[1] for row in trend.rows}
+
+
 def _submitted_at(moment: dt.datetime) -> MeetingRequest:
     """A request received at ``moment`` (by phone: no preferred day)."""
     return submit(now=moment, channel=MeetingRequest.Channel.PHONE).request
@@ -281,8 +288,12 @@ def test_the_monthly_and_half_year_reports_count_what_happened(pinned_today, cit
     with translation.override("en"):
         monthly = _figures(report_services.report_build(report_services.MONTHLY, this_month))
         previous = _figures(report_services.report_build(report_services.MONTHLY, last_month))
-        half = report_services.half_year_containing(pinned_today)
-        half_year = report_services.report_build(report_services.HALF_YEAR, half)
+        this_half = report_services.half_year_containing(pinned_today)
+        last_half = report_services.half_year_containing(this_half.start - dt.timedelta(days=1))
+        halves = {
+            half: report_services.report_build(report_services.HALF_YEAR, half) for half in (this_half, last_half)
+        }
+        month_label = Span(this_month.start, this_month.end).label
 
     assert monthly["Requests received"] == len(new)
     assert monthly["Requests handled"] == 1
@@ -291,11 +302,7 @@ def test_the_monthly_and_half_year_reports_count_what_happened(pinned_today, cit
     )
     assert previous["Requests received"] == len(old)
     assert previous["Requests handled"] == 0
-
-    (trend,) = [t for s in half_year.sections for t in s.tables if t.key == "requests_trend"]
-    received = {row[0]: row[1] for row in trend.rows}
-    assert sum(received.values()) == sum(half.start <= _local_date(r.submitted_at) < half.end for r in old + new)
-    with translation.override("en"):
-        from scheduling.reports import Span
-
-        assert received[Span(this_month.start, this_month.end).label] == len(new)
+    for half, report in halves.items():
+        expected = sum(half.start <= _local_date(r.submitted_at) < half.end for r in old + new)
+        assert sum(_received_by_month(report).values()) == expected, half
+    assert _received_by_month(halves[this_half])[month_label] == len(new)
