@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
+
 SEOUL = ZoneInfo("Asia/Seoul")
 WORKING_PERIODS = ((dt.time(9), dt.time(12)), (dt.time(13), dt.time(18)))
 HOURS_PER_DAY = 8
@@ -62,3 +64,13 @@ def _add_working_hours(start: dt.datetime, hours: int, calendar) -> dt.datetime:
 def working_days_between(start: dt.date, end: dt.date, *, calendar) -> int:
     """Working days after ``start`` up to and including ``end`` (0 if end <= start)."""
     return sum(1 for _d in calendar.working_days(start + dt.timedelta(days=1), end)) if end > start else 0
+
+
+def years_before(moment: dt.datetime, years: int) -> dt.datetime:
+    """``moment`` ``years`` calendar years earlier on Seoul's calendar (the
+    retention periods' cutoff). Counted in Seoul, not in UTC: a period that
+    began on 29 February in Seoul (which may still be 28 February in UTC)
+    ends with 28 February ``years`` later when that year has no 29th, as
+    Korean law counts periods (민법 제160조 제3항), so it is over when
+    1 March begins there."""
+    return moment.astimezone(SEOUL) - relativedelta(years=years)

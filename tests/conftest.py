@@ -1,13 +1,66 @@
-"""Shared fixtures: the people every permission test needs.
+"""Shared fixtures: the people every permission test needs, and the clock.
 
 Test settings are the real ones; the suite runs on whatever DATABASE_URL and
 REDIS_URL say (SQLite and eager tasks by default, PostgreSQL and Redis in CI).
+
+No test depends on the machine's date (docs/testing.md): a test whose
+scenario is built on "today" asks for ``pinned_today``.
 """
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 
 from scheduling import roles, sms
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+#: The "now" of a test that asks for ``pinned_today``: an ordinary working
+#: Tuesday morning in Seoul, no holiday within a week either side, the next
+#: meeting days Thu 2026-11-26 and Thu 2026-12-10.
+PINNED_NOW = dt.datetime(2026, 11, 17, 10, 0, tzinfo=SEOUL)
+_TRAVELLER = pytest.StashKey[time_machine.Traveller]()
+
+
+@pytest.fixture
+def pinned_today(request):
+    """Pin the clock for the whole test (its fixtures included: this fixture
+    is always set up first, see ``pytest_collection_modifyitems``) and give
+    the local date. The clock stands at ``PINNED_NOW`` and ticks on from
+    there, so durations, timeouts and ``auto_now`` still behave.
+
+    Parametrize it indirectly to pin another moment, e.g. every day of
+    ``tests.awkward_days.AWKWARD_DAYS`` (``@on_awkward_days``). The pin holds
+    in this process and its threads (the live server), not in a process the
+    test starts (a celery worker, ``manage.py``, Chromium): such tests read
+    the real clock and choose their dates relative to it."""
+    moment = getattr(request, "param", PINNED_NOW)
+    moment = getattr(moment, "moment", moment)  # an AwkwardDay or a datetime
+    with time_machine.travel(moment, tick=True) as traveller:
+        request.node.stash[_TRAVELLER] = traveller
+        from django.utils import timezone
+
+        yield timezone.localdate()
+
+
+@pytest.fixture
+def pinned_clock(request, pinned_today) -> time_machine.Traveller:
+    """The pinned clock itself, to let time pass in a test:
+    ``pinned_clock.shift(dt.timedelta(hours=48))`` or ``.move_to(moment)``."""
+    return request.node.stash[_TRAVELLER]
+
+
+def pytest_collection_modifyitems(items):
+    """``pinned_today`` is set up before any other fixture of its test, so
+    that the rows fixtures make (and "today" they read) are of the pinned day."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names and "pinned_today" in names and names[0] != "pinned_today":
+            names.remove("pinned_today")
+            names.insert(0, "pinned_today")
 
 
 @pytest.fixture(autouse=True)

@@ -154,9 +154,14 @@ def test_a_meeting_day_on_a_holiday_shows_its_new_date_and_reason(client, mayor)
     days = DAY_WHEN.findall(html)
     shown = [dt.datetime.fromisoformat(iso).date() for iso, _text in days]
     assert second not in shown, "the holiday itself is never offered"
-    moved = re.search(r'<li class="tt-day">((?:(?!</li>).)*일정 변경(?:(?!</li>).)*)</li>', html, re.S).group(1)
+    # Not the first moved day shown: the one before may be a holiday too (Chuseok…).
+    original = f"원래 일정: {second.year}. {second.month}. {second.day}.(목)"
+    (moved,) = [
+        item
+        for item in re.findall(r'<li class="tt-day">((?:(?!</li>).)*일정 변경(?:(?!</li>).)*)</li>', html, re.S)
+        if original in item
+    ]
     assert "임시공휴일" in moved
-    assert f"원래 일정: {second.year}. {second.month}. {second.day}.(목)" in moved
     assert "신청 가능" in moved
 
 

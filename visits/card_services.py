@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from scheduling.categories import Category
-from scheduling.clock import answer_due
+from scheduling.clock import answer_due, years_before
 from scheduling.errors import TongtongError
 from scheduling.models import Department, Neighborhood
 from scheduling.phones import InvalidPhoneNumber, normalize_mobile
@@ -710,13 +710,12 @@ def suggestion_contacts_purge(*, now: dt.datetime | None = None, batch_size: int
     recipient where it was the resident. The suggestion itself, its events
     and its statistics stay. Idempotent (``contact_purged_at``); returns
     how many suggestions were purged."""
-    from dateutil.relativedelta import relativedelta
     from django.db.models import Q
 
     from visits.models import SuggestionNotification
 
     now = now or timezone.now()
-    cutoff = now - relativedelta(years=settings.MEETING_RETENTION_YEARS)
+    cutoff = years_before(now, settings.MEETING_RETENTION_YEARS)
     holds_contact = (
         ~Q(contact_phone="") | ~Q(contact_email="") | Q(contact_consent_at__isnull=False) | ~Q(resolved_comment="")
     )

@@ -211,6 +211,13 @@ def planner_input_for(
             days_off[day] = working.non_working_reason(day)
         day += dt.timedelta(days=1)
 
+    busy = _busy_times(calendar, start, end, _own_event_ids(cycle))
+    # What is over of today is not free: a plan made "from today" at 16:00
+    # puts no visit at 10:00 this morning.
+    now = timezone.now().astimezone(SEOUL)
+    if start <= now.date() <= end:
+        busy = tuple(sorted((*busy, (dt.datetime.combine(now.date(), dt.time.min), _naive_local(now)))))
+
     return PlannerInput(
         neighborhoods=tuple(_planner_neighborhood(row) for row in rows),
         start=start,
@@ -218,7 +225,7 @@ def planner_input_for(
         rules=rules,
         days_off=days_off,
         meeting_days=meeting_days_between(start, end),
-        busy=_busy_times(calendar, start, end, _own_event_ids(cycle)),
+        busy=busy,
         fixed=tuple(fixed),
     )
 

@@ -70,7 +70,10 @@ def bookable_error(day: MeetingDay, *, now: dt.datetime | None = None) -> str | 
         return _("%(day)s is cancelled: %(reason)s") % {"day": _day_label(day), "reason": day.reason}
     if day.start <= now + dt.timedelta(hours=settings.MEETING_CHANGE_NOTICE_HOURS):
         return _("%(day)s is too soon or already past.") % {"day": _day_label(day)}
-    if day.start > now + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS):
+    # The horizon is counted in whole days, as the days offered are
+    # (meetings.selectors.bookable_meeting_days): a day offered is never refused.
+    horizon = timezone.localdate(now) + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS)
+    if timezone.localtime(day.start).date() > horizon:
         return _("%(day)s is not open for requests yet.") % {"day": _day_label(day)}
     calendar = working_calendar(day.start.date(), day.start.date())
     local = timezone.localtime(day.start).date()

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -45,6 +44,7 @@ from django.utils import timezone
 from schedule.models import Event, Occurrence
 
 from meetings.models import Appointment, MeetingRequest, Notification, RequestEvent, ReviewRequest
+from scheduling.clock import years_before
 
 BATCH_SIZE = 200
 #: Why the purge's own history row was written.
@@ -79,8 +79,7 @@ ENDED = (S.HELD, S.NO_SHOW, S.ANSWERED, S.DECLINED, S.CANCELLED, S.CLOSED)
 
 def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:
     """Requests that ended at or before this moment are purged."""
-    now = now or timezone.now()
-    return now - relativedelta(years=settings.MEETING_RETENTION_YEARS)
+    return years_before(now or timezone.now(), settings.MEETING_RETENTION_YEARS)
 
 
 def requests_due_for_purge(*, now: dt.datetime | None = None) -> QuerySet[MeetingRequest]:

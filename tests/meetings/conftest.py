@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from meetings.models import MeetingDay
 from meetings.services.requests import meeting_request_submit
 from meetings.services.review import review_override
 from meetings.services.series import meeting_days_sync, series_get_or_create
 from scheduling.models import Bureau, CategoryOwner, Department, Neighborhood, Official
 from scheduling.services import official_create
+from scheduling.workdays import working_calendar
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -51,6 +53,25 @@ def future_days(city):
         for d in meeting_days_sync(start=today + dt.timedelta(days=3), end=today + dt.timedelta(days=80))
         if d.status != "cancelled"
     ]
+
+
+def another_working_day(day: MeetingDay) -> dt.datetime:
+    """Where a test can always move ``day`` to, whatever today is: its start
+    time on the first working day after it that holds no other meeting day.
+    ("The next weekday" is not enough: after Thu 24 December comes Christmas.)"""
+    local = timezone.localtime(day.start)
+    calendar = working_calendar(local.date(), local.date() + dt.timedelta(days=60))
+    taken = {
+        timezone.localtime(start).date()
+        for start in MeetingDay.objects.filter(series=day.series, start__gt=day.start)
+        .exclude(pk=day.pk)
+        .exclude(status=MeetingDay.Status.CANCELLED)
+        .values_list("start", flat=True)
+    }
+    target = calendar.next_working_day(local.date())
+    while target in taken:
+        target = calendar.next_working_day(target)
+    return dt.datetime.combine(target, local.time(), tzinfo=SEOUL)
 
 
 def submit(days=(), *, clear=True, **overrides):

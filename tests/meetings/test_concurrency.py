@@ -85,12 +85,12 @@ def test_twenty_bookings_of_one_slot_give_one_appointment(future_days):
     assert Notification.objects.filter(kind="scheduled", channel="sms").count() == 1
 
 
-def test_twenty_submissions_at_once_get_consecutive_references(city):
+def test_twenty_submissions_at_once_get_consecutive_references(pinned_today, city):
     results = race(THREADS, lambda i: _submit_without_days(subject=f"동시 신청 {i}"))
 
     ok, errors = split(results)
     assert errors == []
-    year = timezone.localdate().year
+    year = pinned_today.year
     references = sorted(submission.request.reference for submission in ok)
     assert references == [f"{year}-{n:04d}" for n in range(1, THREADS + 1)]
     assert MeetingRequest.objects.count() == THREADS
@@ -98,7 +98,7 @@ def test_twenty_submissions_at_once_get_consecutive_references(city):
     assert all(submission.created and submission.token for submission in ok)
 
 
-def test_the_same_form_submitted_five_times_at_once_makes_one_request(city):
+def test_the_same_form_submitted_five_times_at_once_makes_one_request(pinned_today, city):
     key = uuid.uuid4()
 
     results = race(5, lambda i: _submit_without_days(submission_key=key))
@@ -110,7 +110,7 @@ def test_the_same_form_submitted_five_times_at_once_makes_one_request(city):
     assert {submission.request.pk for submission in ok} == {request.pk}
     assert sum(submission.created for submission in ok) == 1
     # The loser's rolled-back number is not lost: no gap for the next one.
-    year = timezone.localdate().year
+    year = pinned_today.year
     assert request.reference == f"{year}-0001"
     assert ReferenceCounter.objects.get(year=year).last_number == 1
     assert Notification.objects.filter(kind="submitted", channel="sms").count() == 1

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from meetings.models import MeetingDay
 from meetings.services import booking
 from meetings.services.series import meeting_day_move, meeting_days_sync
-from tests.meetings.conftest import submit
+from tests.meetings.conftest import another_working_day, submit
 
 SEOUL = ZoneInfo("Asia/Seoul")
 URL = "/calendar/meeting-days.ics"
@@ -67,7 +67,8 @@ def test_the_feed_is_well_formed_and_in_seoul_time(client, city):
     assert "RRULE" not in response.content.decode()
 
 
-def test_cancelled_days_stay_as_cancelled(client, city):
+def test_cancelled_days_stay_as_cancelled(client, city, pinned_today):
+    # January 2027, seen from November 2026: well inside the feed's keep period.
     day = meeting_days_sync(start=dt.date(2027, 1, 1), end=dt.date(2027, 1, 31))[0]
     from meetings.services.series import meeting_day_cancel
 
@@ -94,9 +95,7 @@ def test_uids_are_stable_and_the_sequence_rises_after_a_move(client, city):
         for d in meeting_days_sync(start=today + dt.timedelta(days=10), end=today + dt.timedelta(days=60))
         if d.status == MeetingDay.Status.REGULAR
     )
-    new_start = day.start + dt.timedelta(days=1)
-    while new_start.weekday() >= 5:
-        new_start += dt.timedelta(days=1)
+    new_start = another_working_day(day)
     meeting_day_move(day=day, new_start=new_start, reason="시장 일정 변경")
     third = {str(e["uid"]): e for e in _calendar(client.get(URL)).walk("VEVENT")}
     assert third.keys() == first.keys()

@@ -76,10 +76,9 @@ def test_the_table_speaks_korean(city):
     assert "2025. 10. 23.(목) 14:00" in ordinary and "정기" in ordinary and "0/4" in ordinary
 
 
-def test_the_default_format_is_the_table_and_the_default_year_this_year(city):
+def test_the_default_format_is_the_table_and_the_default_year_this_year(pinned_today, city):
     output = run()
-    this_year = timezone.localdate().year
-    assert output.splitlines()[1].startswith(f"{this_year}. 1. ")
+    assert output.splitlines()[1].startswith(f"{pinned_today.year}. 1. ")
 
 
 def test_bookings_and_a_cancelled_day_are_shown(future_days):

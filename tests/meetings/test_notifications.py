@@ -43,7 +43,7 @@ from scheduling import outbox as outbox_machinery
 from scheduling.celery import app as celery_app
 from scheduling.sms import LMS_MAX_BYTES, BaseSMSBackend, SMSError, SMSMessage, outbox
 from scheduling.tasks import send_outbox_message
-from tests.meetings.conftest import first_substitute, submit
+from tests.meetings.conftest import another_working_day, first_substitute, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -70,13 +70,6 @@ def kinds(request: MeetingRequest) -> list[str]:
     return list(sms.values_list("kind", flat=True))
 
 
-def next_working_day_after(moment):
-    moment += dt.timedelta(days=1)
-    while moment.weekday() >= 5:
-        moment += dt.timedelta(days=1)
-    return moment
-
-
 def make_past(appointment: Appointment) -> None:
     """The meeting took place an hour ago."""
     start = timezone.now() - dt.timedelta(hours=1)
@@ -91,7 +84,7 @@ def test_a_request_that_is_booked_moved_and_substituted_tells_the_citizen_each_t
     review.review_ask(request=request, department=city["roads"], question="현장 확인 부탁드립니다")
     day = future_days[0]
     booking.slot_book(request=request, slot=day.slots.first())
-    meeting_day_move(day=day, new_start=next_working_day_after(day.start), reason="시의회 일정")
+    meeting_day_move(day=day, new_start=another_working_day(day), reason="시의회 일정")
     booking.citizen_ask_other_day(request=request, meeting_day=future_days[1])
     official, times = first_substitute(request)
     appointment = booking.request_substitute(request=request, official=official, start=times[0], reason="시장 출장")
@@ -425,7 +418,7 @@ def test_the_day_before_reminder_goes_once_per_appointment_version(submitted, fu
     assert booking.reminders_due(now=eve + dt.timedelta(hours=1)) == 0  # the next hourly run
     assert booking.reminders_due(now=eve) == 0  # a second beat at the same time
 
-    meeting_day_move(day=day, new_start=next_working_day_after(day.start), reason="시의회 일정")
+    meeting_day_move(day=day, new_start=another_working_day(day), reason="시의회 일정")
     appointment.refresh_from_db()
     assert booking.reminders_due(now=timezone.localtime(appointment.start) - dt.timedelta(days=1)) == 1
 

@@ -19,6 +19,7 @@ from meetings.services.feedback import feedback_submit
 from meetings.services.retention import requests_purge
 from meetings.tasks import purge_personal_data
 from scheduling.models import StaffProfile
+from tests.awkward_days import retention_over
 from tests.meetings.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,7 @@ def test_before_the_purge_the_citizen_is_everywhere(closed_citizen):
 
 def test_after_the_purge_nothing_of_the_citizen_is_left_in_any_table(closed_citizen, settings):
     before = statistics()
-    later = closed_citizen.closed_at + relativedelta(years=settings.MEETING_RETENTION_YEARS)
+    later = retention_over(closed_citizen.closed_at, settings.MEETING_RETENTION_YEARS)
     assert requests_purge(now=later) == 1
 
     assert rows_containing(NEEDLES) == {}
@@ -133,7 +134,7 @@ def test_after_the_purge_nothing_of_the_citizen_is_left_in_any_table(closed_citi
 
 
 def test_a_request_closed_one_day_short_of_the_period_is_kept(closed_citizen, settings):
-    almost = closed_citizen.closed_at + relativedelta(years=settings.MEETING_RETENTION_YEARS) - dt.timedelta(days=1)
+    almost = retention_over(closed_citizen.closed_at, settings.MEETING_RETENTION_YEARS) - dt.timedelta(days=1)
     assert requests_purge(now=almost) == 0
     request = MeetingRequest.objects.get(pk=closed_citizen.pk)
     assert (request.name, request.phone, request.purged_at) == (NAME, PHONE, None)
@@ -141,8 +142,8 @@ def test_a_request_closed_one_day_short_of_the_period_is_kept(closed_citizen, se
 
 def test_the_period_is_the_setting(closed_citizen, settings):
     settings.MEETING_RETENTION_YEARS = 5
-    assert requests_purge(now=closed_citizen.closed_at + relativedelta(years=4)) == 0
-    assert requests_purge(now=closed_citizen.closed_at + relativedelta(years=5)) == 1
+    assert requests_purge(now=retention_over(closed_citizen.closed_at, 4)) == 0
+    assert requests_purge(now=retention_over(closed_citizen.closed_at, 5)) == 1
 
 
 def test_running_twice_is_harmless(closed_citizen, settings):
@@ -183,7 +184,7 @@ def test_a_request_never_closed_is_purged_after_it_ended_or_was_abandoned(future
 
     answered_at = RequestEvent.objects.filter(request=answered, to_status="answered").get().at
     years = settings.MEETING_RETENTION_YEARS
-    assert requests_purge(now=answered_at + relativedelta(years=years) - dt.timedelta(days=1)) == 0
+    assert requests_purge(now=retention_over(answered_at, years) - dt.timedelta(days=1)) == 0
     assert requests_purge(now=timezone.now() + relativedelta(years=years, days=1)) == 3
     assert rows_containing([NAME, "선우거절", "서면으로", "독고방치"]) == {}
     declined.refresh_from_db()

@@ -11,7 +11,7 @@ from meetings.services import booking
 from meetings.services.requests import request_for_token
 from meetings.services.series import meeting_day_cancel, meeting_day_move, meeting_days_sync
 from scheduling.sms import outbox
-from tests.meetings.conftest import submit
+from tests.meetings.conftest import SEOUL, another_working_day, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +35,10 @@ def test_sync_is_idempotent(city):
     assert len(first) == 24
 
 
-def test_submission_gives_reference_link_and_sms(future_days):
+def test_submission_gives_reference_link_and_sms(pinned_today, future_days):
     submitted = submit(future_days[:2], clear=False)
     request = submitted.request
-    year = timezone.localdate().year
-    assert request.reference == f"{year}-0001"
+    assert request.reference == f"{pinned_today.year}-0001"
     assert request.phone == "010-1234-5678"
     assert request_for_token(submitted.token) == request
     assert request_for_token(submitted.token + "x") is None
@@ -112,9 +111,7 @@ def test_cancelling_a_meeting_day_returns_its_requests_to_review(submitted, futu
 def test_moving_a_meeting_day_moves_its_bookings(submitted, future_days):
     day = future_days[0]
     appointment = booking.slot_book(request=submitted.request, slot=day.slots.first())
-    new_start = day.start + dt.timedelta(days=1)
-    while new_start.weekday() >= 5:
-        new_start += dt.timedelta(days=1)
+    new_start = another_working_day(day)
     moved = meeting_day_move(day=day, new_start=new_start, reason="시의회 일정")
     appointment.refresh_from_db()
     assert moved == [appointment]
@@ -148,3 +145,21 @@ def test_a_freed_slot_is_offered_to_the_waiting_list(future_days):
     booking.waitlist_accept(entry=entry)
     waiting.request.refresh_from_db()
     assert waiting.request.status == "scheduled"
+
+
+@pytest.mark.parametrize(
+    "pinned_today", [dt.datetime(2028, 1, 26, 10, tzinfo=SEOUL)], ids=["2028-01-26"], indirect=True
+)
+def test_the_last_day_the_form_offers_can_be_chosen(pinned_today, city, settings):
+    """92 days after Wed 26 January 2028 is Thu 27 April, a meeting day at
+    14:00: the form offers it, so the request must be accepted (the horizon
+    counts whole days), not refused as "not open yet" until 14:00."""
+    from meetings.selectors import bookable_meeting_days
+    from meetings.services.requests import bookable_error
+
+    last = list(bookable_meeting_days())[-1]
+    assert timezone.localdate(last.start) == pinned_today + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS)
+    assert bookable_error(last) is None
+    assert submit([last]).request.preferences.get().meeting_day == last
+    beyond = meeting_days_sync(start=pinned_today + dt.timedelta(days=93), end=pinned_today + dt.timedelta(days=120))
+    assert "아직" in bookable_error(beyond[0])

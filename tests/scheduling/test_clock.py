@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduling.clock import WORKING_PERIODS, answer_due
+from scheduling.clock import WORKING_PERIODS, answer_due, years_before
 from scheduling.workdays import WorkingCalendar
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -223,3 +223,28 @@ def test_the_due_moment_is_in_working_hours_of_a_working_day(received, days, clo
 def test_a_later_receipt_is_never_due_sooner(first, gap, days):
     second = first + gap
     assert answer_due(first, days, calendar=HOLIDAYS_ONLY) <= answer_due(second, days, calendar=HOLIDAYS_ONLY)
+
+
+# --- Retention periods (years_before) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ended", "over"),
+    [
+        # Three years to the minute, on Seoul's calendar.
+        (at(2026, 12, 24, 14), at(2029, 12, 24, 14)),
+        # A period that began on 29 February ends with 28 February (no 29th in
+        # 2031): over when 1 March begins in Seoul, not at 09:00 when it
+        # begins in UTC.
+        (at(2028, 2, 29, 10), at(2031, 3, 1, 0)),
+        # 05:00 on 29 February in Seoul is still 28 February in UTC.
+        (at(2028, 2, 29, 5), at(2031, 3, 1, 0)),
+        (at(2028, 2, 28, 23, 59), at(2031, 2, 28, 23, 59)),
+        (at(2028, 3, 1, 5), at(2031, 3, 1, 5)),
+    ],
+    ids=["ordinary", "leap-day", "leap-day-before-09-00", "eve-of-leap-day", "after-leap-day"],
+)
+def test_a_retention_period_is_over_n_calendar_years_later_in_seoul(ended, over):
+    second = dt.timedelta(seconds=1)
+    assert years_before(over - second, 3) < ended <= years_before(over, 3)
+    assert years_before(over.astimezone(dt.UTC), 3) == years_before(over, 3)  # whatever zone "now" is in

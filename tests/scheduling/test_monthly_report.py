@@ -93,11 +93,11 @@ def test_the_command_writes_xlsx_and_csv_by_extension_or_format(tmp_path, fake_s
 
 
 @pytest.mark.django_db
-def test_the_command_defaults_to_last_month(tmp_path):
+def test_the_command_defaults_to_last_month(pinned_today, tmp_path):
     output = tmp_path / "last.pdf"
     out = io.StringIO()
     call_command("monthly_report", "--output", str(output), stdout=out)
-    assert services.last_month().label in out.getvalue()
+    assert "2026년 10월" in out.getvalue()  # pinned in November 2026
 
 
 @pytest.mark.django_db
@@ -210,11 +210,11 @@ def test_with_nobody_to_send_to_the_run_fails_visibly(settings):
 
 
 @pytest.mark.django_db
-def test_the_task_sends_last_months_report(recipients):
+def test_the_task_sends_last_months_report(pinned_today, recipients):
     send_monthly_report.delay()
     (message,) = mail.outbox
-    assert services.last_month().label in message.subject
-    assert ReportRun.objects.get().period_key == services.last_month().key
+    assert "2026년 10월" in message.subject  # pinned in November 2026
+    assert ReportRun.objects.get().period_key == "2026-10"
     # The second beat's task finds it sent.
     send_monthly_report.delay()
     assert len(mail.outbox) == 1

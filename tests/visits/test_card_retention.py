@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Count
 from django.utils import timezone, translation
 
+from tests.awkward_days import retention_over
 from tests.meetings.test_retention import rows_containing
 from visits import card_notifications
 from visits import card_services as cs
@@ -70,7 +71,7 @@ def test_before_the_purge_the_resident_is_everywhere(closed_with_contact):
 
 def test_after_the_purge_nothing_of_the_resident_is_left_in_any_table(closed_with_contact, settings):
     before = statistics()
-    later = closed_with_contact.last_activity_at + relativedelta(years=settings.MEETING_RETENTION_YEARS)
+    later = retention_over(closed_with_contact.last_activity_at, settings.MEETING_RETENTION_YEARS)
     assert cs.suggestion_contacts_purge(now=later) == 1
     assert rows_containing(NEEDLES) == {}
     assert statistics() == before, "the card still counts it, resolved or not"

@@ -17,7 +17,9 @@ from scheduling.services import official_create
 from visits import services
 from visits.models import FieldVisit, RotationCycle
 
-pytestmark = pytest.mark.django_db
+# The plans here are of fixed windows in 2027–2028, planned from before
+# them: planning reads "now" (the part of today that is over is busy).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_today")]
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NAMES = ["중앙동", "산골동", "강변동", "새마을동"]

@@ -25,6 +25,10 @@ from visits.services import (
     visit_set_status,
 )
 
+# The plans here are of fixed windows in 2027–2028, planned from before
+# them: planning reads "now" (the part of today that is over is busy).
+pytestmark = pytest.mark.usefixtures("pinned_today")
+
 
 def plan_window(city, **kwargs):
     return rotation_plan(official=city["mayor"], start=WINDOW[0], end=WINDOW[1], **kwargs)
@@ -156,6 +160,31 @@ def test_a_window_without_a_working_day_is_refused(city):
 
     assert "2027-02-06" in str(error.value)
     assert nothing_saved()
+
+
+def _six_working_days_from_today(city, today):
+    """Six neighborhoods on the six working days from Tue 17 to Tue 24 November 2026."""
+    from visits.planner import PlannerRules
+
+    return rotation_plan(
+        official=city["mayor"],
+        start=today,
+        end=dt.date(2026, 11, 24),
+        rules=PlannerRules(weekdays=(1, 2, 3, 4, 5), max_per_week=5),
+        dry_run=True,
+    )
+
+
+@pytest.mark.parametrize("pinned_today", [seoul(2026, 11, 17, 9, 59)], ids=["09-59"], indirect=True)
+def test_a_plan_made_before_the_visiting_hours_may_start_this_morning(city, pinned_today):
+    _cycle, planned = _six_working_days_from_today(city, pinned_today)
+    assert min(p.start for p in planned) == dt.datetime(2026, 11, 17, 10)
+
+
+@pytest.mark.parametrize("pinned_today", [seoul(2026, 11, 17, 10, 30)], ids=["10-30"], indirect=True)
+def test_a_plan_made_once_they_began_puts_no_visit_this_morning(city, pinned_today):
+    with pytest.raises(TongtongError, match="2026"):  # one day short now
+        _six_working_days_from_today(city, pinned_today)
 
 
 def test_a_window_ending_before_it_starts_is_refused(city):
