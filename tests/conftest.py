@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from scheduling import roles, sms
 
@@ -41,8 +42,6 @@ def pinned_today(request):
     moment = getattr(moment, "moment", moment)  # an AwkwardDay or a datetime
     with time_machine.travel(moment, tick=True) as traveller:
         request.node.stash[_TRAVELLER] = traveller
-        from django.utils import timezone
-
         yield timezone.localdate()
 
 
