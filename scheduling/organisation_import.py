@@ -34,6 +34,7 @@ from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext
 
+from scheduling import params
 from scheduling.categories import Category
 from scheduling.csv_import import (
     CsvTable,
@@ -363,8 +364,10 @@ class _Reader:
         raw = values.get("order", "")
         if not raw:
             return None
-        if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= _ORDER_MAX:
-            return int(raw)
+        try:
+            return params.integer(raw, minimum=1, maximum=_ORDER_MAX)
+        except params.BadParameter:
+            pass
         self.add(
             line,
             gettext("Line %(line)d: the order “%(value)s” is not a whole number from 1 to %(max)d."),
