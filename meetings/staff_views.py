@@ -852,7 +852,7 @@ def reviews(request):
         queryset = queryset.filter(department=department) if department else queryset.none()
     queryset = queryset.annotate(
         rank=Case(
-            When(answered_at__isnull=True, due_on__lt=today, then=Value(0)),
+            When(review_service.late_q(today), then=Value(0)),
             When(answered_at__isnull=True, then=Value(1)),
             default=Value(2),
             output_field=IntegerField(),

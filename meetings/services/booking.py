@@ -68,17 +68,25 @@ def _locked_for_booking(request: MeetingRequest) -> MeetingRequest:
     return request
 
 
-def review_gate_error(request: MeetingRequest) -> str | None:
-    """Why ``request`` may not be booked yet, or None. Seed 000: a request to
-    meet the mayor goes to the owning department's head for a review opinion
-    first; booking with the mayor or a substitute needs that opinion, or the
+def review_cleared_q(prefix: str = "") -> Q:
+    """The review gate, as a query on the request at ``prefix`` (e.g.
+    "request" from a waiting-list entry). Seed 000: a request to meet the
+    mayor goes to the owning department's head for a review opinion first;
+    booking with the mayor or a substitute needs that opinion, or the
     secretariat's override with a written reason (``review.review_override``).
     A request booked once (and now moved) was cleared then."""
-    if request.review_override_reason:
-        return None
-    if request.reviews.filter(answered_at__isnull=False).exists():
-        return None
-    if request.appointments.exists():
+    ref = f"{prefix}__" if prefix else ""
+    pk = OuterRef(prefix or "pk")
+    return (
+        ~Q(**{f"{ref}review_override_reason": ""})
+        | Exists(ReviewRequest.objects.filter(request=pk, answered_at__isnull=False))
+        | Exists(Appointment.objects.filter(request=pk))
+    )
+
+
+def review_gate_error(request: MeetingRequest) -> str | None:
+    """Why ``request`` may not be booked yet (``review_cleared_q``), or None."""
+    if MeetingRequest.objects.filter(review_cleared_q(), pk=request.pk).exists():
         return None
     if request.reviews.exists():
         return _(
@@ -88,18 +96,6 @@ def review_gate_error(request: MeetingRequest) -> str | None:
     return _(
         "Ask the owning department head for a review opinion first, or book without it by giving the reason "
         "(“book without the review”)."
-    )
-
-
-def review_cleared_q(prefix: str = "") -> Q:
-    """``review_gate_error(request) is None`` as a query, for the request at
-    ``prefix`` (e.g. "request" from a waiting-list entry)."""
-    ref = f"{prefix}__" if prefix else ""
-    pk = OuterRef(prefix or "pk")
-    return (
-        ~Q(**{f"{ref}review_override_reason": ""})
-        | Exists(ReviewRequest.objects.filter(request=pk, answered_at__isnull=False))
-        | Exists(Appointment.objects.filter(request=pk))
     )
 
 

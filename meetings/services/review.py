@@ -15,6 +15,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,7 +150,13 @@ def review_override(*, request: MeetingRequest, reason: str, actor=None) -> Meet
     return request
 
 
+def late_q(today: dt.date) -> Q:
+    """A review still unanswered after the day it was due."""
+    return Q(answered_at__isnull=True, due_on__lt=today)
+
+
 def review_is_late(review: ReviewRequest, today: dt.date | None = None) -> bool:
+    """``late_q`` for a row already read (the queue's prefetched reviews)."""
     today = today or timezone.localdate()
     return review.answered_at is None and review.due_on is not None and review.due_on < today
 
@@ -160,7 +167,7 @@ def reviews_remind_late(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     late = (
-        ReviewRequest.objects.filter(answered_at__isnull=True, reminded_at__isnull=True, due_on__lt=today)
+        ReviewRequest.objects.filter(late_q(today), reminded_at__isnull=True)
         .exclude(request__status__in=[S.CANCELLED, S.CLOSED, S.ANSWERED, S.DECLINED])
         .select_related("request", "reviewer__user", "department")
     )
