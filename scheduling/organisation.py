@@ -13,7 +13,7 @@ For a request of a category the secretariat is offered, in this order:
 
 The topic's owner is read down one path: category → owning department
 (``CategoryOwner``) → its bureau → the bureau's director and deputy mayor.
-Where the path breaks, ``path_problems`` says where, in words the admin can
+Where the path breaks, ``owner_path`` says where, in words the admin can
 act on; ``manage.py check`` and the admin's organisation pages show them.
 """
 
@@ -138,13 +138,14 @@ def substitution_candidates(category: str) -> tuple[list[Candidate], list[str]]:
     that a page says why a director is missing instead of showing less)."""
     path = owner_path(category)
     bureau, department = path.bureau, path.department
+    problems = list(path.problems)
     candidates: list[Candidate] = []
     the_mayor = mayor()
     if the_mayor is not None:
         candidates.append(Candidate(the_mayor, Role.MAYOR, _("The mayor, on another day than TongTong Day")))
     deputies = deputy_mayors()
     if not deputies:
-        path.problems.append(_("There is no active deputy mayor."))
+        problems.append(_("There is no active deputy mayor."))
     if path.deputy_mayor is not None:
         candidates.append(
             Candidate(
@@ -177,7 +178,7 @@ def substitution_candidates(category: str) -> tuple[list[Candidate], list[str]]:
                 _("Head of the owning department: %(department)s") % {"department": department},
             )
         )
-    return candidates, path.problems
+    return candidates, problems
 
 
 def organisation_problems() -> list[str]:
