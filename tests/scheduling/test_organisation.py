@@ -131,7 +131,7 @@ def test_a_department_outside_any_bureau_and_a_bureau_without_a_director_are_nam
     city["roads_director"].save()
     problems = organisation_problems()
     assert any("공원녹지과" in p and "실·국·소" in p for p in problems)
-    assert any("건설교통국" in p and "국장" not in p and "도로·시설물" in p for p in problems)
+    assert any("건설교통국의 장이 지정되어 있지 않습니다" in p and "도로·시설물" in p for p in problems)
 
 
 def test_a_fresh_install_without_an_organisation_has_no_problems_to_report(db):
