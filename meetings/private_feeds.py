@@ -1,11 +1,17 @@
 """Private feed sources of the meetings app (registered in ``ready``).
 
-An official sees their own appointments with the citizen's name and
-subject; the secretariat sees all. A department sees its review requests'
-due dates and the meetings it attends — those of an official of the
-department (a director met the citizen instead of the mayor) and those of a
-request the department was asked to review — by reference number, who
-meets and where: no citizen name, no subject. The phone is never written.
+What a feed says about a citizen's meeting (docs/privacy.md, "Calendar
+feeds"): an official sees their own appointments, the secretariat all of
+them, each as "시민 면담 <reference>: <subject>" with who meets and where;
+a department sees its review requests' due dates and the meetings it
+attends — those of an official of the department (a director met the
+citizen instead of the mayor) and those of a request the department was
+asked to review — by reference number, who meets and where, without the
+subject. The citizen's name, phone and e-mail are in no feed: a calendar
+app copies its events to phones, laptops and cloud accounts the city does
+not control; the name is shown only inside the staff app.
+
+Every feed kind writes its own UIDs (``scheduling.feeds.view_uid``).
 Cancelled meetings stay as STATUS:CANCELLED until
 ``FEED_CANCELLED_KEEP_DAYS`` after their date (``scheduling.feeds``).
 """
@@ -19,11 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.models import Appointment, ReviewRequest
-from scheduling.feeds import cancelled_cutoff, register_feed_source
+from scheduling.feeds import cancelled_cutoff, register_feed_source, view_uid
 from scheduling.ical import CANCELLED, CONFIRMED, IcalEvent
 from scheduling.models import CalendarFeedToken, Department, Official, StaffProfile
 
-#: What the events are written from (a feed may hold a thousand of them).
+Kind = CalendarFeedToken.Kind
+
+#: What the events are written from (a feed may hold a thousand of them):
+#: never the citizen's name, phone or e-mail.
 _FIELDS = (
     "uid",
     "start",
@@ -33,7 +42,6 @@ _FIELDS = (
     "status",
     "updated_at",
     "request__reference",
-    "request__name",
     "request__subject",
     "official__title",
 )
@@ -49,13 +57,16 @@ def _status(appointment: Appointment) -> str:
     return CANCELLED if appointment.status == Appointment.Status.CANCELLED else CONFIRMED
 
 
-def _appointment_event(appointment: Appointment) -> IcalEvent:
+def _appointment_event(appointment: Appointment, view: str) -> IcalEvent:
+    """A meeting as an official or the secretariat sees it: reference and
+    subject, who meets and where."""
     request = appointment.request
     return IcalEvent(
-        uid=f"appointment-{appointment.uid}@tongtong",
+        uid=view_uid("appointment", appointment.uid, view),
         start=appointment.start,
         end=appointment.end,
-        summary=_("Meeting with %(name)s: %(subject)s") % {"name": request.name, "subject": request.subject},
+        summary=_("Citizen meeting %(reference)s: %(subject)s")
+        % {"reference": request.reference, "subject": request.subject},
         sequence=appointment.sequence,
         location=appointment.location,
         description=_("Request %(reference)s; with %(official)s")
@@ -66,12 +77,10 @@ def _appointment_event(appointment: Appointment) -> IcalEvent:
 
 
 def _attended_event(appointment: Appointment) -> IcalEvent:
-    """A meeting as a department sees it: no citizen name, no subject. Its
-    own UID, so that a person subscribed to an official's feed as well does
-    not get two calendars fighting over one event."""
+    """A meeting as a department sees it: no subject."""
     reference = appointment.request.reference
     return IcalEvent(
-        uid=f"department-meeting-{appointment.uid}@tongtong",
+        uid=view_uid("appointment", appointment.uid, Kind.DEPARTMENT),
         start=appointment.start,
         end=appointment.end,
         summary=_("Citizen meeting %(reference)s") % {"reference": reference},
@@ -88,11 +97,11 @@ def official_source(user) -> list[IcalEvent]:
     official = Official.objects.filter(user=user).first()
     if official is None:
         return []
-    return [_appointment_event(a) for a in _appointments().filter(official=official)]
+    return [_appointment_event(a, Kind.OFFICIAL) for a in _appointments().filter(official=official)]
 
 
 def secretariat_source(user) -> list[IcalEvent]:
-    return [_appointment_event(a) for a in _appointments()]
+    return [_appointment_event(a, Kind.SECRETARIAT) for a in _appointments()]
 
 
 def attended_appointments(department: Department):
@@ -110,7 +119,7 @@ def _review_events(department: Department) -> list[IcalEvent]:
         start = dt.datetime.combine(review.due_on, dt.time(9, 0), tzinfo=tz)
         events.append(
             IcalEvent(
-                uid=f"review-due-{review.pk}@tongtong",
+                uid=view_uid("review-due", review.pk, Kind.DEPARTMENT),
                 start=start,
                 end=start + dt.timedelta(minutes=30),
                 summary=f"검토 요청 기한: {review.request.reference}",
@@ -130,6 +139,6 @@ def department_source(user) -> list[IcalEvent]:
 
 
 def register() -> None:
-    register_feed_source(CalendarFeedToken.Kind.OFFICIAL, official_source)
-    register_feed_source(CalendarFeedToken.Kind.SECRETARIAT, secretariat_source)
-    register_feed_source(CalendarFeedToken.Kind.DEPARTMENT, department_source)
+    register_feed_source(Kind.OFFICIAL, official_source)
+    register_feed_source(Kind.SECRETARIAT, secretariat_source)
+    register_feed_source(Kind.DEPARTMENT, department_source)

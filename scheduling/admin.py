@@ -11,6 +11,7 @@ from scheduling.models import (
     CategoryOwner,
     CityClosure,
     Department,
+    FeedNotification,
     Neighborhood,
     Official,
     OutboxMessage,
@@ -255,6 +256,16 @@ class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(FeedNotification)
+class FeedNotificationAdmin(OutboxMessageAdmin):
+    """The notices that a private feed address expires soon (superusers)."""
+
+    view_permission = "scheduling.view_feednotification"
+    list_select_related = ["token"]
+    fields = ["token", *OutboxMessageAdmin.outbox_fields]
+    readonly_fields = fields
 
 
 @admin.register(ReportRun)

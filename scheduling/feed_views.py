@@ -1,4 +1,9 @@
-"""The private calendar feed and the staff profile page that manages it."""
+"""The private calendar feed and the staff profile page that manages it.
+
+The feed answers 404 for a made-up, revoked or expired address alike (an
+expired one is not a 410: nothing tells a guesser that an address once
+existed), and is rate limited per client address
+(``scheduling.rate_limits.private_feed_limit``)."""
 
 from __future__ import annotations
 
@@ -12,16 +17,20 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from scheduling.dates import local_when
 from scheduling.feed_services import (
     feed_for_token,
     feed_kinds_for,
+    feed_token_current,
     feed_token_issue,
-    feed_token_live,
     feed_token_revoke,
+    is_expired,
+    is_expiring,
 )
 from scheduling.feeds import private_feed as private_feed_for
 from scheduling.http import calendar_response
 from scheduling.models import CalendarFeedToken, Official, StaffProfile
+from scheduling.rate_limits import private_feed_limit
 
 _SESSION_KEY = "fresh_feed_tokens"
 
@@ -39,6 +48,7 @@ def _feed_name(token: CalendarFeedToken) -> str:
     return _("TongTong — %(department)s") % {"department": dept}
 
 
+@private_feed_limit
 @require_GET
 def private_feed(request, token: str):
     found = feed_for_token(token)
@@ -82,14 +92,19 @@ def staff_profile(request):
     labels = dict(CalendarFeedToken.Kind.choices)
     feeds = []
     for kind in kinds:
-        live = feed_token_live(user=request.user, kind=kind)
-        raw = fresh.get(kind) if live is not None else None
+        current = feed_token_current(user=request.user, kind=kind)
+        raw = fresh.get(kind) if current is not None else None
         feeds.append(
             {
                 "kind": kind,
                 "label": labels[kind],
-                "token": live,
+                "token": current,
+                "expired": current is not None and is_expired(current),
+                "expiring": current is not None and is_expiring(current),
+                "expires_on": local_when(current.expires_at, with_time=False) if current else "",
                 "urls": feed_urls(request, raw) if raw else None,
             }
         )
-    return render(request, "scheduling/staff_profile.html", {"feeds": feeds})
+    return render(
+        request, "scheduling/staff_profile.html", {"feeds": feeds, "feed_token_days": settings.FEED_TOKEN_DAYS}
+    )

@@ -29,6 +29,27 @@ def register_feed_source(kind: str, source: FeedSource) -> None:
         _sources[kind].append(source)
 
 
+#: The view of the public feeds (and of the citizen's own .ics): its UIDs
+#: carry no suffix, as they always have.
+PUBLIC_VIEW = "public"
+
+
+def view_uid(thing: str, key: object, view: str) -> str:
+    """The UID of ``thing`` number ``key`` (``"field-visit"``, 12) as the
+    feed ``view`` shows it: ``field-visit-12@tongtong`` in the public feeds,
+    ``field-visit-12.official@tongtong`` in an official's private feed (the
+    view is the ``CalendarFeedToken.Kind``).
+
+    One thing is written differently in each view (the public feed has no
+    internal text, the department's has no subject), and a person may
+    subscribe to several views at once. Calendar apps that key events by UID
+    across calendars would then merge two views into one event, or show one
+    and drop the other: every view gets a UID of its own, the same in every
+    render of that view."""
+    suffix = "" if view == PUBLIC_VIEW else f".{view}"
+    return f"{thing}-{key}{suffix}@tongtong"
+
+
 def feed_events(kind: str, user) -> list[IcalEvent]:
     events: list[IcalEvent] = []
     for source in _sources.get(kind, []):

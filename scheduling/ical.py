@@ -21,6 +21,11 @@ key, so a stale block can never be served; the VCALENDAR wrapper and the
 VTIMEZONE are rendered by icalendar too, and the assembled bytes are the
 same, byte for byte, as icalendar rendering the whole calendar at once
 (``cache=None``; tested).
+
+No ``METHOD`` property: a feed is a plain iCalendar object (RFC 5545), not
+an iTIP message. ``METHOD:PUBLISH`` would make it one, and RFC 5546 §3.2.1
+then requires an ORGANIZER, which libical's strict check enforces; nothing
+reads the METHOD of a subscribed or downloaded file (docs/calendar.md).
 """
 
 from __future__ import annotations
@@ -56,6 +61,10 @@ _END = b"END:VCALENDAR\r\n"
 #: Part of every block's cache key: raise it whenever ``_vevent`` writes
 #: something else for the same item, so no block of the old shape is served.
 BLOCK_FORMAT = 1
+#: Part of every feed's ETag: raise it whenever the VCALENDAR head (its
+#: properties, the VTIMEZONE) changes, so that clients fetch the new file.
+#: 2: no METHOD, no COMMENT in the VTIMEZONE (issue 14).
+HEAD_FORMAT = 2
 #: Seconds a rendered VEVENT stays cached; an item's old versions (and items
 #: no feed shows any more) simply expire.
 BLOCK_TIMEOUT = 30 * 24 * 3600
@@ -109,20 +118,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 @cache
 def _seoul_vtimezone() -> Timezone:
     """The Asia/Seoul VTIMEZONE, computed once (about 30 ms) and only ever
-    serialised, never changed, by the calendars that hold it."""
-    return Timezone.from_tzid("Asia/Seoul", first_date=_TZ_FIRST, last_date=_TZ_LAST)
+    serialised, never changed, by the calendars that hold it. icalendar puts
+    a COMMENT ("only works from … to …") on the VTIMEZONE itself, where RFC
+    5545 §3.6.5 has none (COMMENT belongs in STANDARD/DAYLIGHT) and libical
+    reports an error: it is left out."""
+    timezone = Timezone.from_tzid("Asia/Seoul", first_date=_TZ_FIRST, last_date=_TZ_LAST)
+    timezone.pop("COMMENT", None)
+    return timezone
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-def _calendar(name: str, method: str) -> Calendar:
+def _calendar(name: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", method)
     calendar.add("x-wr-calname", clean_text(name).replace("\n", " "))
     calendar.add("x-wr-timezone", "Asia/Seoul")
     calendar.add_component(_seoul_vtimezone())
@@ -130,10 +143,10 @@ def _calendar(name: str, method: str) -> Calendar:
 
 
 @lru_cache(maxsize=256)
-def _head(name: str, method: str) -> bytes:
+def _head(name: str) -> bytes:
     """The VCALENDAR with its properties and the VTIMEZONE, as icalendar
     writes it, up to (not including) ``END:VCALENDAR``."""
-    data = _calendar(name, method).to_ical()
+    data = _calendar(name).to_ical()
     if not data.endswith(_END):  # pragma: no cover - icalendar always ends so
         raise ValueError("icalendar wrote a calendar that does not end with END:VCALENDAR")
     return data[: -len(_END)]
@@ -216,12 +229,10 @@ class Feed:
         *,
         last_modified: dt.datetime | None = None,
         now: dt.datetime | None = None,
-        method: str = "PUBLISH",
         cache: BaseCache | str | None = DEFAULT_CACHE,
     ):
         self.name = name
         self.events = list(events)
-        self.method = method
         self.now = _utc(now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
         self.cache = cache
         changes = [e.last_modified or self.now for e in self.events]
@@ -234,15 +245,16 @@ class Feed:
     @cached_property
     def etag(self) -> str:
         """A strong validator of :attr:`body`: the body is a function of the
-        name, the method and the block keys, so this hash is one of it."""
-        values = (BLOCK_FORMAT, icalendar.__version__, PRODID, self.name, self.method, self.keys)
+        name and the block keys, so this hash is one of it (the head's
+        format is part of :data:`HEAD_FORMAT`)."""
+        values = (BLOCK_FORMAT, HEAD_FORMAT, icalendar.__version__, PRODID, self.name, self.keys)
         return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
 
     @cached_property
     def body(self) -> bytes:
         """The .ics file: UTF-8, CRLF, folded at 75 octets."""
         if self.cache is None:
-            calendar = _calendar(self.name, self.method)
+            calendar = _calendar(self.name)
             for item in self.events:
                 calendar.add_component(_vevent(item, self.now))
             return calendar.to_ical()
@@ -253,7 +265,7 @@ class Feed:
                 blocks[key] = rendered[key] = _vevent(item, self.now).to_ical()
         if rendered:
             self._store(rendered)
-        return b"".join([_head(self.name, self.method), *(blocks[k] for k in self.keys), _END])
+        return b"".join([_head(self.name), *(blocks[k] for k in self.keys), _END])
 
     def _backend(self) -> BaseCache:
         return block_cache() if self.cache == DEFAULT_CACHE else self.cache
@@ -279,11 +291,10 @@ def build_calendar(
     events: Iterable[IcalEvent],
     *,
     now: dt.datetime | None = None,
-    method: str = "PUBLISH",
     cache: BaseCache | str | None = DEFAULT_CACHE,
 ) -> bytes:
     """A whole VCALENDAR named ``name`` (``X-WR-CALNAME``) holding ``events``,
     with the Asia/Seoul VTIMEZONE, as the bytes of a .ics file (UTF-8, CRLF,
     folded at 75 octets). ``now`` stands in for an item's missing
     ``last_modified``."""
-    return Feed(name, events, now=now, method=method, cache=cache).body
+    return Feed(name, events, now=now, cache=cache).body

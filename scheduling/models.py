@@ -284,7 +284,10 @@ class StaffProfile(models.Model):
 class CalendarFeedToken(models.Model):
     """A private calendar feed's secret: one per user and kind of feed,
     stored as its SHA-256 only; revoking it (or renewing, which revokes and
-    makes a new one) makes the old address a 404."""
+    makes a new one) makes the old address a 404, and so does reaching
+    ``expires_at`` (``FEED_TOKEN_DAYS`` after it was made). An expired token
+    stays the user's current one, shown on the profile page as expired,
+    until it is renewed or revoked."""
 
     class Kind(models.TextChoices):
         OFFICIAL = "official", _("My schedule (official)")
@@ -295,6 +298,7 @@ class CalendarFeedToken(models.Model):
     kind = models.CharField(_("feed"), max_length=20, choices=Kind.choices)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
@@ -370,6 +374,22 @@ class OutboxMessage(models.Model):
         if cls.PRIVATE_LINKS is None:
             return text
         return cls.PRIVATE_LINKS.sub(r"\1…", text)
+
+
+class FeedNotification(OutboxMessage):
+    """The core's outbox (``scheduling.outbox``): e-mails to staff about
+    their private calendar feeds — the notice that an address expires soon,
+    once per token (``feed-expiry:<token id>``). They carry no secret: the
+    address itself is never stored, the e-mail links the profile page."""
+
+    token = models.ForeignKey(
+        CalendarFeedToken, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+
+    class Meta(OutboxMessage.Meta):
+        verbose_name = _("calendar feed notification")
+        verbose_name_plural = _("calendar feed notifications")
 
 
 # --- Reports (issue 7; scheduling/report_services.py) ---------------------------

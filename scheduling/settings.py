@@ -50,7 +50,7 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off)")
 
 
-def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     raw = env.str(name, default=None)
     if raw is None:
         return default
@@ -60,6 +60,8 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={value} must be at most {maximum}")
     return value
 
 
@@ -243,6 +245,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-monthly-report": {
         "task": "scheduling.send_monthly_report",
         "schedule": crontab(minute=0, hour=8, day_of_month=1),
+    },
+    # Private feed addresses expiring within FEED_TOKEN_NOTICE_DAYS: one
+    # e-mail per address to its owner, daily (a second run sends nothing).
+    "notify-expiring-feed-tokens": {
+        "task": "scheduling.notify_expiring_feed_tokens",
+        "schedule": crontab(minute=15, hour=9),
     },
 }
 
@@ -433,7 +441,18 @@ RATELIMIT_SUBMIT = env.str("RATELIMIT_SUBMIT", default="5/10m")
 #: Pages behind a private link (status page, its actions and .ics, feedback,
 #: the resident's answer): requests per address.
 RATELIMIT_STATUS = env.str("RATELIMIT_STATUS", default="30/m")
-for _name in ("RATELIMIT_SUBMIT", "RATELIMIT_STATUS"):
+#: Private calendar feeds (/calendar/feeds/<token>.ics), per address. Every
+#: request counts against RATELIMIT_FEED: a calendar app polls a feed every
+#: 15-60 minutes (at most 4 an hour), so 1200 an hour is an office of 100
+#: people with 3 devices each behind one address. Requests with an unknown,
+#: revoked or expired address count against RATELIMIT_FEED_MISS as well;
+#: past it, every feed request from that address is refused, valid or not
+#: (refusing only the misses would let guessing go on, answered 429 or 200):
+#: 60 an hour is 15 stale subscriptions polling at once behind one address.
+#: docs/security.md "Private calendar feeds".
+RATELIMIT_FEED = env.str("RATELIMIT_FEED", default="1200/h")
+RATELIMIT_FEED_MISS = env.str("RATELIMIT_FEED_MISS", default="60/h")
+for _name in ("RATELIMIT_SUBMIT", "RATELIMIT_STATUS", "RATELIMIT_FEED", "RATELIMIT_FEED_MISS"):
     if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", globals()[_name]):
         raise ImproperlyConfigured(f"{_name}={globals()[_name]!r} is not a rate such as 5/10m or 30/m")
 #: A counter that cannot be read or bumped (a key expiring between the two
@@ -491,6 +510,18 @@ MEETING_STATUS_LINK_DAYS_AFTER_CLOSE = env_int("MEETING_STATUS_LINK_DAYS_AFTER_C
 #: Days after its date that a cancelled item (meeting, meeting day, visit)
 #: stays in the calendar feeds as STATUS:CANCELLED before it is dropped.
 FEED_CANCELLED_KEEP_DAYS = env_int("FEED_CANCELLED_KEEP_DAYS", 90)
+#: Days a private calendar feed address works after it is made (or renewed
+#: on the staff profile page); then it answers 404, as a revoked one does.
+#: At most ten years: an address that never expires is what this replaces.
+FEED_TOKEN_DAYS = env_int("FEED_TOKEN_DAYS", 365, minimum=1, maximum=3650)
+#: From this many days before an address expires, the profile page and the
+#: dashboard say so and its owner gets one e-mail (scheduling.feed_services).
+FEED_TOKEN_NOTICE_DAYS = env_int("FEED_TOKEN_NOTICE_DAYS", 30, minimum=1)
+if FEED_TOKEN_NOTICE_DAYS >= FEED_TOKEN_DAYS:
+    raise ImproperlyConfigured(
+        f"FEED_TOKEN_NOTICE_DAYS={FEED_TOKEN_NOTICE_DAYS} must be less than FEED_TOKEN_DAYS={FEED_TOKEN_DAYS}"
+        " (a new address would be announced as expiring at once)"
+    )
 
 # --- Neighborhood management cards ------------------------------------------------
 

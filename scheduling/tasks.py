@@ -59,3 +59,13 @@ def send_monthly_report(self, month: str | None = None) -> str:
     if run.status == ReportRun.Status.FAILED and run.attempts < report_services.MONTHLY_EMAIL_MAX_ATTEMPTS:
         raise self.retry(args=[key])
     return run.status
+
+
+@shared_task(name="scheduling.notify_expiring_feed_tokens", ignore_result=True)
+def notify_expiring_feed_tokens() -> int:
+    """Daily (celery beat): one e-mail per private feed address that
+    expires within ``FEED_TOKEN_NOTICE_DAYS``, sent through the outbox; a
+    second run finds every such address announced already."""
+    from scheduling.feed_services import feed_token_expiry_notify
+
+    return feed_token_expiry_notify()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from scheduling.decorators import staff_required
+from scheduling.feed_services import feed_token_notices
 from scheduling.forms import StaffLoginForm
 from scheduling.staff import panels_for, sections_for
 
@@ -21,7 +22,12 @@ def staff_home(request):
         (panel, render_to_string(panel.template, context, request=request))
         for panel, context in panels_for(request.user)
     ]
-    return render(request, "scheduling/staff_home.html", {"panels": panels, "sections": sections_for(request.user)})
+    context = {
+        "panels": panels,
+        "sections": sections_for(request.user),
+        "feed_notices": feed_token_notices(request.user),
+    }
+    return render(request, "scheduling/staff_home.html", context)
 
 
 class StaffLoginView(auth_views.LoginView):

@@ -6,7 +6,9 @@
 # pdffonts, pdfimages) with which the tests read the PDFs back; faketime, with
 # which the suite is run under a faked clock (docs/testing.md); nginx and
 # openssl, with which tests/test_nginx.py runs docs/deployment.md's nginx
-# block in front of a live test server.
+# block in front of a live test server; libical's GObject binding
+# (gir1.2-ical-3.0, python3-gi), with which tests/scheduling/test_feed_libical.py
+# checks every calendar feed the way libical-based calendar apps read it.
 set -eu
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
@@ -15,6 +17,7 @@ command -v pdftotext >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 || m
 command -v faketime >/dev/null 2>&1 || missing="$missing faketime"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+/usr/bin/python3 -c 'import gi; gi.require_version("ICalGLib", "3.0")' >/dev/null 2>&1 || missing="$missing gir1.2-ical-3.0 python3-gi"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" = 0 ]; then

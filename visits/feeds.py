@@ -17,7 +17,7 @@ from django.db.models import Max, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from scheduling.feeds import cancelled_cutoff, cancelled_dropped_at
+from scheduling.feeds import PUBLIC_VIEW, cancelled_cutoff, cancelled_dropped_at, view_uid
 from scheduling.ical import CANCELLED, CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
 from visits.models import FieldVisit, ThemedTour
@@ -41,7 +41,7 @@ def _status(status: str) -> str:
     return CANCELLED if status in NOT_HAPPENING else CONFIRMED
 
 
-def _visit_event(visit: FieldVisit) -> IcalEvent:
+def _visit_event(visit: FieldVisit, view: str = PUBLIC_VIEW) -> IcalEvent:
     lines = []
     if visit.status == FieldVisit.Status.CANCELLED:
         lines.append(_("This visit is cancelled."))
@@ -50,7 +50,7 @@ def _visit_event(visit: FieldVisit) -> IcalEvent:
     if visit.public_summary:
         lines.append(visit.public_summary)
     return IcalEvent(
-        uid=f"field-visit-{visit.pk}@tongtong",
+        uid=view_uid("field-visit", visit.pk, view),
         start=visit.start,
         end=visit.end,
         summary=_("%(who)s's visit to %(neighborhood)s")
@@ -63,7 +63,7 @@ def _visit_event(visit: FieldVisit) -> IcalEvent:
     )
 
 
-def _tour_event(tour: ThemedTour) -> IcalEvent:
+def _tour_event(tour: ThemedTour, view: str = PUBLIC_VIEW) -> IcalEvent:
     lines = []
     if tour.status == ThemedTour.Status.CANCELLED:
         lines.append(_("This tour is cancelled."))
@@ -72,7 +72,7 @@ def _tour_event(tour: ThemedTour) -> IcalEvent:
     if tour.public_summary:
         lines.append(tour.public_summary)
     return IcalEvent(
-        uid=f"themed-tour-{tour.pk}@tongtong",
+        uid=view_uid("themed-tour", tour.pk, view),
         start=tour.start,
         end=tour.end,
         summary=_("Themed tour: %(title)s") % {"title": tour.title},

@@ -2,6 +2,9 @@
 
 Cancelled or postponed visits and tours stay as STATUS:CANCELLED until
 ``FEED_CANCELLED_KEEP_DAYS`` after their date, as in the public feeds.
+Each feed kind writes its own UIDs (``scheduling.feeds.view_uid``): a
+subscriber to the public visit feed and to a private one sees each visit
+once in each calendar, never one event fought over by two.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from scheduling.ical import IcalEvent
 from scheduling.models import CalendarFeedToken, Official, StaffProfile
 from visits.feeds import _tour_event, _visit_event, kept
 from visits.models import FieldVisit, ThemedTour
+
+Kind = CalendarFeedToken.Kind
 
 
 def _visits():
@@ -27,13 +32,14 @@ def official_source(user) -> list[IcalEvent]:
     official = Official.objects.filter(user=user).first()
     if official is None:
         return []
-    events = [_visit_event(v) for v in _visits().filter(official=official)]
-    events += [_tour_event(t) for t in _tours().filter(official=official)]
+    events = [_visit_event(v, Kind.OFFICIAL) for v in _visits().filter(official=official)]
+    events += [_tour_event(t, Kind.OFFICIAL) for t in _tours().filter(official=official)]
     return events
 
 
 def secretariat_source(user) -> list[IcalEvent]:
-    return [_visit_event(v) for v in _visits()] + [_tour_event(t) for t in _tours()]
+    view = Kind.SECRETARIAT
+    return [_visit_event(v, view) for v in _visits()] + [_tour_event(t, view) for t in _tours()]
 
 
 def department_source(user) -> list[IcalEvent]:
@@ -41,10 +47,10 @@ def department_source(user) -> list[IcalEvent]:
     if profile is None:
         return []
     tours = _tours().filter(Q(departments=profile.department)).distinct()
-    return [_tour_event(t) for t in tours]
+    return [_tour_event(t, Kind.DEPARTMENT) for t in tours]
 
 
 def register() -> None:
-    register_feed_source(CalendarFeedToken.Kind.OFFICIAL, official_source)
-    register_feed_source(CalendarFeedToken.Kind.SECRETARIAT, secretariat_source)
-    register_feed_source(CalendarFeedToken.Kind.DEPARTMENT, department_source)
+    register_feed_source(Kind.OFFICIAL, official_source)
+    register_feed_source(Kind.SECRETARIAT, secretariat_source)
+    register_feed_source(Kind.DEPARTMENT, department_source)

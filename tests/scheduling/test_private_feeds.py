@@ -66,14 +66,15 @@ def feed_url(raw):
     return reverse("private_feed", kwargs={"token": raw})
 
 
-def test_official_feed_has_their_appointment_with_the_citizen_name(client, world):
+def test_official_feed_has_their_appointment_by_reference_and_subject(client, world):
     raw = feed_token_issue(user=world["mayor"], kind=Kind.OFFICIAL)
     response = client.get(feed_url(raw))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert "private" in response["Cache-Control"]
     body = response.content.decode()
-    assert "홍길동" in body and world["request"].reference in body
+    assert f"시민 면담 {world['request'].reference}: 골목길" in body
+    assert "홍길동" not in body
     assert str(world["appointment"].uid) in body
     assert "010-1234-5678" not in body and "01012345678" not in body
     calendar = icalendar.Calendar.from_ical(response.content)
@@ -111,7 +112,8 @@ def test_department_feed_has_due_date_but_no_citizen_data(client, world):
 def test_secretariat_feed_has_everything(client, world):
     raw = feed_token_issue(user=world["sec"], kind=Kind.SECRETARIAT)
     body = client.get(feed_url(raw)).content.decode()
-    assert "홍길동" in body and str(world["appointment"].uid) in body
+    assert world["request"].reference in body and str(world["appointment"].uid) in body
+    assert "홍길동" not in body
     assert "010-1234-5678" not in body
 
 
@@ -173,13 +175,13 @@ def test_department_feed_has_the_meeting_of_a_request_it_reviews(client, world):
     raw = feed_token_issue(user=world["dept"], kind=Kind.DEPARTMENT)
     response = client.get(feed_url(raw))
     events = _vevents(client, raw)
-    meeting = events[f"department-meeting-{appointment.uid}@tongtong"]
+    meeting = events[f"appointment-{appointment.uid}.department@tongtong"]
     assert meeting.decoded("DTSTART") == appointment.start
     assert str(meeting["STATUS"]) == "CONFIRMED"
     assert world["request"].reference in str(meeting["SUMMARY"])
     assert "시장" in str(meeting["DESCRIPTION"])  # who meets the citizen, by title
     assert str(meeting["LOCATION"]) == appointment.location
-    assert f"review-due-{world['review'].pk}@tongtong" in events
+    assert f"review-due-{world['review'].pk}.department@tongtong" in events
     body = response.content.decode()
     for secret in ("홍길동", "골목길", "010-1234-5678", "01012345678", "김시장"):
         assert secret not in body, secret
@@ -204,15 +206,15 @@ def test_department_feed_has_the_meetings_of_its_director(client, world):
         request=sub.request, official=director, start=start, reason="시장 해외 출장"
     )
     parks_events = _vevents(client, feed_token_issue(user=parks_user, kind=Kind.DEPARTMENT))
-    assert set(parks_events) == {f"department-meeting-{appointment.uid}@tongtong"}
-    event = parks_events[f"department-meeting-{appointment.uid}@tongtong"]
+    assert set(parks_events) == {f"appointment-{appointment.uid}.department@tongtong"}
+    event = parks_events[f"appointment-{appointment.uid}.department@tongtong"]
     assert event.decoded("DTSTART") == start
     assert "녹지국장" in str(event["DESCRIPTION"])
     # Roads neither reviews it nor meets the citizen: not in its feed.
     roads_events = _vevents(client, feed_token_issue(user=world["dept"], kind=Kind.DEPARTMENT))
-    assert f"department-meeting-{appointment.uid}@tongtong" not in roads_events
-    assert f"department-meeting-{world['appointment'].uid}@tongtong" in roads_events
-    assert f"department-meeting-{world['appointment'].uid}@tongtong" not in parks_events
+    assert f"appointment-{appointment.uid}.department@tongtong" not in roads_events
+    assert f"appointment-{world['appointment'].uid}.department@tongtong" in roads_events
+    assert f"appointment-{world['appointment'].uid}.department@tongtong" not in parks_events
 
 
 def test_a_department_not_involved_sees_no_meeting(client, world):
@@ -230,9 +232,9 @@ def test_a_moved_meeting_is_updated_in_the_department_feed(client, world):
     other_day = request.preferences.order_by("rank")[1].meeting_day
     new = booking.slot_book(request=request, slot=other_day.slots.first())
     events = _vevents(client, raw)
-    cancelled = events[f"department-meeting-{old.uid}@tongtong"]
+    cancelled = events[f"appointment-{old.uid}.department@tongtong"]
     assert str(cancelled["STATUS"]) == "CANCELLED" and cancelled["SEQUENCE"] == 1
-    booked = events[f"department-meeting-{new.uid}@tongtong"]
+    booked = events[f"appointment-{new.uid}.department@tongtong"]
     assert str(booked["STATUS"]) == "CONFIRMED"
     assert booked.decoded("DTSTART") == other_day.slots.first().start
 
@@ -251,11 +253,7 @@ def test_cancelled_meetings_stay_for_the_kept_days_then_go(client, world, settin
     appointment = world["appointment"]
     user = {Kind.OFFICIAL: world["mayor"], Kind.SECRETARIAT: world["sec"], Kind.DEPARTMENT: world["dept"]}[kind]
     raw = feed_token_issue(user=user, kind=kind)
-    uid = (
-        f"department-meeting-{appointment.uid}@tongtong"
-        if kind == Kind.DEPARTMENT
-        else f"appointment-{appointment.uid}@tongtong"
-    )
+    uid = f"appointment-{appointment.uid}.{kind}@tongtong"
     assert settings.FEED_CANCELLED_KEEP_DAYS == 90
     booking.citizen_cancel(request=appointment.request)
     assert str(_vevents(client, raw)[uid]["STATUS"]) == "CANCELLED"
@@ -275,4 +273,4 @@ def test_active_past_meetings_are_not_cut(client, world, settings):
     appointment = world["appointment"]
     _dated(appointment, days_ago=400)
     raw = feed_token_issue(user=world["mayor"], kind=Kind.OFFICIAL)
-    assert f"appointment-{appointment.uid}@tongtong" in _vevents(client, raw)
+    assert f"appointment-{appointment.uid}.official@tongtong" in _vevents(client, raw)

@@ -86,6 +86,11 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
         ({"MEDIA_ROOT": "/srv/t/media", "PRIVATE_MEDIA_ROOT": "/srv/t"}, "must be outside MEDIA_ROOT"),
         ({"PRIVATE_MEDIA_ACCEL_PREFIX": "private"}, "PRIVATE_MEDIA_ACCEL_PREFIX='private' is not a location"),
         ({"PRIVATE_MEDIA_ACCEL_PREFIX": "/media/private/"}, "PRIVATE_MEDIA_ACCEL_PREFIX="),
+        ({"FEED_TOKEN_DAYS": "a year"}, "FEED_TOKEN_DAYS='a year' is not a whole number"),
+        ({"FEED_TOKEN_DAYS": "0"}, "FEED_TOKEN_DAYS=0 must be at least 1"),
+        ({"FEED_TOKEN_DAYS": "99999999999"}, "FEED_TOKEN_DAYS=99999999999 must be at most 3650"),
+        ({"FEED_TOKEN_NOTICE_DAYS": "365"}, "FEED_TOKEN_NOTICE_DAYS=365 must be less than FEED_TOKEN_DAYS=365"),
+        ({"RATELIMIT_FEED_MISS": "lots"}, "RATELIMIT_FEED_MISS='lots' is not a rate"),
     ],
 )
 def test_a_bad_value_stops_the_start_up_with_its_name(env, message):
