@@ -158,6 +158,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "scheduling.context_processors.site",
             ],
+            # |html_datetime for <time datetime="…"> on every page, no {% load %}.
+            "builtins": ["scheduling.templatetags.html_dates"],
         },
     },
 ]
