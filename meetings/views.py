@@ -39,6 +39,7 @@ from meetings.models import MeetingDay, MeetingRequest, PreferredDay, WaitlistEn
 from meetings.selectors import bookable_meeting_days, upcoming_meeting_days
 from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
+from meetings.services.notifications import decline_remedies
 from meetings.services.requests import meeting_request_submit, request_for_token
 from scheduling import params
 from scheduling.client_ip import client_ip
@@ -390,6 +391,7 @@ def _render_status(request, token: str, meeting_request: MeetingRequest, *, move
         "offer_when": when(offer.offered_slot.start) if offer else "",
         "offer_deadline": when(offer.offer_expires_at) if offer else "",
         "needs": meeting_request.accessibility_needs(),
+        "remedies": decline_remedies() if meeting_request.decline_reason else [],
         "can_change": can_change,
         "move_form": move_form if can_change else None,
         "notice_hours": settings.MEETING_CHANGE_NOTICE_HOURS,

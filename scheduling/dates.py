@@ -36,6 +36,13 @@ def local_when(moment: dt.datetime, *, with_time: bool = True) -> str:
     return f"{text}, {local:%H:%M}" if with_time else text
 
 
+def local_day(day: dt.date) -> str:
+    """A date in the active language: ``2026. 12. 1.(화)`` or ``Tue 1 Dec 2026``."""
+    if (translation.get_language() or "ko").startswith("ko"):
+        return korean_date(day)
+    return formats.date_format(day, "D j M Y")
+
+
 def html_datetime(value) -> str:
     """A date or moment as the ``datetime`` attribute of ``<time>``:
     ``2026-12-10T14:00:00+09:00`` in Seoul time, whole seconds (the HTML

@@ -593,6 +593,15 @@ def test_another_day_offers_every_open_day_the_citizens_other_choice_first(clien
     assert ranks == [second.pk, future_days[0].pk], "the day asked for is now the first choice"
 
 
+def test_a_declined_request_shows_how_to_object(client, submitted):
+    booking.request_decline(request=submitted.request, reason="소관 기관이 아닙니다")
+    page = _text(_status(client, submitted.token))
+    section = re.search(r'aria-labelledby="declined-title">.*?</section>', page, re.S).group(0)
+    assert "소관 기관이 아닙니다" in section and "이 결정에 이의가 있으시면" in section
+    for words in ["다시 검토 요청(이의신청)", "90일 안에", "국민신문고", "www.epeople.go.kr", "행정심판"]:
+        assert words in section, words
+
+
 def test_the_status_page_explains_a_preferred_day_before_the_answer_deadline(client, submitted, future_days):
     first = future_days[0]
     MeetingRequest.objects.filter(pk=submitted.request.pk).update(answer_due_at=first.start + dt.timedelta(days=1))
