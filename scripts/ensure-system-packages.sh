@@ -6,7 +6,8 @@
 # pdffonts, pdfimages) with which the tests read the PDFs back; faketime, with
 # which the suite is run under a faked clock (docs/testing.md); nginx and
 # openssl, with which tests/test_nginx.py runs docs/deployment.md's nginx
-# block in front of a live test server.
+# block in front of a live test server; Java, which runs the Nu HTML Checker
+# (npm vnu-jar) in tests/test_html_valid.py.
 set -eu
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
@@ -15,6 +16,7 @@ command -v pdftotext >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 || m
 command -v faketime >/dev/null 2>&1 || missing="$missing faketime"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" = 0 ]; then
