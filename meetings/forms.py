@@ -258,12 +258,16 @@ class OtherDayForm(forms.Form):
     def label(day: MeetingDay) -> str:
         free = free_slot_count(day)
         if free:
-            return _("%(day)s (%(free)s of %(total)s slots free)") % {
+            text = _("%(day)s (%(free)s of %(total)s slots free)") % {
                 "day": local_when(day.start),
                 "free": free,
                 "total": day.total_slots,
             }
-        return _("%(day)s (full)") % {"day": local_when(day.start)}
+        else:
+            text = _("%(day)s (full)") % {"day": local_when(day.start)}
+        if getattr(day, "preferred_rank", None):  # annotated by the status page
+            text = _("%(day)s · a day you chose") % {"day": text}
+        return text
 
 
 SCORES = [

@@ -691,8 +691,10 @@ def days(request):
         {
             "rows": rows,
             "period": f"{korean_date(start)} – {korean_date(end)}",
-            "previous": f"{_add_months(start, -DAYS_PAGE_MONTHS):%Y-%m}",
-            "next": f"{_add_months(start, DAYS_PAGE_MONTHS):%Y-%m}",
+            # The page shows four months but steps one at a time: staff look
+            # for "the month before", not for the four months before.
+            "previous": f"{_add_months(start, -1):%Y-%m}",
+            "next": f"{_add_months(start, 1):%Y-%m}",
         },
     )
 
@@ -802,13 +804,15 @@ class RunSheetRow:
 @staff_required
 def run_sheet(request, pk):
     """The printable plan of a meeting day: every slot in order, who comes,
-    what about, and what they need. Names are shown (internal); phones masked."""
+    what about, what they need, and their full number: on the day the
+    person at the door calls a citizen who is late, from the sheet in their
+    hand (docs/privacy.md). Secretariat only; every citizen on it is logged."""
     day = _day_for_secretariat(request, pk)
     rows = [
         RunSheetRow(
             time=time,
             appointment=appointment,
-            phone=mask_phone(appointment.request.phone) if appointment else "",
+            phone=appointment.request.phone if appointment else "",
             needs=appointment.request.accessibility_needs() if appointment else [],
         )
         for _slot, time, appointment in _day_slots(day)

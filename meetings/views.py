@@ -23,6 +23,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import F, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,10 +35,11 @@ from django.views.defaults import page_not_found
 
 from meetings.errors import MeetingError
 from meetings.forms import FeedbackForm, OtherDayForm, PublicRequestForm, free_slot_count
-from meetings.models import MeetingDay, MeetingRequest, WaitlistEntry
+from meetings.models import MeetingDay, MeetingRequest, PreferredDay, WaitlistEntry
 from meetings.selectors import bookable_meeting_days, upcoming_meeting_days
 from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
+from meetings.services.notifications import decline_remedies
 from meetings.services.requests import meeting_request_submit, request_for_token
 from scheduling import params
 from scheduling.client_ip import client_ip
@@ -216,12 +218,16 @@ def request_received(request):
 
 
 def _other_days(meeting_request: MeetingRequest, appointment):
-    """The bookable days a citizen may ask for instead: not the one they are
-    booked on, nor one they already asked for."""
-    days = _bookable_days().exclude(pk__in=meeting_request.preferences.values("meeting_day"))
+    """The bookable days a citizen may ask for instead: every open day but
+    the one they are booked on, their own other preferred days first (in
+    their order, each marked), then the rest by date. Leaving the preferred
+    days out offered only far dates while the citizen's second choice still
+    had every slot free."""
+    rank = PreferredDay.objects.filter(request=meeting_request, meeting_day=OuterRef("pk")).values("rank")[:1]
+    days = _bookable_days().annotate(preferred_rank=Subquery(rank))
     if appointment and appointment.slot_id:
         days = days.exclude(pk=appointment.slot.meeting_day_id)
-    return days
+    return days.order_by(F("preferred_rank").asc(nulls_last=True), "start")
 
 
 def _open_offer(meeting_request: MeetingRequest) -> WaitlistEntry | None:
@@ -352,6 +358,18 @@ def _render_status(request, token: str, meeting_request: MeetingRequest, *, move
     ]
     offer = _open_offer(meeting_request)
     answered = meeting_request.first_answered_at is not None
+    due = meeting_request.extended_due_at or meeting_request.answer_due_at
+    # A preferred day before the answer deadline puzzles a citizen ("will
+    # you answer after my day?"): the page says what happens to it.
+    before_due = (
+        [
+            day_when(timezone.localtime(p["day"].start).date())
+            for p in preferences
+            if not p["day"].is_cancelled and timezone.now() < p["day"].start < due
+        ]
+        if can_change and not answered and appointment is None
+        else []
+    )
     context = {
         "token": token,
         "meeting_request": meeting_request,
@@ -367,11 +385,13 @@ def _render_status(request, token: str, meeting_request: MeetingRequest, *, move
         if meeting_request.extended_due_at and not answered
         else "",
         "preferences": preferences,
+        "preferred_before_due": before_due,
         "waiting": waiting,
         "offer": offer,
         "offer_when": when(offer.offered_slot.start) if offer else "",
         "offer_deadline": when(offer.offer_expires_at) if offer else "",
         "needs": meeting_request.accessibility_needs(),
+        "remedies": decline_remedies() if meeting_request.decline_reason else [],
         "can_change": can_change,
         "move_form": move_form if can_change else None,
         "notice_hours": settings.MEETING_CHANGE_NOTICE_HOURS,

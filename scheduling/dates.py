@@ -36,6 +36,28 @@ def local_when(moment: dt.datetime, *, with_time: bool = True) -> str:
     return f"{text}, {local:%H:%M}" if with_time else text
 
 
+def local_day(day: dt.date) -> str:
+    """A date in the active language: ``2026. 12. 1.(화)`` or ``Tue 1 Dec 2026``."""
+    if (translation.get_language() or "ko").startswith("ko"):
+        return korean_date(day)
+    return formats.date_format(day, "D j M Y")
+
+
+def html_datetime(value) -> str:
+    """A date or moment as the ``datetime`` attribute of ``<time>``:
+    ``2026-12-10T14:00:00+09:00`` in Seoul time, whole seconds (the HTML
+    standard allows at most three fractional digits; nobody needs them), or
+    ``2026-12-10`` for a date; empty for nothing."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, dt.datetime):
+        moment = timezone.localtime(value) if timezone.is_aware(value) else value
+        return moment.replace(microsecond=0).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return ""
+
+
 def won(amount, *, empty: str = "-") -> str:
     """A sum in won: 3000000 → "3,000,000원" ("3,000,000 won" in English);
     ``empty`` when there is none."""

@@ -89,6 +89,49 @@ def env_networks(name: str, default: list[str]) -> list[str]:
     return networks
 
 
+def env_text(name: str, default: str) -> str:
+    """A text that must not be blank (a name, a title): an empty value is a
+    mistake in the environment, not "no name"."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} is empty; give a value or leave the variable unset for the default")
+    return value
+
+
+_PHONE = re.compile(r"^0[0-9]{1,3}-[0-9]{3,4}-[0-9]{4}$|^1[0-9]{3}-[0-9]{4}$")
+
+
+def env_phone(name: str, default: str) -> str:
+    """A Korean telephone number as people dial it: ``031-000-0000``,
+    ``02-123-4567``, ``1588-0000``; anything else is an error."""
+    value = env_text(name, default)
+    if not _PHONE.match(value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a telephone number such as 031-123-4567 or 1588-0000")
+    return value
+
+
+def env_email(name: str, default: str) -> str:
+    value = env_text(name, default)
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an e-mail address") from None
+    return value
+
+
+def env_date(name: str, default: dt.date) -> dt.date:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a date such as 2026-12-01") from None
+
+
 # --- Core -----------------------------------------------------------------
 
 DEBUG = env_bool("DEBUG", True)
@@ -160,6 +203,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "scheduling.context_processors.site",
             ],
+            # |html_datetime for <time datetime="…"> on every page, no {% load %}.
+            "builtins": ["scheduling.templatetags.html_dates"],
         },
     },
 ]
@@ -480,6 +525,26 @@ CHECK_OCCURRENCE_PERM_FUNC = can_edit_schedule
 
 CITY_NAME = env.str("CITY_NAME", default="통통시")
 CITY_PHONE = env.str("CITY_PHONE", default="031-000-0000")
+# The privacy policy (/privacy/, 개인정보 보호법 제30조) and the consent
+# texts read these. The defaults are the demo city's; a real city sets its
+# own (docs/privacy.md). Bad values stop the start-up.
+#: 개인정보 보호책임자: in a city usually the head of planning (기획조정실장).
+PRIVACY_OFFICER_TITLE = env_text("PRIVACY_OFFICER_TITLE", "기획조정실장")
+PRIVACY_OFFICER_NAME = env_text("PRIVACY_OFFICER_NAME", "한보호")
+PRIVACY_OFFICER_DEPARTMENT = env_text("PRIVACY_OFFICER_DEPARTMENT", "기획조정실")
+PRIVACY_OFFICER_PHONE = env_phone("PRIVACY_OFFICER_PHONE", "031-000-0100")
+PRIVACY_OFFICER_EMAIL = env_email("PRIVACY_OFFICER_EMAIL", "privacy@tongtong.example")
+#: The department that answers a citizen's request to see, correct or delete
+#: their data (개인정보 보호 담당부서): the secretariat, at CITY_PHONE.
+PRIVACY_CONTACT_DEPARTMENT = env_text("PRIVACY_CONTACT_DEPARTMENT", "소통민원팀")
+#: Who sends our text messages for us (처리 위탁, 법 제26조): the gateway
+#: behind SMS_BACKEND.
+SMS_PROVIDER_NAME = env_text("SMS_PROVIDER_NAME", "문자 발송 대행업체(데모: 계약 후 업체명 기재)")
+#: Who sends our e-mail, when it is not the city's own mail server
+#: (EMAIL_URL); empty: the city's own.
+EMAIL_PROVIDER_NAME = os.environ.get("EMAIL_PROVIDER_NAME", "").strip()
+#: The date the privacy policy in force took effect (시행일).
+PRIVACY_POLICY_DATE = env_date("PRIVACY_POLICY_DATE", dt.date(2026, 12, 1))
 #: The public address, for links sent by SMS and e-mail.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

@@ -41,6 +41,7 @@ urlpatterns = [
     path("staff/", include(staff_patterns)),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("privacy/", views.privacy_policy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
 ]
 

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import JsonResponse
@@ -8,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from scheduling.dates import local_day
 from scheduling.decorators import staff_required
 from scheduling.feed_services import feed_token_notices
 from scheduling.forms import StaffLoginForm
@@ -77,3 +79,26 @@ def too_many_requests(request, exception=None, *, retry_after: int | None = None
         response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def privacy_policy(request):
+    """The privacy policy (개인정보 처리방침, 개인정보 보호법 제30조), public,
+    from the same settings the consent texts read (docs/privacy.md)."""
+    return render(
+        request,
+        "scheduling/privacy.html",
+        {
+            "retention_years": settings.MEETING_RETENTION_YEARS,
+            "officer": {
+                "title": settings.PRIVACY_OFFICER_TITLE,
+                "name": settings.PRIVACY_OFFICER_NAME,
+                "department": settings.PRIVACY_OFFICER_DEPARTMENT,
+                "phone": settings.PRIVACY_OFFICER_PHONE,
+                "email": settings.PRIVACY_OFFICER_EMAIL,
+            },
+            "contact_department": settings.PRIVACY_CONTACT_DEPARTMENT,
+            "sms_provider": settings.SMS_PROVIDER_NAME,
+            "email_provider": settings.EMAIL_PROVIDER_NAME,
+            "policy_date": local_day(settings.PRIVACY_POLICY_DATE),
+        },
+    )

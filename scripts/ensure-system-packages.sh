@@ -8,7 +8,8 @@
 # openssl, with which tests/test_nginx.py runs docs/deployment.md's nginx
 # block in front of a live test server; libical's GObject binding
 # (gir1.2-ical-3.0, python3-gi), with which tests/scheduling/test_feed_libical.py
-# checks every calendar feed the way libical-based calendar apps read it.
+# checks every calendar feed the way libical-based calendar apps read it;
+# Java, which runs the Nu HTML Checker (npm vnu-jar) in tests/test_html_valid.py.
 set -eu
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
@@ -18,6 +19,7 @@ command -v faketime >/dev/null 2>&1 || missing="$missing faketime"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 /usr/bin/python3 -c 'import gi; gi.require_version("ICalGLib", "3.0")' >/dev/null 2>&1 || missing="$missing gir1.2-ical-3.0 python3-gi"
+command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" = 0 ]; then

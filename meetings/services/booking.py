@@ -23,7 +23,7 @@ from meetings.models import (
     Slot,
     WaitlistEntry,
 )
-from meetings.services.notifications import format_when, notify
+from meetings.services.notifications import decline_remedy_short, format_when, notify
 from meetings.services.requests import bookable_error, record
 from scheduling.models import Official
 from scheduling.organisation import Role, substitution_candidates
@@ -354,7 +354,9 @@ def request_decline(*, request: MeetingRequest, reason: str, actor=None) -> Meet
     _release_if_booked(request)
     request.decline_reason = reason
     transition(request, S.DECLINED, actor=actor, action="declined", note=reason)
-    notify(request, "declined", reason=reason)
+    # A refusal states its remedy (민원처리법 제27조): one sentence by SMS,
+    # the full list by e-mail and on the status page.
+    notify(request, "declined", reason=reason, remedy=decline_remedy_short())
     return request
 
 
@@ -436,9 +438,17 @@ def citizen_ask_other_day(*, request: MeetingRequest, meeting_day: MeetingDay) -
     if error:
         raise MeetingError(error)
     _release_if_booked(request)
-    rank = (request.preferences.order_by("-rank").values_list("rank", flat=True).first() or 0) + 1
-    PreferredDay.objects.filter(request=request, meeting_day=meeting_day).delete()
-    PreferredDay.objects.create(request=request, meeting_day=meeting_day, rank=rank)
+    # The day asked for becomes the first choice, the others keep their
+    # order behind it: the secretariat books the first choice it can. (It
+    # may be one of the citizen's earlier choices, now put first.)
+    others = list(
+        request.preferences.exclude(meeting_day=meeting_day).order_by("rank").values_list("meeting_day", flat=True)
+    )
+    request.preferences.all().delete()
+    PreferredDay.objects.bulk_create(
+        PreferredDay(request=request, meeting_day_id=day_id, rank=rank)
+        for rank, day_id in enumerate([meeting_day.pk, *others], start=1)
+    )
     from meetings.services.series import korean_date
 
     note = korean_date(timezone.localtime(meeting_day.start).date())

@@ -53,7 +53,7 @@ MESSAGES = {
         "[{city}] Meeting {reference}: {when}, {where}, with {who} on behalf of the mayor. Reason: {reason}"
     ),
     "answered": gettext_lazy("[{city}] Your request {reference} was answered in writing. See the link you received."),
-    "declined": gettext_lazy("[{city}] Your request {reference} could not be accepted. Reason: {reason}"),
+    "declined": gettext_lazy("[{city}] Your request {reference} could not be accepted. Reason: {reason} {remedy}"),
     "extended": gettext_lazy("[{city}] The answer to {reference} is extended to {when}. Reason: {reason}"),
     "cancelled": gettext_lazy("[{city}] Your meeting {reference} is cancelled."),
     "meeting_day_moved": gettext_lazy(
@@ -84,23 +84,78 @@ def redact_links(text: str) -> str:
 format_when = korean_datetime
 
 
+#: 민원 처리에 관한 법률 제35조: an objection to a refusal within 90 days of
+#: the notice, answered within 10 days.
+APPEAL_DAYS = 90
+APPEAL_ANSWER_DAYS = 10
+
+
+def decline_remedy_short() -> str:
+    """The remedy in one sentence, for the text message of a refusal (법 제27조:
+    a refusal states the reason and the remedy). The e-mail and the status
+    page give the full list (``decline_remedies``)."""
+    text = _("If you disagree, you may ask us to review it again within %(days)s days (%(phone)s) or use 국민신문고.")
+    return text % {"days": APPEAL_DAYS, "phone": settings.CITY_PHONE}
+
+
+def decline_remedies() -> list[tuple[str, str]]:
+    """What a citizen whose request was refused can do, in the active
+    language: (the way, what to do). What the city says under 민원처리법
+    제27조 and 제35조; a meeting request is not a disposition of statutory
+    rights, so an administrative appeal is named only "if you believe" so."""
+    values = {"days": APPEAL_DAYS, "answer_days": APPEAL_ANSWER_DAYS, "phone": settings.CITY_PHONE}
+    return [
+        (
+            _("Ask us to review it again (objection)"),
+            _(
+                "Within %(days)s days of this notice, ask the Citizen Communication Team by phone (%(phone)s), "
+                "in person or in writing, saying why you disagree. We answer within %(answer_days)s days."
+            )
+            % values,
+        ),
+        (
+            _("국민신문고 (the government's online petition service)"),
+            _("File a petition or a complaint at www.epeople.go.kr, or call the government's help line 110."),
+        ),
+        (
+            _("Administrative appeal"),
+            _(
+                "If you believe this decision is an administrative disposition that infringes your rights or "
+                "interests, you may file an administrative appeal (www.simpan.go.kr) within %(days)s days of "
+                "learning of it."
+            )
+            % values,
+        ),
+    ]
+
+
+def _email_extra(kind: str) -> str:
+    """What an e-mail says beyond the text message: the full remedy of a refusal."""
+    if kind != "declined":
+        return ""
+    lines = [_("What you can do if you disagree:")]
+    lines += [f"- {way}: {what}" for way, what in decline_remedies()]
+    return "\n".join(lines)
+
+
 def render(kind: str, request: MeetingRequest, **context) -> str:
     """The text of message ``kind`` about ``request`` in the active language.
     ``when`` / ``who`` / ``where`` come from the active appointment unless
     ``context`` gives them. Values are inserted on one line and as they are
     (a ``{`` in a reason is not a placeholder)."""
-    values = dict.fromkeys(("link", "reason", "when", "who", "where", "deadline"), "")
+    values = dict.fromkeys(("link", "reason", "when", "who", "where", "deadline", "remedy"), "")
     values.update(city=settings.CITY_NAME, reference=request.reference, subject=request.subject)
     appointment = request.active_appointment
     if appointment:
         values.update(when=format_when(appointment.start), who=str(appointment.official), where=appointment.location)
     values.update({key: " ".join(str(value).split()) for key, value in context.items()})
-    return str(MESSAGES[kind]).format(**values)
+    return str(MESSAGES[kind]).format(**values).strip()
 
 
-def _email_body(body: str) -> str:
+def _email_body(body: str, extra: str = "") -> str:
     footer = _("This address does not take replies. Questions: %(phone)s") % {"phone": settings.CITY_PHONE}
-    return f"{body}\n\n--\n{footer}\n"
+    middle = f"\n\n{extra}" if extra else ""
+    return f"{body}{middle}\n\n--\n{footer}\n"
 
 
 def notify(request: MeetingRequest, kind: str, *, dedupe: str | None = None, **context) -> list[Notification]:
@@ -118,7 +173,10 @@ def notify(request: MeetingRequest, kind: str, *, dedupe: str | None = None, **c
         }
         targets = [(Notification.Channel.SMS, request.phone, body)]
         if request.email:
-            targets.append((Notification.Channel.EMAIL, request.email, _email_body(body)))
+            extra = _email_extra(kind)
+            # The e-mail gives the full remedy instead of the SMS's one sentence.
+            mail = render(kind, request, **{**context, "remedy": ""}) if extra else body
+            targets.append((Notification.Channel.EMAIL, request.email, _email_body(mail, extra)))
     return outbox.write(
         Notification,
         [

@@ -150,7 +150,7 @@ def _describe(violations):
     )
 
 
-@pytest.mark.parametrize("url", ["/", "/staff/login/", "/no-such-page/"])
+@pytest.mark.parametrize("url", ["/", "/staff/login/", "/no-such-page/", "/privacy/"])
 def test_no_serious_accessibility_violations(phone_page, axe_script, city, url):
     page = phone_page
     page.goto(url)
@@ -178,7 +178,7 @@ def test_english_home_page_has_no_serious_accessibility_violations(phone_page, l
     assert not violations, _describe(violations)
 
 
-@pytest.mark.parametrize("url", ["/", "/staff/login/", "/no-such-page/"])
+@pytest.mark.parametrize("url", ["/", "/staff/login/", "/no-such-page/", "/privacy/"])
 def test_pages_fit_a_360px_screen(browser, live_server, city, krds_installed, url):
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, base_url=live_server.url)
     try:

@@ -185,7 +185,7 @@ def rendered_messages(request: MeetingRequest, appointment: Appointment) -> dict
         "submitted": {"link": status_url("x" * 32)},
         "satisfaction": {"link": feedback_url(request)},
         "substituted": {"reason": "시장 해외 출장"},
-        "declined": {"reason": "소관 기관이 아닙니다"},
+        "declined": {"reason": "소관 기관이 아닙니다", "remedy": notifications.decline_remedy_short()},
         "extended": {"reason": "현장 조사", "when": format_when(request.answer_due_at + dt.timedelta(days=5))},
         "meeting_day_moved": {"reason": "시의회 일정"},
         "meeting_day_cancelled": {"reason": "긴급 재난 대응"},
@@ -214,8 +214,10 @@ def test_every_message_is_korean_names_the_request_and_fits(submitted, future_da
     assert "/meetings/status/" + "x" * 32 in messages["submitted"]
     assert SMSMessage(to="", body=messages["submitted"]).kind == "LMS"
     # The messages with nothing long in them fit one 90-byte SMS.
-    for kind in ("under_review", "answered", "declined", "cancelled", "reminder", "moved_by_citizen"):
+    for kind in ("under_review", "answered", "cancelled", "reminder", "moved_by_citizen"):
         assert SMSMessage(to="", body=messages[kind]).kind == "SMS", (kind, messages[kind])
+    # A refusal states its remedy (민원처리법 제27조): one sentence more, still short.
+    assert len(messages["declined"].encode("euc-kr")) <= 200, messages["declined"]
     assert format_when(appointment.start) in messages["reminder"]
     assert appointment.location in messages["reminder"]
     assert str(appointment.official) in messages["scheduled"]
@@ -229,6 +231,24 @@ def test_messages_read_naturally_without_particle_guesses(submitted, future_days
     appointment = booking.slot_book(request=request, slot=future_days[0].slots.first())
     for kind, body in rendered_messages(request, appointment).items():
         assert not re.search(r"\((으|이|가|을|를|은|는|와|과)\)|(이|을|은|와)\((가|를|는|과)\)", body), (kind, body)
+
+
+def test_a_refusal_tells_the_citizen_how_to_object(future_days):
+    """민원처리법 제27조: the reason and the remedy. The text message says it
+    in one sentence; the e-mail lists every way (objection within 90 days,
+    국민신문고, an administrative appeal)."""
+    request = submit(future_days[:1], email="hong@example.kr").request
+    booking.request_decline(request=request, reason="소관 기관이 아닙니다")
+    sms = request.notifications.filter(kind="declined", channel="sms").get().body
+    assert "사유: 소관 기관이 아닙니다" in sms
+    assert "90일 안에 다시 검토를 요청" in sms and "국민신문고" in sms and django_settings.CITY_PHONE in sms
+    assert "행정심판" not in sms, "the SMS stays short"
+    email = request.notifications.filter(kind="declined", channel="email").get().body
+    assert "사유: 소관 기관이 아닙니다" in email
+    assert "90일 안에 다시 검토를 요청하시거나" not in email, "the e-mail gives the full list instead"
+    ways = ["다시 검토 요청(이의신청)", "10일 안에 결과를", "www.epeople.go.kr", "110", "행정심판", "www.simpan.go.kr"]
+    for words in ways:
+        assert words in email, words
 
 
 def test_values_are_inserted_as_they_are(submitted):

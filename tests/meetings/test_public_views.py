@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
-from meetings.models import Appointment, MeetingRequest, WaitlistEntry
+from meetings.models import Appointment, MeetingDay, MeetingRequest, WaitlistEntry
 from meetings.selectors import bookable_meeting_days
 from meetings.services import booking, review
 from meetings.services.feedback import feedback_url
@@ -568,8 +568,59 @@ def test_ask_for_another_day(client, submitted, future_days):
     submitted.request.refresh_from_db()
     assert submitted.request.status == "under_review"
     assert submitted.request.active_appointment is None
-    assert submitted.request.preferences.order_by("-rank").first().meeting_day == new_day
+    assert submitted.request.preferences.order_by("rank").first().meeting_day == new_day, "now the first choice"
     assert "다른 날짜 요청" in page
+
+
+def test_another_day_offers_every_open_day_the_citizens_other_choice_first(client, submitted, future_days):
+    """Booked on their first choice, the citizen sees their second choice
+    first (marked), then every other open day by date: not only far ones."""
+    _scheduled(submitted, future_days)
+    second = future_days[1]
+    page = _text(_status(client, submitted.token))
+    offered = [int(pk) for pk in re.findall(r'name="meeting_day" value="(\d+)"', page)]
+    bookable = [d.pk for d in bookable_meeting_days() if d.pk != future_days[0].pk]
+    assert offered[0] == second.pk
+    assert sorted(offered) == sorted(bookable), "every open day but the booked one"
+    rest = list(MeetingDay.objects.filter(pk__in=offered[1:]).values_list("start", flat=True))
+    assert rest == sorted(rest), "then by date"
+    label = re.search(rf'value="{second.pk}".*?<label[^>]*>(.*?)</label>', page, re.S).group(1)
+    assert "잔여 4/4" in label and "신청하신 날" in label
+
+    response = client.post(f"/meetings/status/{submitted.token}/move/", {"meeting_day": second.pk})
+    assert response.status_code == 302
+    ranks = list(submitted.request.preferences.order_by("rank").values_list("meeting_day", flat=True))
+    assert ranks == [second.pk, future_days[0].pk], "the day asked for is now the first choice"
+
+
+def test_a_declined_request_shows_how_to_object(client, submitted):
+    booking.request_decline(request=submitted.request, reason="소관 기관이 아닙니다")
+    page = _text(_status(client, submitted.token))
+    section = re.search(r'aria-labelledby="declined-title">.*?</section>', page, re.S).group(0)
+    assert "소관 기관이 아닙니다" in section and "이 결정에 이의가 있으시면" in section
+    for words in ["다시 검토 요청(이의신청)", "90일 안에", "국민신문고", "www.epeople.go.kr", "행정심판"]:
+        assert words in section, words
+
+
+def test_the_status_page_explains_a_preferred_day_before_the_answer_deadline(client, submitted, future_days):
+    first = future_days[0]
+    MeetingRequest.objects.filter(pk=submitted.request.pk).update(answer_due_at=first.start + dt.timedelta(days=1))
+    page = _text(_status(client, submitted.token))
+    local = timezone.localtime(first.start)
+    note = re.search(r'<p class="tt-note" id="due-before-preferred">(.*?)</p>', page, re.S).group(1)
+    assert f"{local.year}. {local.month}. {local.day}." in note
+    assert "답변 기한보다 앞" in note and "문자로 확정" in note
+
+    MeetingRequest.objects.filter(pk=submitted.request.pk).update(answer_due_at=first.start - dt.timedelta(hours=1))
+    assert 'id="due-before-preferred"' not in _text(_status(client, submitted.token))
+
+
+def test_no_deadline_note_once_the_meeting_is_booked(client, submitted, future_days):
+    MeetingRequest.objects.filter(pk=submitted.request.pk).update(
+        answer_due_at=future_days[1].start + dt.timedelta(days=1)
+    )
+    _scheduled(submitted, future_days)
+    assert 'id="due-before-preferred"' not in _text(_status(client, submitted.token))
 
 
 @pytest.mark.parametrize("value", ["", "999999", "abc"])

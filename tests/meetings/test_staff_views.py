@@ -595,14 +595,44 @@ def test_the_run_sheet_lists_each_slot_with_accessibility_needs(staff, future_da
         "경로당 보수",
         "중앙동",
         "김시장",
-        "010-****-6666",
         "베트남어",
         "보조견 동반",
     ]:
         assert text in booked, text
     assert booked.count('class="tt-need"') == 4  # sign language, interpreter, wheelchair, other
-    assert "010-5555-6666" not in html
     assert sub.request.reference not in rows[0]
+
+
+def test_the_run_sheet_gives_the_full_number_to_call_a_latecomer(staff, future_days):
+    """The person at the door calls a citizen who is late from the printed
+    sheet: the number is whole, and a link on a phone (docs/privacy.md)."""
+    day = future_days[0]
+    sub = submit([day], name="최민원", phone="010-5555-6666")
+    booking.slot_book(request=sub.request, slot=day.slots.first())
+    html = _html(staff.get(f"/staff/meetings/days/{day.pk}/run-sheet/"))
+    assert '<a href="tel:010-5555-6666">010-5555-6666</a>' in html
+    assert "010-****-6666" not in html
+    assert "파쇄" in html  # the printout says it is shredded after the day
+
+
+def test_the_accessibility_box_shows_only_when_help_was_asked_for(staff, future_days):
+    plain = submit(future_days[:1], subject="도움 없음")
+    helped = submit(future_days[:1], subject="휠체어", needs_wheelchair=True)
+    html = _html(staff.get(f"/staff/meetings/{plain.request.pk}/"))
+    assert 'class="tt-needs"' not in html  # no yellow box
+    assert re.search(r"<dt>편의 지원 필요 사항</dt>\s*<dd[^>]*>요청한 사항이 없습니다.</dd>", html)
+    html = _html(staff.get(f"/staff/meetings/{helped.request.pk}/"))
+    box = re.search(r'<section class="tt-needs".*?</section>', html, re.S).group(0)
+    assert "휠체어" in box
+
+
+def test_the_days_page_steps_one_month_at_a_time(staff, future_days):
+    html = _html(staff.get("/staff/meetings/days/?from=2027-03"))
+    assert 'href="?from=2027-02">이전 달</a>' in html
+    assert 'href="?from=2027-04">다음 달</a>' in html
+    assert "2027. 3. 1.(월) – 2027. 6. 30.(수)" in html  # still four months shown
+    html = _html(staff.get("/staff/meetings/days/?from=2027-01"))
+    assert 'href="?from=2026-12">이전 달</a>' in html  # across the year
 
 
 # --- The department inbox -----------------------------------------------------
