@@ -158,6 +158,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "scheduling.context_processors.site",
             ],
+            # {{ user|staff_label }} on every page and PDF without a {% load %}.
+            "builtins": ["scheduling.templatetags.people"],
         },
     },
 ]
