@@ -32,7 +32,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self):
         from scheduling import roles
-        from scheduling.staff import StaffSection, register_section
+        from scheduling.staff import MENU_MEETING_DAYS, MENU_MEETINGS, StaffSection, register_section
 
         roles.grant(roles.SECRETARIAT, *SECRETARIAT_PERMISSIONS)
         roles.grant(roles.OFFICIAL, *OFFICIAL_PERMISSIONS)
@@ -46,6 +46,7 @@ class MeetingsConfig(AppConfig):
                 url_name="staff_meetings:queue",
                 permission="meetings.view_meetingrequest",
                 order=10,
+                menu=MENU_MEETINGS,
             ),
             StaffSection(
                 key="meetings.intake",
@@ -62,6 +63,7 @@ class MeetingsConfig(AppConfig):
                 url_name="staff_meetings:days",
                 permission="meetings.view_meetingday",
                 order=12,
+                menu=MENU_MEETING_DAYS,
             ),
             StaffSection(
                 key="meetings.reviews",
@@ -70,6 +72,7 @@ class MeetingsConfig(AppConfig):
                 url_name="staff_meetings:reviews",
                 permission="meetings.view_reviewrequest",
                 order=13,
+                menu=MENU_MEETINGS,
             ),
         ):
             register_section(section)

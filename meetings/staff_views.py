@@ -77,6 +77,7 @@ from scheduling import params
 from scheduling.audit import record_access
 from scheduling.clock import working_days_between
 from scheduling.decorators import staff_required
+from scheduling.people import label_related
 from scheduling.phones import mask_phone
 from scheduling.workdays import working_calendar
 
@@ -169,7 +170,9 @@ def _day_for_secretariat(request, pk, permission: str = PERM_VIEW_DAYS) -> Meeti
 def _review_for_department(request, pk) -> ReviewRequest:
     """A review of the user's own department (the secretariat sees them all)."""
     require(request.user, PERM_VIEW_REVIEWS)
-    reviews = ReviewRequest.objects.select_related("request__neighborhood", "department", "asked_by", "answered_by")
+    reviews = ReviewRequest.objects.select_related(
+        "request__neighborhood", "department", *label_related("asked_by"), *label_related("answered_by")
+    )
     if not request.user.has_perm(PERM_MANAGE_REQUESTS):
         reviews = reviews.filter(department=department_of(request.user))
     return get_object_or_404(reviews, pk=pk)
@@ -379,7 +382,7 @@ def _request_page(request, meeting_request: MeetingRequest, bound: dict | None =
     bound = bound or {}
     now = timezone.now()
     appointment = meeting_request.active_appointment
-    history = list(meeting_request.history.select_related("actor"))
+    history = list(meeting_request.history.select_related(*label_related("actor")))
     calendar, today = _calendar_since([meeting_request.submitted_at])
     context = {
         "r": meeting_request,
@@ -409,7 +412,11 @@ def _request_page(request, meeting_request: MeetingRequest, bound: dict | None =
                 review_service.review_is_late(item),
             )
             for item in meeting_request.reviews.select_related(
-                "department", "asked_by", "answered_by", "reviewer", "recommended_official"
+                "department",
+                *label_related("asked_by"),
+                *label_related("answered_by"),
+                "reviewer",
+                "recommended_official",
             )
         ],
         "review_gate": booking.review_gate_error(meeting_request),

@@ -19,6 +19,7 @@ from scheduling.models import (
     ReportRun,
     StaffProfile,
 )
+from scheduling.people import staff_label
 from scheduling.phones import mask_phone
 
 
@@ -234,10 +235,17 @@ class CityClosureAdmin(admin.ModelAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "department", "phone"]
+    list_display = ["user", "department", "position", "shown_as", "phone"]
     list_filter = ["department"]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "department__name"]
+    list_select_related = ["user__official", "department"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "department__name", "position"]
     autocomplete_fields = ["user", "department"]
+    fields = ["user", "department", "position", "phone"]
+
+    @admin.display(description=_("shown as"))
+    def shown_as(self, obj):
+        """How pages, PDFs and messages name this person (scheduling.people)."""
+        return staff_label(obj.user)
 
 
 @admin.register(AccessLog)

@@ -36,7 +36,7 @@ class SchedulingConfig(AppConfig):
         checks.register(organisation_check)
         checks.register(proxy_trust_check)
 
-        from scheduling.staff import StaffSection, register_section
+        from scheduling.staff import MENU_PROFILE, MENU_REPORTS, StaffSection, register_section
 
         register_section(
             StaffSection(
@@ -48,5 +48,16 @@ class SchedulingConfig(AppConfig):
                 url_name="staff_reports:index",
                 permission="scheduling.view_reports",
                 order=30,
+                menu=MENU_REPORTS,
+            )
+        )
+        register_section(
+            StaffSection(
+                key="scheduling.profile",
+                title=_("My profile and calendar feeds"),
+                description=_("How your name appears to others, and your private calendar addresses."),
+                url_name="staff_profile",
+                order=90,
+                menu=MENU_PROFILE,
             )
         )

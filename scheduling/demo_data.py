@@ -74,6 +74,7 @@ class DemoUser:
     official_title: str | None = None  # the Official this account belongs to
     department_code: str | None = None  # the department this account works for
     full_name: str = ""  # as the city writes it: family name first
+    position: str = ""  # 직위·직급, shown after the name: "감사관 소통민원팀 김소연 주무관"
 
 
 # Some areas with current issues or collective complaints (redevelopment,
@@ -251,6 +252,7 @@ USERS: list[DemoUser] = [
         is_staff=True,
         department_code="communication",
         full_name="김소연",
+        position="주무관",
     ),
     DemoUser("mayor", _("Mayor"), roles.OFFICIAL, official_title="시장", full_name="한상민"),
     DemoUser(
@@ -260,14 +262,34 @@ USERS: list[DemoUser] = [
         official_title="도로과장",
         department_code="roads",
         full_name="임재훈",
+        position="과장",
     ),
-    DemoUser("department", _("Department staff"), roles.DEPARTMENT_STAFF, department_code="roads", full_name="이준호"),
+    DemoUser(
+        "department",
+        _("Department staff"),
+        roles.DEPARTMENT_STAFF,
+        department_code="roads",
+        full_name="이준호",
+        position="주무관",
+    ),
     DemoUser(
         "reviewer",
         _("Budget & policy reviewer"),
         roles.BUDGET_POLICY_REVIEWER,
         department_code="budget-legal",
         full_name="박지은",
+        position="주무관",
     ),
-    DemoUser("admin", _("System administrator"), None, is_staff=True, is_superuser=True, full_name="시스템관리자"),
+    # The administrator works in the secretariat's office, so that what the
+    # demo records as them reads as a person: "감사관 소통민원팀 정다운 팀장".
+    DemoUser(
+        "admin",
+        _("System administrator"),
+        None,
+        is_staff=True,
+        is_superuser=True,
+        department_code="communication",
+        full_name="정다운",
+        position="팀장",
+    ),
 ]

@@ -29,7 +29,8 @@ from scheduling.feed_services import (
 )
 from scheduling.feeds import private_feed as private_feed_for
 from scheduling.http import calendar_response
-from scheduling.models import CalendarFeedToken, Official, StaffProfile
+from scheduling.models import CalendarFeedToken, StaffProfile
+from scheduling.people import staff_label
 from scheduling.rate_limits import private_feed_limit
 
 _SESSION_KEY = "fresh_feed_tokens"
@@ -38,9 +39,7 @@ _SESSION_KEY = "fresh_feed_tokens"
 def _feed_name(token: CalendarFeedToken) -> str:
     user = token.user
     if token.kind == CalendarFeedToken.Kind.OFFICIAL:
-        official = Official.objects.filter(user=user).first()
-        who = f"{official.title} {official.name}" if official else user.get_username()
-        return _("TongTong — %(who)s's schedule") % {"who": who}
+        return _("TongTong — %(who)s's schedule") % {"who": staff_label(user)}
     if token.kind == CalendarFeedToken.Kind.SECRETARIAT:
         return _("TongTong — all schedules (secretariat)")
     profile = StaffProfile.objects.filter(user=user).select_related("department").first()

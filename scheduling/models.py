@@ -272,13 +272,20 @@ class StaffProfile(models.Model):
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="staff", null=True, blank=True
     )
     phone = models.CharField(_("office phone"), max_length=30, blank=True)
+    #: Shown after the name wherever the person appears: "소통민원팀 홍길동 주무관"
+    #: (``scheduling.people.staff_label``).
+    position = models.CharField(
+        _("position"), max_length=30, blank=True, help_text=_("직위 or 직급 as the city writes it, e.g. 주무관, 팀장")
+    )
 
     class Meta:
         verbose_name = _("staff profile")
         verbose_name_plural = _("staff profiles")
 
     def __str__(self):
-        return f"{self.user} ({self.department or '-'})"
+        from scheduling.people import staff_label
+
+        return staff_label(self.user)
 
 
 class CalendarFeedToken(models.Model):

@@ -41,6 +41,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from scheduling.models import OutboxMessage
+from scheduling.people import staff_label
 
 logger = logging.getLogger(__name__)
 
@@ -292,7 +293,7 @@ def flush(*, now: dt.datetime | None = None) -> int:
 
 
 def _operator_note(actor, action: str) -> str:
-    who = getattr(actor, "get_username", lambda: "")() or "system"
+    who = (staff_label(actor) if actor is not None else "") or "system"
     return f"{action} by {who} at {timezone.localtime():%Y-%m-%d %H:%M}"[:500]
 
 

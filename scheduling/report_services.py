@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from scheduling import roles
 from scheduling.errors import TongtongError
 from scheduling.models import ReportNote, ReportRun
+from scheduling.people import label_related
 from scheduling.reports import Period, Report, report_sources
 
 logger = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ def report_build(kind: str, period: Period) -> Report:
 
 
 def report_note_get(*, period_key: str) -> ReportNote | None:
-    return ReportNote.objects.filter(period_key=period_key).select_related("updated_by").first()
+    return ReportNote.objects.filter(period_key=period_key).select_related(*label_related("updated_by")).first()
 
 
 @transaction.atomic

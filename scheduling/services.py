@@ -248,7 +248,9 @@ def demo_city_seed(*, password: str) -> DemoSeedResult:
         user.save()
         user.groups.set([groups[spec.group]] if spec.group else [])
         if spec.department_code:
-            StaffProfile.objects.update_or_create(user=user, defaults={"department": departments[spec.department_code]})
+            StaffProfile.objects.update_or_create(
+                user=user, defaults={"department": departments[spec.department_code], "position": spec.position}
+            )
         if spec.official_title:
             official = officials[spec.official_title]
             if official.user_id != user.pk:

@@ -203,8 +203,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "scheduling.context_processors.site",
             ],
-            # |html_datetime for <time datetime="…"> on every page, no {% load %}.
-            "builtins": ["scheduling.templatetags.html_dates"],
+            # Filters every page and PDF uses without a {% load %}: |html_datetime
+            # for <time datetime="…">, {{ user|staff_label }} for people.
+            "builtins": ["scheduling.templatetags.html_dates", "scheduling.templatetags.people"],
         },
     },
 ]

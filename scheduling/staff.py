@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,9 @@ class StaffSection:
     url_name: str
     permission: str | None = None
     order: int = 100
+    #: The staff menu's entry this section belongs to (``MENU_*``), or None
+    #: for a section reached only from the staff home (a form, a tool).
+    menu: str | None = None
 
     def url(self) -> str | None:
         try:
@@ -39,6 +43,59 @@ def register_section(section: StaffSection) -> None:
 def sections_for(user) -> list[StaffSection]:
     visible = [s for s in _sections.values() if s.permission is None or user.has_perm(s.permission)]
     return sorted(visible, key=lambda s: (s.order, s.key))
+
+
+# --- The staff menu on every staff page ----------------------------------------------
+#
+# Six entries at most, in the city's words. A section names its entry with
+# ``menu``; when several sections share an entry (the queue and a
+# department's review requests are both "면담 신청"), the entry opens the
+# first of them the user may see, and is marked current on any of them.
+
+MENU_MEETINGS = "meetings"
+MENU_MEETING_DAYS = "meeting_days"
+MENU_VISITS = "visits"
+MENU_CARDS = "cards"
+MENU_REPORTS = "reports"
+MENU_PROFILE = "profile"
+
+MENU_TITLES = {
+    MENU_MEETINGS: pgettext_lazy("staff menu", "Meeting requests"),
+    MENU_MEETING_DAYS: pgettext_lazy("staff menu", "TongTong Day schedule"),
+    MENU_VISITS: pgettext_lazy("staff menu", "Field visits"),
+    MENU_CARDS: pgettext_lazy("staff menu", "Management cards"),
+    MENU_REPORTS: pgettext_lazy("staff menu", "Reports"),
+    MENU_PROFILE: pgettext_lazy("staff menu", "My profile"),
+}
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    title: str
+    url: str
+    current: bool
+
+
+def menu_for(user, path: str) -> list[MenuEntry]:
+    """The staff menu of ``user`` on the page at ``path``: one entry per
+    menu key among the sections they may see, in the sections' order, the
+    one whose section URL is the longest prefix of ``path`` marked current."""
+    entries: dict[str, tuple[StaffSection, str]] = {}
+    current_key, current_length = None, 0
+    for section in sections_for(user):
+        if section.menu is None:
+            continue
+        url = section.url()
+        if url is None:
+            continue
+        entries.setdefault(section.menu, (section, url))
+        if path.startswith(url) and len(url) > current_length:
+            current_key, current_length = section.menu, len(url)
+    return [
+        MenuEntry(key=key, title=str(MENU_TITLES.get(key, section.title)), url=url, current=key == current_key)
+        for key, (section, url) in entries.items()
+    ]
 
 
 # --- The dashboard on /staff/ ------------------------------------------------------

@@ -36,7 +36,7 @@ class VisitsConfig(AppConfig):
     def ready(self):
         from scheduling import roles
         from scheduling.signals import demo_city_seeded
-        from scheduling.staff import StaffSection, register_section
+        from scheduling.staff import MENU_CARDS, MENU_VISITS, StaffSection, register_section
         from visits.demo import seed_visits_demo
 
         demo_city_seeded.connect(seed_visits_demo, dispatch_uid="visits_demo")
@@ -56,6 +56,7 @@ class VisitsConfig(AppConfig):
                 url_name="staff_visits:cycles",
                 permission="visits.view_rotationcycle",
                 order=20,
+                menu=MENU_VISITS,
             ),
             StaffSection(
                 key="visits.tours",
@@ -64,6 +65,7 @@ class VisitsConfig(AppConfig):
                 url_name="staff_visit_records:tours",
                 permission="visits.view_themedtour",
                 order=21,
+                menu=MENU_VISITS,
             ),
             StaffSection(
                 key="visits.cards",
@@ -75,6 +77,7 @@ class VisitsConfig(AppConfig):
                 url_name="staff_cards:index",
                 permission="visits.view_suggestion",
                 order=22,
+                menu=MENU_CARDS,
             ),
         ):
             register_section(section)

@@ -26,6 +26,7 @@ from scheduling.dates import local_when
 from scheduling.decorators import staff_required
 from scheduling.models import Neighborhood
 from scheduling.pdf import pdf_response
+from scheduling.people import label_related, staff_label
 from scheduling.private_files import private_file_response
 from visits import card_pdf as cards
 from visits.models import CardBatch, FieldVisit
@@ -75,9 +76,7 @@ def _batch_row(batch: CardBatch) -> dict:
         "requested": local_when(batch.created_at),
         "finished": local_when(batch.finished_at) if batch.finished_at else "",
         "running": batch.status in (CardBatch.Status.PENDING, CardBatch.Status.RUNNING),
-        "requester": (batch.requested_by.get_full_name() or batch.requested_by.get_username())
-        if batch.requested_by
-        else "",
+        "requester": staff_label(batch.requested_by),
         "percent": round(100 * batch.done / batch.total) if batch.total else 0,
     }
 
@@ -90,7 +89,7 @@ def batch_list(request):
         batch = cards.card_batch_start(actor=request.user)
         messages.success(request, _("The PDF of all cards has been requested."))
         return redirect("staff_cards:batch", pk=batch.pk)
-    batches = CardBatch.objects.select_related("requested_by")[:BATCHES_LISTED]
+    batches = CardBatch.objects.select_related(*label_related("requested_by"))[:BATCHES_LISTED]
     return render(
         request,
         "visits/cards/batch_list.html",
@@ -101,7 +100,7 @@ def batch_list(request):
 @staff_required
 def batch_detail(request, pk: int):
     _need_everything(request)
-    batch = get_object_or_404(CardBatch.objects.select_related("requested_by"), pk=pk)
+    batch = get_object_or_404(CardBatch.objects.select_related(*label_related("requested_by")), pk=pk)
     return render(request, "visits/cards/batch_detail.html", _batch_row(batch))
 
 

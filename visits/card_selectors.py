@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from scheduling import roles
 from scheduling.models import Department, Neighborhood
+from scheduling.people import label_related
 from visits import card_services
 from visits import card_workflow as workflow
 from visits.models import BudgetEnvelope, JointReviewOpinion, Suggestion, SuggestionEvent
@@ -171,7 +172,9 @@ def department_inbox(department: Department | int, *, now: dt.datetime | None = 
 def _current_opinions() -> Prefetch:
     return Prefetch(
         "opinions",
-        queryset=JointReviewOpinion.objects.filter(review_round=F("suggestion__review_round")).select_related("author"),
+        queryset=JointReviewOpinion.objects.filter(review_round=F("suggestion__review_round")).select_related(
+            *label_related("author")
+        ),
         to_attr="current_opinions",
     )
 
@@ -331,11 +334,18 @@ def priority_ranking(fiscal_year: int | None = None, *, visible: QuerySet | None
 
 
 def _with_everything(queryset: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
-    return queryset.select_related("neighborhood", "lead_department", "visit", "tour", "created_by").prefetch_related(
-        Prefetch("events", queryset=SuggestionEvent.objects.select_related("actor").order_by("created_at", "pk")),
+    return queryset.select_related(
+        "neighborhood", "lead_department", "visit", "tour", *label_related("created_by")
+    ).prefetch_related(
+        Prefetch(
+            "events",
+            queryset=SuggestionEvent.objects.select_related(*label_related("actor")).order_by("created_at", "pk"),
+        ),
         Prefetch(
             "opinions",
-            queryset=JointReviewOpinion.objects.select_related("author").order_by("-review_round", "party"),
+            queryset=JointReviewOpinion.objects.select_related(*label_related("author")).order_by(
+                "-review_round", "party"
+            ),
         ),
         "photos",
         "co_departments",

@@ -28,6 +28,7 @@ from scheduling.dates import korean_date, local_when, won
 from scheduling.decorators import staff_required
 from scheduling.errors import TongtongError
 from scheduling.models import Department, Neighborhood
+from scheduling.people import staff_label
 from scheduling.phones import mask_phone
 from visits import card_selectors as selectors
 from visits import card_services as services
@@ -92,7 +93,7 @@ def _when(moment: dt.datetime | None) -> str:
 def _person(user) -> str:
     if user is None:
         return _("Resident or system")
-    return user.get_full_name() or user.get_username()
+    return staff_label(user)
 
 
 def _status_label(value: str) -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from scheduling.categories import Category
 from scheduling.models import Neighborhood
-from visits import card_services
+from visits import card_services, card_workflow
 from visits.models import BudgetEnvelope, MonitorGroup, Suggestion
 
 #: The citizen groups invited along on visits (seed 002).
@@ -39,13 +39,50 @@ def seed_visits_demo(sender, departments=None, **kwargs):
     seed_card_demo(departments or {})
 
 
+class _People:
+    """Who does each step of the demo's suggestions, so that their histories
+    name the people who would really act ("감사관 소통민원팀 김소연 주무관"
+    assigns, "도로과장 임재훈" reviews, 예산법무과 writes its opinion): the
+    first demo staff member who holds the step's role, else the
+    administrator (who holds every role)."""
+
+    def __init__(self, admin):
+        users = get_user_model()._default_manager
+        self.admin = admin
+        self.staff = list(
+            users.filter(is_active=True, is_superuser=False, groups__isnull=False)
+            .select_related("staff_profile")
+            .distinct()
+            .order_by("pk")
+        )
+
+    def step(self, suggestion: Suggestion, action: str):
+        if suggestion.pk:
+            # The services act on a locked copy: read where it stands now.
+            suggestion.refresh_from_db(fields=["status", "lead_department"])
+        transition = card_workflow.find(action, suggestion.status)
+        wanted = transition.actors if transition else frozenset({card_workflow.LEAD_DEPARTMENT})
+        for user in self.staff:
+            if card_services.actor_roles(user, suggestion) & wanted:
+                return user
+        return self.admin
+
+    def opinion(self, suggestion: Suggestion, party: str):
+        suggestion.refresh_from_db(fields=["status", "lead_department"])
+        for user in self.staff:
+            if party in card_services.opinion_parties(user, suggestion):
+                return user
+        return self.admin
+
+
 def seed_card_demo(departments) -> None:
     """Demo suggestions, once (nothing is added if any suggestion exists).
-    They go through the real services, acting as the demo administrator
-    (who holds every role of the joint review)."""
+    They go through the real services, each step done by a demo staff
+    member who holds its role (``_People``)."""
     actor = get_user_model()._default_manager.filter(is_superuser=True, is_active=True).order_by("pk").first()
     if actor is None or Suggestion.objects.exists():
         return
+    people = _People(actor)
     year = timezone.localdate().year
     for fiscal_year, amount in ((year, 800_000_000), (year + 1, 1_000_000_000)):
         BudgetEnvelope.objects.get_or_create(fiscal_year=fiscal_year, defaults={"amount": amount})
@@ -62,21 +99,21 @@ def seed_card_demo(departments) -> None:
             category=category,
             raised_by="주민자치위원회",
             estimated_cost=20_000_000 + rank * 5_000_000,
-            actor=actor,
+            actor=people.step(suggestion=Suggestion(status=Suggestion.Status.RECEIVED), action="assign"),
         )
         department = departments.get(department_code) if department_code else None
         if department is not None:
-            _drive(suggestion, department, target, actor, rank, year)
+            _drive(suggestion, department, target, people, rank, year)
 
 
-def _drive(suggestion, department, target, actor, rank, year) -> None:
+def _drive(suggestion, department, target, people: _People, rank, year) -> None:
     cs = card_services
-    cs.suggestion_assign(suggestion=suggestion, lead_department=department, actor=actor)
+    cs.suggestion_assign(suggestion=suggestion, lead_department=department, actor=people.step(suggestion, "assign"))
     if target == "assigned":
         return
     cs.suggestion_department_review(
         suggestion=suggestion,
-        actor=actor,
+        actor=people.step(suggestion, "review"),
         feasibility=Suggestion.Feasibility.NOT_FEASIBLE
         if target == "not_feasible"
         else Suggestion.Feasibility.FEASIBLE,
@@ -89,7 +126,7 @@ def _drive(suggestion, department, target, actor, rank, year) -> None:
     for party in ("budget_legal", "policy_officer", "lead_department"):
         cs.suggestion_opinion_record(
             suggestion=suggestion,
-            actor=actor,
+            actor=people.opinion(suggestion, party),
             party=party,
             recommendation={"long_term": "long_term", "not_feasible": "not_feasible"}.get(target, "select"),
             opinion="주민 불편이 크고 사업비가 적정합니다.",
@@ -97,32 +134,50 @@ def _drive(suggestion, department, target, actor, rank, year) -> None:
         )
     if target == "long_term":
         cs.suggestion_decide(
-            suggestion=suggestion, actor=actor, decision="long_term", reason="중기 재정계획에 반영 검토"
+            suggestion=suggestion,
+            actor=people.step(suggestion, "long_term"),
+            decision="long_term",
+            reason="중기 재정계획에 반영 검토",
         )
         return
     if target == "not_feasible":
         cs.suggestion_decide(
             suggestion=suggestion,
-            actor=actor,
+            actor=people.step(suggestion, "reject"),
             decision="reject",
             reason="사유지로 시 예산을 들여 도로를 개설할 수 없습니다. 소유자 동의 시 재검토합니다.",
         )
         return
-    cs.suggestion_decide(suggestion=suggestion, actor=actor, decision="select", priority_score=Decimal(90 - rank))
+    cs.suggestion_decide(
+        suggestion=suggestion,
+        actor=people.step(suggestion, "select"),
+        decision="select",
+        priority_score=Decimal(90 - rank),
+    )
     if _ORDER.index(target) < _ORDER.index("budgeted"):
         return
     cs.suggestion_budget(
         suggestion=suggestion,
-        actor=actor,
+        actor=people.step(suggestion, "budget"),
         fiscal_year=year,
         amount=suggestion.estimated_cost,
         budget_line="주민숙원사업비",
     )
     if target == "budgeted":
         return
-    cs.suggestion_start(suggestion=suggestion, actor=actor, public_note="공사를 시작했습니다.")
-    cs.suggestion_progress(suggestion=suggestion, actor=actor, progress=60, public_note="자재 반입 및 기초 공사 완료")
+    cs.suggestion_start(
+        suggestion=suggestion, actor=people.step(suggestion, "start"), public_note="공사를 시작했습니다."
+    )
+    cs.suggestion_progress(
+        suggestion=suggestion,
+        actor=people.step(suggestion, "progress"),
+        progress=60,
+        public_note="자재 반입 및 기초 공사 완료",
+    )
     if target == "completed":
         cs.suggestion_complete(
-            suggestion=suggestion, actor=actor, completed_on=timezone.localdate(), result="보수 공사를 마쳤습니다."
+            suggestion=suggestion,
+            actor=people.step(suggestion, "complete"),
+            completed_on=timezone.localdate(),
+            result="보수 공사를 마쳤습니다.",
         )
