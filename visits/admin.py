@@ -14,7 +14,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.admin import HistoryAdminMixin, OutboxMessageAdmin, ReadOnlyAdminMixin
-from scheduling.phones import mask_phone
+from scheduling.phones import mask_email, mask_phone
 from visits.models import (
     BlackoutPeriod,
     BudgetEnvelope,
@@ -185,7 +185,7 @@ class SuggestionAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
             {
                 "fields": (
                     "masked_contact_phone",
-                    "contact_email",
+                    "masked_contact_email",
                     "contact_consent_at",
                     "resolved_answer",
                     "resolved_comment",
@@ -197,13 +197,17 @@ class SuggestionAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
             {"fields": ("created_at", "created_by", "last_activity_at", "last_reminded_at", "contact_purged_at")},
         ),
     )
-    readonly_fields = ("created_at", "masked_contact_phone")
+    readonly_fields = ("created_at", "masked_contact_phone", "masked_contact_email")
     inlines = [SuggestionEventInline, JointReviewOpinionInline, SuggestionPhotoInline]
-    masked_history_fields = {"contact_phone": mask_phone}
+    masked_history_fields = {"contact_phone": mask_phone, "contact_email": mask_email}
 
     @admin.display(description=_("contact mobile number"))
     def masked_contact_phone(self, obj):
         return mask_phone(obj.contact_phone) or "-"
+
+    @admin.display(description=_("contact e-mail"))
+    def masked_contact_email(self, obj):
+        return mask_email(obj.contact_email) or "-"
 
 
 @admin.register(JointReviewOpinion)
