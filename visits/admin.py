@@ -11,6 +11,7 @@ to superusers and auditors, with the resident's phone masked.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.admin import HistoryAdminMixin, OutboxMessageAdmin, ReadOnlyAdminMixin
@@ -77,9 +78,20 @@ class FieldVisitAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
     list_select_related = ("neighborhood", "official")
 
 
+@admin.display(description=_("photo"))
+def photo_link(photo):
+    """A private file has no public URL: the link goes through the view that
+    checks who may see it (visits/photo_views.py)."""
+    if not photo.pk:
+        return "-"
+    return format_html('<a href="{}">{}</a>', photo.get_absolute_url(), photo.image.name.rsplit("/", 1)[-1])
+
+
 @admin.register(VisitPhoto)
 class VisitPhotoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "visit", "tour", "uploaded_at", "uploaded_by")
+    fields = (photo_link, "caption", "visit", "tour", "uploaded_at", "uploaded_by")
+    readonly_fields = fields
     list_filter = ("uploaded_at",)
     search_fields = ("caption", "visit__neighborhood__name", "tour__title")
     list_select_related = ("visit__neighborhood", "tour", "uploaded_by")
@@ -127,7 +139,7 @@ class JointReviewOpinionInline(_ReadOnlyInline):
 
 class SuggestionPhotoInline(_ReadOnlyInline):
     model = SuggestionPhoto
-    fields = ("image", "caption", "is_result", "uploaded_at", "uploaded_by")
+    fields = (photo_link, "caption", "is_result", "uploaded_at", "uploaded_by")
     readonly_fields = fields
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import uuid
 from collections.abc import Iterable
 
 from django.core.files.base import ContentFile
@@ -257,9 +256,8 @@ def visit_photo_add(
         )
     data, extension = photo_clean(upload)
     photo = VisitPhoto(visit=visit, tour=tour, caption=caption.strip()[:200], uploaded_by=_user(actor))
-    name = f"{uuid.uuid4().hex}.{extension}"
-    if tour is not None:
-        name = f"tour-{tour.pk}-{name}"
+    # The stored name gets its random token from the field (private files).
+    name = f"visit-{visit.pk}.{extension}" if visit is not None else f"tour-{tour.pk}.{extension}"
     photo.image.save(name, ContentFile(data), save=False)
     photo.save()
     return photo
