@@ -5,9 +5,10 @@ One thing is edited here: the meeting-day series' settings (saved through
 owns a category is part of the organisation (``scheduling.CategoryOwner``). Everything else is
 read-only: requests, days and bookings change only through the services,
 from the back office under /staff/meetings/, so that every change is checked
-and recorded and the citizen is told. Phone numbers are masked, in lists, on
-a request's page and in its history; the full number is on the request's
-staff page only (docs/privacy.md). Requests, appointments and meeting days
+and recorded and the citizen is told. Phone numbers and e-mail addresses are
+masked, in lists, in titles, on a request's page and in its history; the
+full contact is on the request's staff page only, where each view is logged
+(docs/privacy.md). Requests, appointments and meeting days
 show their change history (who, when, what) to superusers and auditors.
 """
 
@@ -33,7 +34,7 @@ from meetings.services.notifications import format_when
 from meetings.services.series import series_configure
 from scheduling.admin import HistoryAdminMixin, OutboxMessageAdmin
 from scheduling.admin import ReadOnlyAdminMixin as BaseReadOnlyAdminMixin
-from scheduling.phones import mask_phone
+from scheduling.phones import mask_email, mask_phone
 
 
 class ReadOnlyAdminMixin(BaseReadOnlyAdminMixin):
@@ -169,14 +170,18 @@ class MeetingRequestAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
     search_fields = ["reference", "name", "subject"]
     list_select_related = ["neighborhood"]
     date_hierarchy = "submitted_at"
-    exclude = ["token_hash", "submission_key", "phone"]
-    readonly_fields = ["masked_phone"]
+    exclude = ["token_hash", "submission_key", "phone", "email"]
+    readonly_fields = ["masked_phone", "masked_email"]
     inlines = [PreferredDayInline, AppointmentInline, ReviewInline, EventInline]
-    masked_history_fields = {"phone": mask_phone}
+    masked_history_fields = {"phone": mask_phone, "email": mask_email}
 
     @admin.display(description=_("mobile number"))
     def masked_phone(self, obj):
         return mask_phone(obj.phone)
+
+    @admin.display(description=_("e-mail"))
+    def masked_email(self, obj):
+        return mask_email(obj.email) or "-"
 
 
 @admin.register(Appointment)

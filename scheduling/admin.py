@@ -20,7 +20,7 @@ from scheduling.models import (
     StaffProfile,
 )
 from scheduling.people import staff_label
-from scheduling.phones import mask_phone
+from scheduling.phones import mask_email, mask_phone
 
 
 class ReadOnlyAdminMixin:
@@ -119,8 +119,7 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def masked_recipient(self, obj: OutboxMessage):
         if obj.channel == OutboxMessage.Channel.SMS:
             return mask_phone(obj.recipient)
-        name, _at, domain = obj.recipient.partition("@")
-        return f"{name[:2]}***@{domain}" if domain else "***"
+        return mask_email(obj.recipient) or "***"
 
     @admin.display(description=_("message"))
     def redacted_body(self, obj: OutboxMessage):

@@ -373,7 +373,11 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self):
-        return f"{getattr(self, 'kind', '')} → {self.recipient} ({self.status})"
+        # The admin's title and every list of rows print this: never the
+        # full number or address (docs/privacy.md).
+        from scheduling.phones import mask_contact
+
+        return f"{getattr(self, 'kind', '')} → {mask_contact(self.recipient)} ({self.status})"
 
     @classmethod
     def redact(cls, text: str) -> str:

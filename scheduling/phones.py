@@ -43,3 +43,17 @@ def mask_phone(phone: str) -> str:
     if len(digits) < 8:
         return "*" * len(phone)
     return "".join(digits[:3]) + "-****-" + "".join(digits[-4:])
+
+
+def mask_email(address: str) -> str:
+    """``gildong@example.com`` → ``gi***@example.com``: the domain says
+    which mailbox it was, the name stays hidden."""
+    if not address:
+        return ""
+    name, _at, domain = address.partition("@")
+    return f"{name[:2]}***@{domain}" if domain else "***"
+
+
+def mask_contact(value: str) -> str:
+    """A recipient that is a mobile number or an e-mail address, masked."""
+    return mask_email(value) if "@" in (value or "") else mask_phone(value)

@@ -1,10 +1,12 @@
 """Private files: what the app generates for staff (the all-cards PDF, and any
-report or export kept as a file) — never in the public media root.
+report or export kept as a file) and every uploaded photo — never in the
+public media root.
 
 - **Where**: ``PRIVATE_MEDIA_ROOT`` (default ``var/private``), a folder that
-  no web server location maps to a URL. Only published photos live in
-  ``MEDIA_ROOT``, which the proxy serves under ``/media/``. Settings refuse a
-  private root inside the public one or the other way round.
+  no web server location maps to a URL. Photos live there too, published or
+  not: a view lets anyone see a published one and staff the others, so that
+  publishing or unpublishing moves no file (docs/decisions.md). Settings
+  refuse a private root inside the public one or the other way round.
 - **Names**: every private file name carries a random token
   (``unguessable_name``), so that even a mistake in a proxy's config does not
   let anyone walk the names (an earlier name held the date, minute and id).
@@ -68,19 +70,30 @@ def unguessable_name(folder: str, filename: str) -> str:
     return f"{folder}/{stem}-{secrets.token_urlsafe(TOKEN_BYTES)}{path.suffix}"
 
 
-def private_file_response(file, *, filename: str, content_type: str) -> HttpResponse:
+#: How long a shared cache may keep a file anyone may see (a published
+#: photo): also how long it may outlive its unpublishing there.
+PUBLIC_MAX_AGE = 300
+
+
+def private_file_response(
+    file, *, filename: str, content_type: str, as_attachment: bool = True, public: bool = False
+) -> HttpResponse:
     """Send a private file **after** the caller has checked the permission.
 
     ``file`` is a ``FieldFile`` in the private storage. 404 when the file is
-    missing on disk."""
+    missing on disk. ``as_attachment=False`` shows it in the page (a photo);
+    ``public=True`` (the caller found that anyone may see it) lets caches
+    keep it for ``PUBLIC_MAX_AGE`` seconds, else nothing keeps it."""
     if not file or not file.storage.exists(file.name):
         raise Http404
     prefix = getattr(settings, "PRIVATE_MEDIA_ACCEL_PREFIX", "")
     if prefix:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(file.name)
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+        response["Content-Disposition"] = content_disposition_header(as_attachment=as_attachment, filename=filename)
     else:
-        response = FileResponse(file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
+        response = FileResponse(
+            file.open("rb"), as_attachment=as_attachment, filename=filename, content_type=content_type
+        )
+    response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}" if public else "private, no-store"
     return response

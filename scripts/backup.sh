@@ -1,8 +1,9 @@
 #!/bin/sh
 # Back up Tongtong: the PostgreSQL database (custom format, restorable with
-# pg_restore) and the uploaded photos (MEDIA_ROOT), into one dated folder.
+# pg_restore) and the uploaded photos (PRIVATE_MEDIA_ROOT/photos since issue
+# 14; give any folder of files to keep), into one dated folder.
 #
-#   scripts/backup.sh DATABASE_URL MEDIA_ROOT BACKUP_DIR
+#   scripts/backup.sh DATABASE_URL PHOTOS_DIR BACKUP_DIR
 #
 # Redis needs no backup: it holds only the task queue and the cache; every
 # message is in the database outbox until it is sent (docs/notifications.md).

@@ -29,6 +29,7 @@ from django.utils import timezone
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
 PDF = b"%PDF-1.7 every suggestion and every opinion"
+PHOTO = b"\xff\xd8\xff a photo of the visit"
 MB = 1024 * 1024
 
 OPENSSL = shutil.which("openssl")
@@ -78,7 +79,6 @@ def nginx(tmp_path, live_server, settings):
     site = _swap(site, "/etc/ssl/tongtong/fullchain.pem", str(work / "cert.pem"))
     site = _swap(site, "/etc/ssl/tongtong/privkey.pem", str(work / "key.pem"))
     site = _swap(site, "http://127.0.0.1:8000", live_server.url)
-    site = _swap(site, "/srv/tongtong/var/media/", f"{media}/")
     site = _swap(site, "/srv/tongtong/var/private/", f"{private}/")
     temp = "".join(
         f"{kind}_temp_path {work / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -177,12 +177,48 @@ def test_private_files_leave_only_through_the_app_and_its_permission_check(
     status, _headers, body = _get(port, f"/private-media/{batch.pdf.name}", cookie=secretariat)
     assert status == 404 and PDF not in body
 
-    # Published photos are still served from /media/.
-    photo = Path(settings.MEDIA_ROOT, "visits", "1", "photo.jpg")
-    photo.parent.mkdir(parents=True)
-    photo.write_bytes(b"\xff\xd8\xff a published photo")
-    status, _headers, body = _get(port, "/media/visits/1/photo.jpg")
-    assert status == 200 and body.endswith(b"a published photo")
+
+@pytest.fixture
+def visit_photo(transactional_db):
+    """A photo of a visit whose record is not published yet."""
+    import datetime as dt
+
+    from scheduling.models import Neighborhood, Official
+    from scheduling.services import official_create
+    from visits.models import FieldVisit, VisitPhoto
+
+    start = timezone.now() + dt.timedelta(days=3)
+    visit = FieldVisit.objects.create(
+        neighborhood=Neighborhood.objects.create(code="N01", name="중앙동"),
+        official=official_create(name="김시장", title="시장", rank=Official.Rank.MAYOR),
+        start=start,
+        end=start + dt.timedelta(hours=2),
+    )
+    photo = VisitPhoto(visit=visit)
+    photo.image.save("visit-1.jpg", ContentFile(PHOTO))
+    return photo
+
+
+def test_photos_leave_through_the_app_public_once_published(nginx, visit_photo, secretariat_user, settings):
+    """Photos are private files too: nginx sends one only after the app's
+    check, to anyone once its record is published; /media/ has none."""
+    port = nginx
+    url = visit_photo.get_absolute_url()
+    status, _headers, body = _get(port, url)
+    assert status == 404 and PHOTO not in body
+    status, headers, body = _get(port, url, cookie=_session_cookie(secretariat_user, settings))
+    assert status == 200 and body == PHOTO
+    assert headers["Content-Type"] == "image/jpeg" and "X-Accel-Redirect" not in headers
+
+    visit_photo.visit.is_published = True
+    visit_photo.visit.save()
+    status, headers, body = _get(port, url)
+    assert status == 200 and body == PHOTO
+    assert headers["Cache-Control"] == "public, max-age=300"
+
+    for path in (f"/media/{visit_photo.image.name}", f"/private-media/{visit_photo.image.name}"):
+        status, _headers, body = _get(port, path)
+        assert status == 404 and PHOTO not in body, path
 
 
 def _multipart(size: int) -> tuple[bytes, str]:

@@ -11,10 +11,11 @@ to superusers and auditors, with the resident's phone masked.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.admin import HistoryAdminMixin, OutboxMessageAdmin, ReadOnlyAdminMixin
-from scheduling.phones import mask_phone
+from scheduling.phones import mask_email, mask_phone
 from visits.models import (
     BlackoutPeriod,
     BudgetEnvelope,
@@ -77,9 +78,20 @@ class FieldVisitAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
     list_select_related = ("neighborhood", "official")
 
 
+@admin.display(description=_("photo"))
+def photo_link(photo):
+    """A private file has no public URL: the link goes through the view that
+    checks who may see it (visits/photo_views.py)."""
+    if not photo.pk:
+        return "-"
+    return format_html('<a href="{}">{}</a>', photo.get_absolute_url(), photo.image.name.rsplit("/", 1)[-1])
+
+
 @admin.register(VisitPhoto)
 class VisitPhotoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "visit", "tour", "uploaded_at", "uploaded_by")
+    fields = (photo_link, "caption", "visit", "tour", "uploaded_at", "uploaded_by")
+    readonly_fields = fields
     list_filter = ("uploaded_at",)
     search_fields = ("caption", "visit__neighborhood__name", "tour__title")
     list_select_related = ("visit__neighborhood", "tour", "uploaded_by")
@@ -127,7 +139,7 @@ class JointReviewOpinionInline(_ReadOnlyInline):
 
 class SuggestionPhotoInline(_ReadOnlyInline):
     model = SuggestionPhoto
-    fields = ("image", "caption", "is_result", "uploaded_at", "uploaded_by")
+    fields = (photo_link, "caption", "is_result", "uploaded_at", "uploaded_by")
     readonly_fields = fields
 
 
@@ -185,7 +197,7 @@ class SuggestionAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
             {
                 "fields": (
                     "masked_contact_phone",
-                    "contact_email",
+                    "masked_contact_email",
                     "contact_consent_at",
                     "resolved_answer",
                     "resolved_comment",
@@ -197,13 +209,17 @@ class SuggestionAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
             {"fields": ("created_at", "created_by", "last_activity_at", "last_reminded_at", "contact_purged_at")},
         ),
     )
-    readonly_fields = ("created_at", "masked_contact_phone")
+    readonly_fields = ("created_at", "masked_contact_phone", "masked_contact_email")
     inlines = [SuggestionEventInline, JointReviewOpinionInline, SuggestionPhotoInline]
-    masked_history_fields = {"contact_phone": mask_phone}
+    masked_history_fields = {"contact_phone": mask_phone, "contact_email": mask_email}
 
     @admin.display(description=_("contact mobile number"))
     def masked_contact_phone(self, obj):
         return mask_phone(obj.contact_phone) or "-"
+
+    @admin.display(description=_("contact e-mail"))
+    def masked_contact_email(self, obj):
+        return mask_email(obj.contact_email) or "-"
 
 
 @admin.register(JointReviewOpinion)

@@ -232,7 +232,7 @@ def _result_photos(neighborhood_id: int) -> dict[int, list[PublicPhoto]]:
     )
     result: dict[int, list[PublicPhoto]] = {}
     for photo in photos:
-        result.setdefault(photo.suggestion_id, []).append(PublicPhoto(photo.image.url, photo.caption))
+        result.setdefault(photo.suggestion_id, []).append(PublicPhoto(photo.get_absolute_url(), photo.caption))
     return result
 
 

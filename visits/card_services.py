@@ -13,7 +13,6 @@ in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -667,7 +666,8 @@ def _photo_save(suggestion, upload, *, caption, is_result, actor) -> SuggestionP
     photo = SuggestionPhoto(
         suggestion=suggestion, caption=(caption or "")[:200], is_result=is_result, uploaded_by=_user(actor)
     )
-    photo.image.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
+    # The stored name gets its random token from the field (private files).
+    photo.image.save(f"suggestion-{suggestion.pk}.{extension}", ContentFile(data), save=False)
     photo.save()
     return photo
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -181,15 +182,19 @@ class FieldVisit(models.Model):
 
 
 def _photo_path(instance, filename):
-    return f"visits/{instance.visit_id or 'tour'}/{filename}"
+    return unguessable_name("photos/visits", filename)
 
 
 class VisitPhoto(models.Model):
-    """A photo of a visit or tour; stored without location metadata."""
+    """A photo of a visit or tour; stored without location metadata.
+
+    Every photo is a private file (issue 14, docs/security.md): it leaves
+    only through ``photo_views.visit_photo``, to anyone once its visit or
+    tour is published, else to staff who may read the record."""
 
     visit = models.ForeignKey(FieldVisit, on_delete=models.CASCADE, related_name="photos", null=True, blank=True)
     tour = models.ForeignKey("ThemedTour", on_delete=models.CASCADE, related_name="photos", null=True, blank=True)
-    image = models.ImageField(_("photo"), upload_to=_photo_path)
+    image = models.ImageField(_("photo"), upload_to=_photo_path, storage=private_storage)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(
@@ -208,6 +213,15 @@ class VisitPhoto(models.Model):
 
     def __str__(self):
         return self.caption or self.image.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("visits:visit_photo", kwargs={"pk": self.pk})
+
+    @property
+    def is_public(self) -> bool:
+        """Published with its visit's or tour's record."""
+        owner = self.visit if self.visit_id else self.tour
+        return bool(owner and owner.is_published)
 
 
 class ThemedTour(models.Model):
@@ -542,15 +556,20 @@ class JointReviewOpinion(models.Model):
 
 
 def _suggestion_photo_path(instance, filename):
-    return f"suggestions/{instance.suggestion_id}/{filename}"
+    return unguessable_name("photos/suggestions", filename)
 
 
 class SuggestionPhoto(models.Model):
     """A photo of the place, or of the finished works; stored without
-    location metadata (re-encoded like visit photos)."""
+    location metadata (re-encoded like visit photos).
+
+    A private file like every photo: the photos of the finished works are
+    public (the neighborhood's public card shows them), the photos of the
+    place (people, cars, houses) only for staff who may see the suggestion
+    (``photo_views.suggestion_photo``)."""
 
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("photo"), upload_to=_suggestion_photo_path)
+    image = models.ImageField(_("photo"), upload_to=_suggestion_photo_path, storage=private_storage)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     #: A photo of the finished works, shown with the result.
     is_result = models.BooleanField(_("photo of the result"), default=False)
@@ -566,6 +585,14 @@ class SuggestionPhoto(models.Model):
 
     def __str__(self):
         return self.caption or self.image.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("visits:suggestion_photo", kwargs={"pk": self.pk})
+
+    @property
+    def is_public(self) -> bool:
+        """Shown on the public card: a photo of the finished works."""
+        return self.is_result
 
 
 class BudgetEnvelope(models.Model):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import uuid
 from collections.abc import Iterable
 
 from django.core.files.base import ContentFile
@@ -33,11 +32,25 @@ MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 20
 #: Larger pictures are refused from their header, before any decoding: a
 #: "decompression bomb" of 7071×7071 pixels fits in 105 KB of PNG and took a
-#: worker to 852 MB (issue 14). 40 MP is above any phone's usual photo.
-MAX_PHOTO_PIXELS = 40_000_000
+#: worker to 852 MB (issue 14). Pillow holds 4 bytes a pixel (RGB too), so a
+#: 24 MP picture is 96 MB decoded, and a transparent one needs a second copy
+#: to be scaled: 24 MP keeps a worker under 300 MB (bench/hostile_files.py),
+#: where 40 MP reached 347–495 MB. It admits a phone's photo (12 MP; the 50
+#: and 200 MP modes were refused at 40 MP already) and a 6000×4000 camera
+#: photo; a larger one is refused with the limit named.
+MAX_PHOTO_PIXELS = 24_000_000
+#: What is kept of a photo: its longer side scaled down to this many pixels.
+#: A page shows at most about 1,200 CSS pixels (2,400 on a sharp screen), an
+#: A4 print at 250 dpi 2,900. 3000 is also half a 6000-pixel camera photo,
+#: which the JPEG decoder then reads at half size directly.
+MAX_PHOTO_EDGE = 3000
 # Pillow's own guard for every image it opens in this process (a warning
-# above this, DecompressionBombError above twice this).
-Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS
+# above this, DecompressionBombError above twice this). Kept above the photo
+# limit so that an upload between the two gets the photo check's message,
+# which names its size and the limit, instead of "not a photo".
+Image.MAX_IMAGE_PIXELS = 40_000_000
+#: Transparent pictures are scaled with their colours premultiplied by alpha.
+PREMULTIPLIED = {"RGBA": "RGBa", "LA": "La"}
 #: Pillow's format name → the file extension we store.
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
@@ -128,10 +141,30 @@ def _not_a_photo() -> TongtongError:
     return TongtongError(_("This file is not a photo. Upload a JPEG, PNG or WebP image."))
 
 
+def _kept_size(size: tuple[int, int]) -> tuple[int, int]:
+    """``size`` scaled down to fit ``MAX_PHOTO_EDGE`` on its longer side."""
+    width, height = size
+    scale = min(1.0, MAX_PHOTO_EDGE / max(width, height, 1))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _stored_mode(fmt: str, picture: Image.Image) -> str:
+    """The mode a photo is stored in: JPEG is grey or RGB; PNG and WebP keep
+    their transparency, if any."""
+    if fmt == "JPEG":
+        return "L" if picture.mode in ("L", "LA") else "RGB"
+    if picture.mode in ("RGB", "RGBA", "L", "LA"):
+        return picture.mode
+    has_alpha = "A" in picture.getbands() or "transparency" in picture.info
+    return "RGBA" if has_alpha else "RGB"
+
+
 def photo_clean(upload) -> tuple[bytes, str]:
     """The picture re-encoded without any metadata (EXIF with its GPS
-    position, XMP, ICC, comments), and its extension. Refuses anything that
-    is not really a JPEG, PNG or WebP image of at most 5 MB."""
+    position, XMP, ICC, comments), upright, at most ``MAX_PHOTO_EDGE``
+    pixels on its longer side, and its extension. Refuses anything that is
+    not really a JPEG, PNG or WebP image of at most 5 MB and
+    ``MAX_PHOTO_PIXELS``."""
     size = getattr(upload, "size", None)
     if size is None:
         upload.seek(0, io.SEEK_END)
@@ -161,26 +194,38 @@ def photo_clean(upload) -> tuple[bytes, str]:
         probe.verify()
         upload.seek(0)
         picture = Image.open(upload)
+        if fmt == "JPEG":
+            # The JPEG decoder scales by 1/2, 1/4 or 1/8 as it reads (never
+            # below the size kept): a 6000×4000 camera photo is decoded at
+            # 3000×2000, a quarter of the memory.
+            picture.draft(None, _kept_size(picture.size))
         picture.load()
+        mode = _stored_mode(fmt, picture)
+        if picture.mode != mode:
+            picture = picture.convert(mode)
+        # Scaled in the premultiplied mode of its own: Pillow would otherwise
+        # make that full-size copy on top of this one inside ``thumbnail``.
+        working = PREMULTIPLIED.get(mode, mode)
+        if picture.mode != working:
+            picture = picture.convert(working)
+        # Scaled down in place before anything else, so that every later
+        # step works on the small picture (issue 14: a full-size copy per
+        # step took a 39 MP photo to 489 MB).
+        picture.thumbnail((MAX_PHOTO_EDGE, MAX_PHOTO_EDGE), Image.Resampling.LANCZOS)
         # Turn the picture upright before the orientation tag goes away.
-        picture = ImageOps.exif_transpose(picture)
+        ImageOps.exif_transpose(picture, in_place=True)
+        if picture.mode != mode:
+            picture = picture.convert(mode)
     except TongtongError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise _not_a_photo() from error
 
-    if fmt == "JPEG":
-        mode = "L" if picture.mode in ("L", "LA") else "RGB"
-    elif picture.mode in ("RGB", "RGBA", "L", "LA"):
-        mode = picture.mode
-    else:
-        has_alpha = "A" in picture.getbands() or "transparency" in picture.info
-        mode = "RGBA" if has_alpha else "RGB"
-    if picture.mode != mode:
-        picture = picture.convert(mode)
     # A new image from the pixels alone: nothing of the original's ``info``
     # (exif, xmp, icc_profile, comment, dpi) can travel with it.
-    clean = Image.frombytes(mode, picture.size, picture.tobytes())
+    clean = Image.new(mode, picture.size)
+    clean.paste(picture)
+    del picture
     out = io.BytesIO()
     if fmt == "JPEG":
         clean.save(out, "JPEG", quality=90, optimize=True)
@@ -211,9 +256,8 @@ def visit_photo_add(
         )
     data, extension = photo_clean(upload)
     photo = VisitPhoto(visit=visit, tour=tour, caption=caption.strip()[:200], uploaded_by=_user(actor))
-    name = f"{uuid.uuid4().hex}.{extension}"
-    if tour is not None:
-        name = f"tour-{tour.pk}-{name}"
+    # The stored name gets its random token from the field (private files).
+    name = f"visit-{visit.pk}.{extension}" if visit is not None else f"tour-{tour.pk}.{extension}"
     photo.image.save(name, ContentFile(data), save=False)
     photo.save()
     return photo

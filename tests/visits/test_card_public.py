@@ -169,14 +169,15 @@ def test_the_completed_works_show_their_date_result_photo_and_the_residents_answ
         completed_on=timezone.localdate(),
         result="가로등 3개를 설치했습니다.",
     )
-    SuggestionPhoto.objects.create(
-        suggestion=suggestion, image="suggestions/1/done.jpg", is_result=True, caption="완공"
+    done = SuggestionPhoto.objects.create(
+        suggestion=suggestion, image="photos/suggestions/done.jpg", is_result=True, caption="완공"
     )
-    SuggestionPhoto.objects.create(suggestion=suggestion, image="suggestions/1/place.jpg", is_result=False)
+    place = SuggestionPhoto.objects.create(suggestion=suggestion, image="photos/suggestions/place.jpg")
     cs.suggestion_resident_answer(suggestion=suggestion, resolved=True, comment="주민의견-비공개 010-1111-2222")
     html = page(client)
     assert "가로등 3개를 설치했습니다." in html
-    assert "done.jpg" in html and "place.jpg" not in html  # only photos of the result
+    # Only photos of the result, through the photo view (photos are private files).
+    assert done.get_absolute_url() in html and place.get_absolute_url() not in html
     card = client.get(reverse("cards:card", args=["N01"])).context["card"]
     shown = card.groups[0].suggestions[0]
     assert (shown.status, shown.resolved_answer, shown.progress) == ("completed", "yes", 100)
