@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from scheduling.dates import korean_date
 from scheduling.errors import TongtongError
 from scheduling.rate_limits import token_lookup_limit
-from scheduling.dates import korean_date
 from visits import card_public, card_services, selectors
 from visits.models import FieldVisit, Suggestion
 

@@ -118,8 +118,10 @@ def upcoming_public_visits(now: dt.datetime) -> QuerySet[FieldVisit]:
 def reported_visits() -> QuerySet[FieldVisit]:
     """Public visits held whose record is completed, so their results are
     published; the latest first."""
-    return public_visits().filter(status=FieldVisit.Status.HELD, results_published_at__isnull=False).order_by(
-        "-start", "-pk"
+    return (
+        public_visits()
+        .filter(status=FieldVisit.Status.HELD, results_published_at__isnull=False)
+        .order_by("-start", "-pk")
     )
 
 

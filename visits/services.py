@@ -426,7 +426,6 @@ def visit_publish_set(*, visit: FieldVisit, publish: bool, actor=None) -> FieldV
     return visit
 
 
-
 def visit_move_conflict(*, visit: FieldVisit, start: dt.datetime, end: dt.datetime) -> str | None:
     """Why ``visit`` cannot take place from ``start`` to ``end``, or None."""
     start, end = _aware(start), _aware(end)

@@ -117,9 +117,8 @@ def test_completing_the_record_publishes_its_results(client, plan, secretariat_u
     assert visit.results_published_at is not None
     html = client.get(reverse("visits:list")).content.decode()
     assert summary in html and "통장 협의회" not in html
-    descriptions = [
-        str(e.get("description", "")) for e in Calendar.from_ical(client.get("/calendar/visits.ics").content).walk("VEVENT")
-    ]
+    feed = Calendar.from_ical(client.get("/calendar/visits.ics").content)
+    descriptions = [str(event.get("description", "")) for event in feed.walk("VEVENT")]
     assert any(summary in text for text in descriptions)
     card = client.get("/neighborhoods/N02/").content.decode()
     assert summary in card
