@@ -31,8 +31,12 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("TongTong Day meetings")
 
     def ready(self):
+        from meetings.demo import seed_meetings_demo
         from scheduling import roles
+        from scheduling.signals import demo_city_seeded
         from scheduling.staff import MENU_MEETING_DAYS, MENU_MEETINGS, StaffSection, register_section
+
+        demo_city_seeded.connect(seed_meetings_demo, dispatch_uid="meetings_demo")
 
         roles.grant(roles.SECRETARIAT, *SECRETARIAT_PERMISSIONS)
         roles.grant(roles.OFFICIAL, *OFFICIAL_PERMISSIONS)

@@ -124,7 +124,7 @@ def _role_groups() -> dict[str, Group]:
 
 
 @transaction.atomic
-def demo_city_seed(*, password: str) -> DemoSeedResult:
+def demo_city_seed(*, password: str, history: bool = True) -> DemoSeedResult:
     """Create the demo city of ``scheduling.demo_data``, or complete it.
 
     Idempotent: every row is looked up by its natural key (neighborhood and
@@ -133,6 +133,10 @@ def demo_city_seed(*, password: str) -> DemoSeedResult:
     creates nothing. The demo accounts are the exception: each run makes them
     active, sets their staff flags and role group back to the demo's, links
     ``mayor`` to the mayor, and sets their password to ``password``.
+
+    With ``history`` the apps add a city that has lived a year (the accepted
+    rotation with its held visits, meeting requests in every state, the
+    reports' figures: ``visits.demo``, ``meetings.demo``).
     """
     if not password:
         raise TongtongError(gettext("The demo password must not be empty."))
@@ -261,7 +265,7 @@ def demo_city_seed(*, password: str) -> DemoSeedResult:
                 official.save(update_fields=["user"])
 
     # The apps add their own demo data (category owners, meeting days, ...).
-    demo_city_seeded.send(sender=demo_city_seed, departments=departments, officials=officials)
+    demo_city_seeded.send(sender=demo_city_seed, departments=departments, officials=officials, history=history)
 
     totals = {
         "neighborhoods": Neighborhood.objects.count(),

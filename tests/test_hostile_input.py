@@ -157,7 +157,7 @@ def _refuse_nul(execute, sql, params, many, context):
 
 @pytest.fixture
 def actors(db, django_user_model, secretariat_user, official_user, department_user, reviewer_user):
-    call_command("seed_demo", "--force", stdout=StringIO())
+    call_command("seed_demo", "--force", "--no-history", stdout=StringIO())
     superuser = django_user_model.objects.create_superuser("root-walker", password="pw")
     users = {
         "secretariat": secretariat_user,

@@ -12,14 +12,16 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from scheduling.dates import korean_date
 from scheduling.errors import TongtongError
 from scheduling.rate_limits import token_lookup_limit
-from visits import card_public, card_services
-from visits.models import Suggestion
+from visits import card_public, card_services, selectors
+from visits.models import FieldVisit, Suggestion
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -32,7 +34,25 @@ def neighborhood_card(request, code):
     card = card_public.public_card(code)
     if card is None:
         raise Http404("no such neighborhood")
-    return render(request, "visits/cards/public_card.html", {"card": card})
+    # The neighborhood's schedule beside its card, in one query: the next
+    # public visits and the last one whose results are published (a
+    # neighborhood has one visit a cycle, so the rows are few).
+    visits = list(selectors.neighborhood_public_visits(card.code, timezone.now()))
+    upcoming = [
+        {"visit": visit, "when": _when(visit.start), "purpose": visit.purpose_labels()}
+        for visit in visits
+        if visit.status == FieldVisit.Status.PLANNED
+    ][:3]
+    last = next((visit for visit in reversed(visits) if visit.status == FieldVisit.Status.HELD), None)
+    reported = {"visit": last, "when": _when(last.start)} if last else None
+    return render(
+        request, "visits/cards/public_card.html", {"card": card, "upcoming_visits": upcoming, "last_visit": reported}
+    )
+
+
+def _when(moment) -> str:
+    local = timezone.localtime(moment)
+    return f"{korean_date(local.date())} {local:%H:%M}"
 
 
 # --- The resident's answer ---------------------------------------------------------------

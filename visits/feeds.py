@@ -1,7 +1,8 @@
 """The public visit calendars: ``/calendar/visits.ics`` and
 ``/neighborhoods/<code>/visits.ics``.
 
-Only published field visits and themed tours; a cancelled (or postponed)
+Only public field visits (those of an accepted plan not kept off the public
+pages, ``visits.selectors.public_visits``) and published themed tours; a cancelled (or postponed)
 published one stays with ``STATUS:CANCELLED`` so subscribed calendars
 remove it, until ``FEED_CANCELLED_KEEP_DAYS`` after its date. Only public text goes in: the neighborhood, the official's
 title (never a name), the tour's title and the public summary — never
@@ -21,6 +22,7 @@ from scheduling.feeds import PUBLIC_VIEW, cancelled_cutoff, cancelled_dropped_at
 from scheduling.ical import CANCELLED, CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
 from visits.models import FieldVisit, ThemedTour
+from visits.selectors import public_visits
 
 #: The stamp of a feed with nothing in it; fixed so the bytes are stable.
 FEED_EPOCH = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -47,7 +49,10 @@ def _visit_event(visit: FieldVisit, view: str = PUBLIC_VIEW) -> IcalEvent:
         lines.append(_("This visit is cancelled."))
     elif visit.status == FieldVisit.Status.POSTPONED:
         lines.append(_("This visit is postponed; the new date will be published."))
-    if visit.public_summary:
+    else:
+        lines.append(", ".join(visit.purpose_labels()))
+    # The results only once the record is completed (that publishes them).
+    if visit.public_summary and visit.results_published_at:
         lines.append(visit.public_summary)
     return IcalEvent(
         uid=view_uid("field-visit", visit.pk, view),
@@ -88,7 +93,7 @@ def visits_feed(neighborhood: Neighborhood | None = None) -> Feed:
     """The published visits and tours (of one neighborhood, if given), as a
     feed rendered when its body is read."""
     cutoff = cancelled_cutoff()
-    visits = FieldVisit.objects.filter(is_published=True).select_related("neighborhood", "official")
+    visits = public_visits()
     tours = ThemedTour.objects.filter(is_published=True).prefetch_related("neighborhoods")
     if neighborhood is not None:
         visits = visits.filter(neighborhood=neighborhood)

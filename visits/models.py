@@ -148,7 +148,18 @@ class FieldVisit(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     #: A short public result, ready to share on social media.
     public_summary = models.TextField(_("public summary"), blank=True, max_length=1000)
-    is_published = models.BooleanField(_("published"), default=False)
+    #: The per-visit opt-out: a visit of an accepted plan is on the public
+    #: pages (/visits/, the public calendars, its neighborhood's card) unless
+    #: the secretariat unticks this, before or after accepting. A draft
+    #: plan's visits are never public (``visits.selectors.public_visits``).
+    is_published = models.BooleanField(
+        _("shown on the public pages"),
+        default=True,
+        help_text=_("Untick to keep this visit off the public pages and calendars."),
+    )
+    #: When the record was completed, which publishes its results (the public
+    #: summary); None while the record is still being written.
+    results_published_at = models.DateTimeField(_("results published at"), null=True, blank=True)
 
     event = models.OneToOneField(
         "schedule.Event", on_delete=models.SET_NULL, null=True, blank=True, related_name="field_visit"
@@ -179,6 +190,16 @@ class FieldVisit(models.Model):
 
     def __str__(self):
         return f"{self.neighborhood} {self.start:%Y-%m-%d}"
+
+    def purpose_labels(self) -> list[str]:
+        """What the visit is for, as published: its agenda (seed 002)."""
+        agenda = (
+            (self.agenda_dialogue, _("Dialogue with residents")),
+            (self.agenda_current_issues, _("Hearing current issues")),
+            (self.agenda_encourage_staff, _("Encouraging the staff")),
+            (self.agenda_site_tour, _("Site tour")),
+        )
+        return [str(label) for wanted, label in agenda if wanted]
 
 
 def _photo_path(instance, filename):

@@ -63,7 +63,16 @@ class VisitRecordForm(KrdsFormMixin, _StatusFields):
         widget=_textarea(4),
         help_text=_("A short result citizens may read, ready to share on social media."),
     )
-    is_published = forms.BooleanField(label=_("Publish the summary"), required=False)
+    is_published = forms.BooleanField(
+        label=_("Show this visit on the public pages"),
+        required=False,
+        help_text=_("Its date, neighborhood and purpose, once the plan is accepted."),
+    )
+    record_complete = forms.BooleanField(
+        label=_("The record is complete: publish the results"),
+        required=False,
+        help_text=_("The public summary then appears on the visits page, in the calendar and on social media."),
+    )
 
     @classmethod
     def for_visit(cls, visit: FieldVisit, data=None):
@@ -81,6 +90,7 @@ class VisitRecordForm(KrdsFormMixin, _StatusFields):
             "notes": visit.notes,
             "public_summary": visit.public_summary,
             "is_published": visit.is_published,
+            "record_complete": visit.results_published_at is not None,
         }
         return cls(data=data, initial=initial)
 

@@ -95,15 +95,21 @@ def visit_record_update(
     attendance: int | None = None,
     notes: str = "",
     public_summary: str = "",
-    is_published: bool = False,
+    is_published: bool = True,
+    record_complete: bool = False,
 ) -> FieldVisit:
     """Save what happened on a visit. A postponed or cancelled visit needs a
-    reason; only a held visit's summary can be published."""
+    reason. ``is_published`` keeps the visit on the public pages or off them;
+    ``record_complete`` completes the record, which publishes its results
+    (the public summary): only a held visit with a summary can be completed.
+    Unticking it takes the results back off the public pages."""
     _check_status(status, status_reason)
     if attendance is not None and attendance < 0:
         raise TongtongError(_("The attendance cannot be negative."))
-    if is_published and not public_summary.strip():
-        raise TongtongError(_("Write the public summary before publishing it."))
+    if record_complete and status != FieldVisit.Status.HELD:
+        raise TongtongError(_("Only the record of a visit that was held can be completed."))
+    if record_complete and not public_summary.strip():
+        raise TongtongError(_("Write the public summary before completing the record: it is published then."))
     visit = FieldVisit.objects.select_for_update(of=("self",)).select_related("neighborhood").get(pk=visit.pk)
     if status != visit.status or (status in REASON_REQUIRED and status_reason.strip() != visit.status_reason):
         _visit_status_set(visit=visit, status=status, reason=status_reason, actor=actor)
@@ -115,8 +121,13 @@ def visit_record_update(
     visit.notes = notes.strip()
     visit.public_summary = public_summary.strip()
     visit.is_published = is_published
+    if not record_complete:
+        visit.results_published_at = None
+    elif visit.results_published_at is None:
+        visit.results_published_at = timezone.now()
     visit.save(
         update_fields=[
+            "results_published_at",
             "agenda_dialogue",
             "agenda_current_issues",
             "agenda_encourage_staff",

@@ -94,3 +94,40 @@ def visits_in_month(cycle: RotationCycle, year: int, month: int) -> QuerySet[Fie
         .select_related("neighborhood", "official")
         .order_by("start", "pk")
     )
+
+
+# --- What the public sees -------------------------------------------------------------
+
+
+def public_visits() -> QuerySet[FieldVisit]:
+    """The visits on the public pages and calendars: those of an accepted (or
+    closed) plan, or of none, that the secretariat has not kept off them.
+    Accepting a plan is what publishes its visits: a draft is never public."""
+    return (
+        FieldVisit.objects.filter(is_published=True)
+        .exclude(cycle__status=RotationCycle.Status.DRAFT)
+        .select_related("neighborhood", "official")
+    )
+
+
+def upcoming_public_visits(now: dt.datetime) -> QuerySet[FieldVisit]:
+    """Public visits still to come (planned, from ``now``), soonest first."""
+    return public_visits().filter(status=FieldVisit.Status.PLANNED, start__gte=now).order_by("start", "pk")
+
+
+def reported_visits() -> QuerySet[FieldVisit]:
+    """Public visits held whose record is completed, so their results are
+    published; the latest first."""
+    return (
+        public_visits()
+        .filter(status=FieldVisit.Status.HELD, results_published_at__isnull=False)
+        .order_by("-start", "-pk")
+    )
+
+
+def neighborhood_public_visits(code: str, now: dt.datetime) -> QuerySet[FieldVisit]:
+    """One neighborhood's public visits to come and those reported (see the
+    two selectors above), by start: its schedule beside its card."""
+    to_come = Q(status=FieldVisit.Status.PLANNED, start__gte=now)
+    reported = Q(status=FieldVisit.Status.HELD, results_published_at__isnull=False)
+    return public_visits().filter(to_come | reported, neighborhood__code=code).order_by("start", "pk")

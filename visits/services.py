@@ -394,7 +394,10 @@ def rotation_plan(
 
 @transaction.atomic
 def cycle_accept(*, cycle: RotationCycle, actor) -> RotationCycle:
-    """The secretariat accepts a draft plan."""
+    """The secretariat accepts a draft plan, which publishes its visits (date,
+    neighborhood, purpose) on /visits/, the public calendars and the
+    neighborhoods' cards, except those kept off them
+    (``visit_publish_set``); see ``visits.selectors.public_visits``."""
     cycle = RotationCycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
     if cycle.status != RotationCycle.Status.DRAFT:
         raise VisitError(_("Only a draft rotation can be accepted."))
@@ -409,6 +412,18 @@ def cycle_accept(*, cycle: RotationCycle, actor) -> RotationCycle:
 
 
 # --- One visit ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def visit_publish_set(*, visit: FieldVisit, publish: bool, actor=None) -> FieldVisit:
+    """Show a visit on the public pages or keep it off them (the per-visit
+    opt-out), before or after its plan is accepted. Its results still wait
+    for the completed record."""
+    visit = FieldVisit.objects.select_for_update(of=("self",)).get(pk=visit.pk)
+    if visit.is_published != publish:
+        visit.is_published = publish
+        visit.save(update_fields=["is_published", "updated_at"])
+    return visit
 
 
 def visit_move_conflict(*, visit: FieldVisit, start: dt.datetime, end: dt.datetime) -> str | None:

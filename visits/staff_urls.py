@@ -14,4 +14,5 @@ urlpatterns = [
     path("cycles/<id:pk>/visits/<id:visit_pk>/", staff_views.visit_detail, name="visit"),
     path("cycles/<id:pk>/visits/<id:visit_pk>/move/", staff_views.visit_move, name="visit_move"),
     path("cycles/<id:pk>/visits/<id:visit_pk>/status/", staff_views.visit_status, name="visit_status"),
+    path("cycles/<id:pk>/visits/<id:visit_pk>/publish/", staff_views.visit_publish, name="visit_publish"),
 ]

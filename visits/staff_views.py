@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -236,6 +237,7 @@ def _cycle_page(request, cycle: RotationCycle, *, bound: dict | None = None):
         "replan_form": bound.get("replan") or ReplanForm(initial={"from_date": timezone.localdate()}),
         "failed": next(iter(bound), None),
         "visit_total": cycle.visits.count(),
+        "can_change_visit": request.user.has_perm(PERM_CHANGE_VISIT),
     }
     if view == "month":
         context.update(
@@ -348,6 +350,7 @@ def _visit_page(request, visit: FieldVisit, *, bound: dict | None = None):
             "when": korean_when(visit.start),
             "badge": STATUS_BADGES.get(visit.status, ""),
             "can_change": request.user.has_perm(PERM_CHANGE_VISIT),
+            "can_change_visit": request.user.has_perm(PERM_CHANGE_VISIT),
             "move_form": bound.get("move") or MoveForm(initial={"date": local.date(), "time": local.time()}),
             "status_form": bound.get("status") or StatusForm(),
             "failed": next(iter(bound), None),
@@ -397,3 +400,19 @@ def visit_status(request, pk, visit_pk):
             return redirect("staff_visits:visit", pk=pk, visit_pk=visit.pk)
     visit.refresh_from_db()
     return _visit_page(request, visit, bound={"status": form})
+
+
+@staff_required
+@require_POST
+def visit_publish(request, pk, visit_pk):
+    """Show the visit on the public pages or keep it off them (the opt-out)."""
+    visit = _visit(request, pk, visit_pk, PERM_CHANGE_VISIT)
+    publish = request.POST.get("publish") == "1"
+    services.visit_publish_set(visit=visit, publish=publish, actor=request.user)
+    if publish:
+        messages.success(request, _("%(name)s is shown on the public pages.") % {"name": visit.neighborhood.name})
+    else:
+        messages.success(request, _("%(name)s is kept off the public pages.") % {"name": visit.neighborhood.name})
+    if request.POST.get("back") == "table":
+        return redirect(reverse("staff_visits:cycle", kwargs={"pk": pk}) + "?view=table")
+    return redirect("staff_visits:visit", pk=pk, visit_pk=visit.pk)

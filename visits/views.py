@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from scheduling.dates import korean_date
+from visits import selectors
 from visits.models import FieldVisit
 
 HELD_ON_PAGE = 30
@@ -34,14 +35,19 @@ def share_text(visit: FieldVisit) -> str:
 
 
 def visit_list(request):
-    now = timezone.now()
-    published = FieldVisit.objects.filter(is_published=True).select_related("neighborhood")
+    """Upcoming visits (date, neighborhood, purpose) as soon as their plan is
+    accepted; held ones once their record is completed, with the results."""
     upcoming = [
-        {"visit": visit, "date": _korean_date(visit.start), "time": f"{timezone.localtime(visit.start):%H:%M}"}
-        for visit in published.filter(status=FieldVisit.Status.PLANNED, start__gte=now).order_by("start")
+        {
+            "visit": visit,
+            "date": _korean_date(visit.start),
+            "time": f"{timezone.localtime(visit.start):%H:%M}",
+            "purpose": visit.purpose_labels(),
+        }
+        for visit in selectors.upcoming_public_visits(timezone.now())
     ]
     held = [
         {"visit": visit, "date": _korean_date(visit.start), "share": share_text(visit)}
-        for visit in published.filter(status=FieldVisit.Status.HELD).order_by("-start")[:HELD_ON_PAGE]
+        for visit in selectors.reported_visits()[:HELD_ON_PAGE]
     ]
     return render(request, "visits/list.html", {"upcoming": upcoming, "held": held})

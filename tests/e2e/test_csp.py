@@ -59,6 +59,7 @@ def city(db, django_user_model):
             end=start + dt.timedelta(hours=2),
             status=status,
             is_published=True,
+            results_published_at=timezone.now() if status == "held" else None,
         )
     card_services.suggestion_record(
         neighborhood=central,

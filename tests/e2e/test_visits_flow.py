@@ -158,6 +158,8 @@ def test_the_public_visits_page_is_accessible(desktop_page, city, axe_script):
             status=status,
             public_summary=summary,
             is_published=True,
+            # A held visit's results are public once its record is completed.
+            results_published_at=timezone.now() if status == "held" else None,
         )
     page = desktop_page
     page.goto("/visits/")

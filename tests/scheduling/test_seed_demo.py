@@ -38,9 +38,11 @@ def _english_and_fast(settings):
         yield
 
 
-def seed(*args: str) -> str:
+def seed(*args: str, history: bool = False) -> str:
+    """Run seed_demo; without the lived year unless ``history`` (it takes
+    seconds, and tests/scheduling/test_demo_city.py covers it)."""
     out = StringIO()
-    call_command("seed_demo", "--force", *args, stdout=out)
+    call_command("seed_demo", "--force", *args, *([] if history else ["--no-history"]), stdout=out)
     return out.getvalue()
 
 
@@ -221,7 +223,7 @@ def test_refuses_to_run_with_debug_off_unless_forced(settings):
     settings.DEBUG = False
 
     with pytest.raises(CommandError, match="DEBUG is off"):
-        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", "--no-history", stdout=StringIO())
 
     assert not Neighborhood.objects.exists()
     assert not get_user_model().objects.exists()
@@ -230,7 +232,7 @@ def test_refuses_to_run_with_debug_off_unless_forced(settings):
 def test_runs_without_force_when_debug_is_on(settings):
     settings.DEBUG = True
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--no-history", stdout=StringIO())
 
     assert Neighborhood.objects.count() == 39
 
@@ -246,7 +248,7 @@ def test_a_later_start_reminds_of_the_demo_logins(db):
 
     from django.core.management import call_command
 
-    call_command("seed_demo", force=True, stdout=StringIO())
+    call_command("seed_demo", force=True, no_history=True, stdout=StringIO())
     out = StringIO()
     call_command("seed_demo", if_empty=True, stdout=out)
     assert "secretariat" in out.getvalue()

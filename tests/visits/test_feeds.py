@@ -37,6 +37,8 @@ def town(db):
         n1,
         7,
         is_published=True,
+        status=FieldVisit.Status.HELD,
+        results_published_at=seoul(2026, 4, 8, 9),
         public_summary="주민과의 대화, 골목길 점검",
         notes="내부 메모: 통장 갈등",
         plan_reason="우선 지역 순번 계산",

@@ -330,6 +330,7 @@ def test_the_public_page_shows_published_visits_without_internal_text(client, ma
         public_summary="주민 30명과 하천 정비를 이야기했습니다.",
         notes="비공개 메모",
         attendance=30,
+        results_published_at=timezone.now(),
     )
     visit(hoods[3], past, status="cancelled", status_reason="내부 사정", is_published=True)
 

@@ -34,8 +34,9 @@ class Command(BaseCommand):
     def help(self):  # translated when shown (argparse needs a str, not a lazy string)
         return _(
             "Fill the database with a demo city: 39 neighborhoods, departments, the mayor, deputy mayors and "
-            "directors, city closures, and one login per staff role. Safe to run again. "
-            "Refuses to run when DEBUG is off unless --force."
+            "directors, city closures, one login per staff role, and a year lived through: an accepted two-year "
+            "rotation with its past visits held and published, meeting requests in every state, figures for "
+            "every report. Safe to run again. Refuses to run when DEBUG is off unless --force."
         )
 
     def add_arguments(self, parser):
@@ -51,12 +52,17 @@ class Command(BaseCommand):
             help=_("Do nothing when the database already holds neighborhoods."),
         )
         parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help=_("Only the organisation and the logins: no rotation, meeting requests or figures."),
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help=_("Run even when DEBUG is off (on a test server only: the demo passwords are public)."),
         )
 
-    def handle(self, *args, password=None, if_empty=False, force=False, **options):
+    def handle(self, *args, password=None, if_empty=False, force=False, no_history=False, **options):
         if if_empty and Neighborhood.objects.exists():
             self.stdout.write(_("Skipped: the database already holds neighborhoods, so no demo data was added."))
             self._remind_logins()
@@ -72,7 +78,7 @@ class Command(BaseCommand):
         if password is None:
             password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         try:
-            result = demo_city_seed(password=password)
+            result = demo_city_seed(password=password, history=not no_history)
         except TongtongError as error:
             raise CommandError(str(error)) from None
         self._report(result)
