@@ -35,13 +35,15 @@ FULL = (PHONE, "01098765432", "9876-5432", "98765432", EMAIL, "citizen.kim")
 
 CONTACT_FIELD = re.compile(r"phone|e_?mail|recipient")
 #: Contacts that are not a citizen's: staff accounts, a department's office
-#: line, the staff who receive the monthly report.
+#: line, the staff who receive the monthly report, the staff member told
+#: that their calendar feed's address expires.
 NOT_A_CITIZENS = frozenset(
     {
         "auth.User.email",
         "scheduling.Department.phone",
         "scheduling.StaffProfile.phone",
         "scheduling.ReportRun.recipients",
+        "scheduling.FeedNotification.recipient",
     }
 )
 

@@ -240,9 +240,12 @@ class VisitPhoto(models.Model):
 
     @property
     def is_public(self) -> bool:
-        """Published with its visit's or tour's record."""
-        owner = self.visit if self.visit_id else self.tour
-        return bool(owner and owner.is_published)
+        """Published with its record's results: a visit's once the visit is
+        shown on the public pages and its record is completed (which
+        publishes the results), a tour's once its record is published."""
+        if self.visit_id:
+            return bool(self.visit.is_published and self.visit.results_published_at)
+        return bool(self.tour and self.tour.is_published)
 
 
 class ThemedTour(models.Model):

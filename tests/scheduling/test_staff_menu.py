@@ -94,6 +94,7 @@ EXPECTED_LABEL = {
 #: Staff URLs that only take a POST (their GET is a 405) or answer a file.
 POST_ONLY_OR_FILES = {
     "staff:logout",
+    "staff_visits:visit_publish",
     "staff_meetings:review_ask",
     "staff_meetings:review_override",
     "staff_meetings:book",
@@ -235,7 +236,8 @@ def demo_city(settings, pinned_today):
         "cycle": cycle,
         "visit": visit,
         "tour": tour,
-        "suggestion": Suggestion.objects.order_by("pk").first(),
+        # A card-demo suggestion that went through the joint review (opinions by each party).
+        "suggestion": Suggestion.objects.get(title="경로당 앞 보행로 포장 보수"),
         "hood": hood,
     }
 

@@ -64,17 +64,19 @@ def suggestion_photos(suggestion_at, card_org):
     return {"place": place, "result": result}
 
 
-def publish(visit, actor):
+def publish(visit, actor, *, complete=True):
+    """The visit was held and its record completed, which publishes its results."""
     record_services.visit_record_update(
         visit=visit,
         actor=actor,
-        status=visit.status,
+        status=FieldVisit.Status.HELD,
         agenda_dialogue=True,
         agenda_current_issues=False,
         agenda_encourage_staff=False,
         agenda_site_tour=False,
         public_summary="주민과의 대화",
         is_published=True,
+        record_complete=complete,
     )
 
 
@@ -131,7 +133,11 @@ def test_publishing_the_visit_publishes_its_photos_and_unpublishing_hides_them(c
     assert body(response).startswith(b"\xff\xd8")
     assert response["Cache-Control"] == "public, max-age=300"
 
-    FieldVisit.objects.filter(pk=visit.pk).update(is_published=False)
+    publish(visit, secretariat, complete=False)  # the record reopened: the results come down
+    assert get(client, visit_photo).status_code == 404
+
+    publish(visit, secretariat)
+    FieldVisit.objects.filter(pk=visit.pk).update(is_published=False)  # the visit kept off the public pages
     assert get(client, visit_photo).status_code == 404
 
 
