@@ -36,6 +36,22 @@ def local_when(moment: dt.datetime, *, with_time: bool = True) -> str:
     return f"{text}, {local:%H:%M}" if with_time else text
 
 
+def local_date(day: dt.date) -> str:
+    """A date in the active language: ``2026. 11. 1.(일)`` in Korean, ``Sun 1
+    Nov 2026`` in English. Every report and PDF writes dates this way."""
+    if (translation.get_language() or "ko").startswith("ko"):
+        return korean_date(day)
+    return formats.date_format(day, "D j M Y")
+
+
+def date_range(first: dt.date, last: dt.date) -> str:
+    """Both ends included: ``2026. 11. 1.(일) ~ 2026. 11. 30.(월)`` (the
+    tilde is how Korean documents write a range; English uses an en dash)."""
+    if (translation.get_language() or "ko").startswith("ko"):
+        return f"{korean_date(first)} ~ {korean_date(last)}"
+    return f"{local_date(first)} – {local_date(last)}"
+
+
 def won(amount, *, empty: str = "-") -> str:
     """A sum in won: 3000000 → "3,000,000원" ("3,000,000 won" in English);
     ``empty`` when there is none."""

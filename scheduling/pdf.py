@@ -39,11 +39,11 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils._os import safe_join
-from django.utils.http import content_disposition_header
 from weasyprint import HTML, Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from scheduling.dates import local_when
+from scheduling.http import content_disposition
 
 logger = logging.getLogger(__name__)
 
@@ -163,9 +163,10 @@ def render_pdf(template_name: str, context: dict | None = None, *, request=None)
     return render_document(template_name, context, request=request).write_pdf()
 
 
-def pdf_response(data: bytes, *, filename: str, inline: bool = True) -> HttpResponse:
-    """An ``application/pdf`` response; ``filename`` may be Korean (RFC 6266)."""
+def pdf_response(data: bytes, *, filename: str, fallback: str = "document", inline: bool = True) -> HttpResponse:
+    """An ``application/pdf`` response; ``filename`` may be Korean, with
+    ``fallback`` as the ASCII name for old clients (RFC 6266)."""
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = content_disposition(filename, fallback=fallback, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     return response

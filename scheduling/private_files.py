@@ -28,7 +28,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, HttpResponse
-from django.utils.http import content_disposition_header
+
+from scheduling.http import content_disposition
 
 #: Random bytes in every private file name (32 URL-safe characters).
 TOKEN_BYTES = 24
@@ -68,7 +69,7 @@ def unguessable_name(folder: str, filename: str) -> str:
     return f"{folder}/{stem}-{secrets.token_urlsafe(TOKEN_BYTES)}{path.suffix}"
 
 
-def private_file_response(file, *, filename: str, content_type: str) -> HttpResponse:
+def private_file_response(file, *, filename: str, content_type: str, fallback: str = "download") -> HttpResponse:
     """Send a private file **after** the caller has checked the permission.
 
     ``file`` is a ``FieldFile`` in the private storage. 404 when the file is
@@ -79,8 +80,9 @@ def private_file_response(file, *, filename: str, content_type: str) -> HttpResp
     if prefix:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(file.name)
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     else:
-        response = FileResponse(file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+        response = FileResponse(file.open("rb"), content_type=content_type)
+    # With an ASCII name for old clients beside the Korean one (RFC 6266).
+    response["Content-Disposition"] = content_disposition(filename, fallback=fallback)
     response["Cache-Control"] = "private, no-store"
     return response

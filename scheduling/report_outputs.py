@@ -27,7 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from scheduling.dates import local_when
+from scheduling.dates import date_range, local_date, local_when
 from scheduling.reports import Chart, Figure, Report, Table
 
 # --- Numbers as text --------------------------------------------------------------
@@ -71,7 +71,7 @@ def cell_text(value) -> str:
     if isinstance(value, dt.datetime):
         return local_when(value)
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return local_date(value)
     return str(value)
 
 
@@ -535,6 +535,11 @@ def report_view(report: Report, *, id_prefix: str = "tt-chart") -> list[SectionV
     return views
 
 
+def period_text(report: Report) -> str:
+    """The report's dates, both ends included: "2026. 11. 1.(일) ~ 2026. 11. 30.(월)"."""
+    return date_range(report.period.start, report.period.end - dt.timedelta(days=1))
+
+
 def report_filename(report: Report, extension: str) -> str:
     """ "2026년 10월 월간 보고.pdf" (Korean file names are sent per RFC 6266)."""
     name = re.sub(r'[\\/:*?"<>|\r\n]+', " ", report.title).strip().replace(",", "")
@@ -701,6 +706,7 @@ def report_pdf(report: Report) -> bytes:
         {
             "report": report,
             "sections": report_view(report, id_prefix="pdf-chart"),
-            "last_day": report.period.end - dt.timedelta(days=1),
+            "period_text": period_text(report),
+            "generated": local_when(report.generated_at) if report.generated_at else "",
         },
     )
