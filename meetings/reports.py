@@ -466,6 +466,7 @@ def meeting_days_table(span: Span, *, now: dt.datetime) -> Table:
         title=_("TongTong Days of the period"),
         columns=[_("Date"), _("Regular date"), _("Status"), _("Reason"), _("Slots offered"), _("Slots booked")],
         rows=rows,
+        total=[_("Total"), "", "", "", sum(row[4] for row in rows), sum(row[5] for row in rows)],
     )
 
 

@@ -52,6 +52,15 @@ def date_range(first: dt.date, last: dt.date) -> str:
     return f"{local_date(first)} – {local_date(last)}"
 
 
+def headcount(number, *, empty: str = "-") -> str:
+    """A number of people: 26880 → "26,880명" ("26,880 people" in English)."""
+    if number is None:
+        return empty
+    from django.utils.translation import ngettext
+
+    return ngettext("%(count)s person", "%(count)s people", int(number)) % {"count": f"{int(number):,}"}
+
+
 def won(amount, *, empty: str = "-") -> str:
     """A sum in won: 3000000 → "3,000,000원" ("3,000,000 won" in English);
     ``empty`` when there is none."""

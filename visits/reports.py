@@ -164,6 +164,7 @@ def field_visits_table(span: Span) -> Table:
             _("Suggestions heard"),
         ],
         rows=rows,
+        total=[_("Total"), "", "", "", sum(row[4] or 0 for row in rows), sum(row[5] for row in rows)],
     )
 
 
@@ -189,6 +190,7 @@ def themed_tours_table(span: Span) -> Table:
         title=_("Themed tours of the month"),
         columns=[_("Date"), _("Title"), _("Theme"), _("Status"), _("Suggestions heard")],
         rows=rows,
+        total=[_("Total"), "", "", "", sum(row[4] for row in rows)],
     )
 
 

@@ -350,7 +350,9 @@ def test_satisfaction_of_the_month_matches_the_hand_count(october, english):
     """Held in October: R1 (mayor, 10 Oct), R9 (mayor, 10 Oct, follow-up
     needed) and R2 (first deputy, 13 Oct); R8 did not come (not asked).
     R1 answers 5 with a comment, R9 answers 2 without one, R2 does not answer."""
-    MeetingRequest.objects.filter(reference="R1").update(satisfaction_score=5, satisfaction_comment="설명이 친절했습니다")
+    MeetingRequest.objects.filter(reference="R1").update(
+        satisfaction_score=5, satisfaction_comment="설명이 친절했습니다"
+    )
     MeetingRequest.objects.filter(reference="R9").update(satisfaction_score=2)
     sections = reports.monthly_sections(OCTOBER)
     assert value(sections, "Average satisfaction (1–5)") == 3.5

@@ -77,7 +77,8 @@ def test_the_staff_card_pdf_holds_the_card_in_korean_with_embedded_fonts(client,
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert "filename*=utf-8''" in response["Content-Disposition"]
+    assert response["Content-Disposition"].startswith('inline; filename="card-N01-')
+    assert "; filename*=UTF-8''" in response["Content-Disposition"]
     assert ".pdf" in response["Content-Disposition"]
     text = pdf_text(response.content)
     for expected in (
