@@ -8,8 +8,8 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.urls import reverse
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from schedule.models import Calendar, Event
 
