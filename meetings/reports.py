@@ -40,7 +40,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Avg, Count, Exists, F, Min, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +49,7 @@ from meetings.models import Appointment, MeetingDay, MeetingRequest, RequestEven
 from meetings.series import regular_meeting_dates
 from scheduling.categories import Category
 from scheduling.clock import working_days_between
+from scheduling.dates import local_date
 from scheduling.models import Official
 from scheduling.reports import Chart, Figure, Period, Section, Series, Span, Table, months_of, rate, span_of
 from scheduling.workdays import working_calendar
@@ -213,11 +214,33 @@ class DayCounts:
     upcoming: int = 0
 
 
+def series_start() -> dt.date | None:
+    """The regular date of the first TongTong Day Tongtong holds: the series
+    is counted from there. The rule itself (and its django-scheduler event)
+    reaches back to seed 002's first plan of 2018, but a city that started
+    using Tongtong in August had no TongTong Days to plan in January; counting
+    the rule's dates before the first day made a year look "33.3% · target
+    not met" when every day since the start was held. None before any day."""
+    return MeetingDay.objects.aggregate(first=Min("original_date"))["first"]
+
+
+def counted_months(period: Period, start: dt.date | None) -> list[Span]:
+    """The months of ``period`` from ``start`` on (the first one cut at
+    ``start``); none when nothing has started yet or it starts later."""
+    if start is None:
+        return []
+    return [Span(max(month.start, start), month.end) for month in months_of(period) if month.end > start]
+
+
 def meeting_day_counts(spans: list[Span], *, now: dt.datetime | None = None) -> list[DayCounts]:
     """Per span: the rule's dates (planned) and the meeting days whose
     regular date falls in it, held / moved / cancelled / still to come, in
-    one query."""
+    two queries. A rule date still ahead whose day is not built yet (beyond
+    the booking horizon) is still to come, so that the columns add up to the
+    days planned."""
     now = now or timezone.now()
+    if not spans:
+        return []
     not_cancelled = ~Q(status=MeetingDay.Status.CANCELLED)
     aggregates = {}
     for index, span in enumerate(spans):
@@ -226,19 +249,24 @@ def meeting_day_counts(spans: list[Span], *, now: dt.datetime | None = None) -> 
         aggregates[f"moved_{index}"] = Count("pk", filter=inside & Q(status=MeetingDay.Status.MOVED))
         aggregates[f"cancelled_{index}"] = Count("pk", filter=inside & Q(status=MeetingDay.Status.CANCELLED))
         aggregates[f"upcoming_{index}"] = Count("pk", filter=inside & not_cancelled & Q(start__gte=now))
-    counts = MeetingDay.objects.filter(original_date__gte=spans[0].start, original_date__lt=spans[-1].end).aggregate(
-        **aggregates
-    )
-    return [
-        DayCounts(
-            planned=len(regular_meeting_dates(span.start, span.end - dt.timedelta(days=1))),
-            held=counts[f"held_{index}"],
-            moved=counts[f"moved_{index}"],
-            cancelled=counts[f"cancelled_{index}"],
-            upcoming=counts[f"upcoming_{index}"],
+    in_range = MeetingDay.objects.filter(original_date__gte=spans[0].start, original_date__lt=spans[-1].end)
+    counts = in_range.aggregate(**aggregates)
+    built = set(in_range.values_list("original_date", flat=True))
+    today = timezone.localdate(now)
+    result = []
+    for index, span in enumerate(spans):
+        rule_dates = regular_meeting_dates(span.start, span.end - dt.timedelta(days=1))
+        not_built_yet = sum(1 for day in rule_dates if day not in built and day >= today)
+        result.append(
+            DayCounts(
+                planned=len(rule_dates),
+                held=counts[f"held_{index}"],
+                moved=counts[f"moved_{index}"],
+                cancelled=counts[f"cancelled_{index}"],
+                upcoming=counts[f"upcoming_{index}"] + not_built_yet,
+            )
         )
-        for index, span in enumerate(spans)
-    ]
+    return result
 
 
 def slot_use(span: Span, *, now: dt.datetime | None = None) -> tuple[int, int]:
@@ -438,6 +466,124 @@ def meeting_days_table(span: Span, *, now: dt.datetime) -> Table:
         title=_("TongTong Days of the period"),
         columns=[_("Date"), _("Regular date"), _("Status"), _("Reason"), _("Slots offered"), _("Slots booked")],
         rows=rows,
+        total=[_("Total"), "", "", "", sum(row[4] for row in rows), sum(row[5] for row in rows)],
+    )
+
+
+# --- Satisfaction ---------------------------------------------------------------------------
+
+SCORES = (5, 4, 3, 2, 1)
+
+
+@dataclass
+class SatisfactionCounts:
+    """The one-minute question after each meeting held (1–5 and a comment):
+    asked of every meeting held in the span, answered by ``answered``."""
+
+    asked: int = 0
+    answered: int = 0
+    average: float | None = None
+    #: {score: answers}
+    by_score: dict[int, int] | None = None
+
+    @property
+    def response_rate(self) -> float | None:
+        return rate(self.answered, self.asked)
+
+
+def satisfaction_counts(spans: list[Span]) -> list[SatisfactionCounts]:
+    """Per span, the satisfaction answers of the meetings held in it (one
+    query): the question goes out when a meeting is recorded as held, so a
+    meeting's answer counts in the month of the meeting."""
+    if not spans:
+        return []
+    aggregates = {}
+    answered = Q(request__satisfaction_score__isnull=False)
+    for index, span in enumerate(spans):
+        inside = span.q("start")
+        aggregates[f"asked_{index}"] = Count("request", distinct=True, filter=inside)
+        aggregates[f"answered_{index}"] = Count("request", distinct=True, filter=inside & answered)
+        aggregates[f"average_{index}"] = Avg("request__satisfaction_score", filter=inside & answered)
+        for score in SCORES:
+            aggregates[f"s{score}_{index}"] = Count(
+                "request", distinct=True, filter=inside & Q(request__satisfaction_score=score)
+            )
+    whole = Span(spans[0].start, spans[-1].end)
+    counts = meetings_held(whole).aggregate(**aggregates)
+    return [
+        SatisfactionCounts(
+            asked=counts[f"asked_{index}"],
+            answered=counts[f"answered_{index}"],
+            average=None if counts[f"average_{index}"] is None else round(float(counts[f"average_{index}"]), 2),
+            by_score={score: counts[f"s{score}_{index}"] for score in SCORES},
+        )
+        for index in range(len(spans))
+    ]
+
+
+def satisfaction_comments_table(span: Span) -> Table:
+    """The citizens' comments, as they wrote them, with the meeting's date
+    and score. For staff only: the reports are not public, and a comment may
+    name people (the retention purge removes it with the request's other
+    personal data)."""
+    rows = [
+        [timezone.localdate(start), reference, score, comment]
+        for start, reference, score, comment in meetings_held(span)
+        .filter(request__satisfaction_score__isnull=False)
+        .exclude(request__satisfaction_comment="")
+        .order_by("start", "pk")
+        .values_list("start", "request__reference", "request__satisfaction_score", "request__satisfaction_comment")
+    ]
+    return Table(
+        key="satisfaction_comments",
+        title=_("Citizens' comments (for staff only)"),
+        columns=[_("Meeting date"), _("Reference"), _("Score"), _("Comment")],
+        rows=rows,
+        note=_("For staff only: not to be published or passed on outside the city office."),
+    )
+
+
+def satisfaction_section(span: Span, counts: SatisfactionCounts, *, key: str) -> Section:
+    by_score = counts.by_score or {}
+    rows = [
+        [
+            _("%(score)s points") % {"score": score},
+            by_score.get(score, 0),
+            rate(by_score.get(score, 0), counts.answered),
+        ]
+        for score in SCORES
+    ]
+    return Section(
+        key=key,
+        title=_("Satisfaction of the citizens met"),
+        figures=[
+            Figure(label=_("Average satisfaction (1–5)"), value=counts.average, unit=_("points")),
+            Figure(label=_("Answers to the satisfaction question"), value=counts.answered),
+            Figure(label=_("Response rate (answers per meeting held)"), value=counts.response_rate, unit="%"),
+        ],
+        tables=[
+            Table(
+                key=f"{key}_distribution",
+                title=_("Satisfaction scores"),
+                columns=[_("Score"), _("Answers"), _("Share (%)")],
+                rows=rows,
+                total=[_("Total"), counts.answered, 100.0 if counts.answered else None],
+                note=_(
+                    "After each meeting held, the citizen is asked one question (1 = very dissatisfied, "
+                    "5 = very satisfied). Counted in the month of the meeting."
+                ),
+            ),
+            satisfaction_comments_table(span),
+        ],
+        charts=[
+            Chart(
+                key=f"{key}_distribution",
+                title=_("Satisfaction scores"),
+                kind="bar",
+                categories=[_("%(score)s points") % {"score": score} for score in SCORES],
+                series=[Series(label=_("Answers"), values=[by_score.get(score, 0) for score in SCORES])],
+            )
+        ],
     )
 
 
@@ -502,7 +648,8 @@ def monthly_sections(period: Period, *, now: dt.datetime | None = None) -> list[
         ],
         tables=[officials, meeting_days_table(span, now=now)],
     )
-    return [requests, meetings]
+    satisfaction = satisfaction_section(span, satisfaction_counts([span])[0], key="satisfaction")
+    return [requests, meetings, satisfaction]
 
 
 # --- Half-yearly analysis -------------------------------------------------------------------
@@ -620,6 +767,46 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
     )
 
     officials, _by_mayor, _by_substitute = meetings_by_official_table(span)
+    satisfaction_months = satisfaction_counts(months)
+    satisfaction_whole = satisfaction_counts([span])[0]
+    satisfaction = satisfaction_section(span, satisfaction_whole, key="satisfaction_half_year")
+    satisfaction_rows = [
+        [month.label, c.asked, c.answered, c.response_rate, c.average]
+        for month, c in zip(months, satisfaction_months, strict=True)
+    ]
+    satisfaction.tables.insert(
+        0,
+        Table(
+            key="satisfaction_trend",
+            title=_("Satisfaction month by month"),
+            columns=[
+                _("Month"),
+                _("Meetings held"),
+                _("Answers"),
+                _("Response rate (%)"),
+                _("Average satisfaction (1–5)"),
+            ],
+            rows=satisfaction_rows,
+            total=[
+                _("Total"),
+                satisfaction_whole.asked,
+                satisfaction_whole.answered,
+                satisfaction_whole.response_rate,
+                satisfaction_whole.average,
+            ],
+        ),
+    )
+    satisfaction.charts.insert(
+        0,
+        Chart(
+            key="satisfaction_trend",
+            title=_("Average satisfaction (1–5)"),
+            kind="line",
+            categories=categories,
+            series=[Series(label=_("Average satisfaction (1–5)"), values=[c.average for c in satisfaction_months])],
+            unit=_("points"),
+        ),
+    )
     analysis = Section(
         key="meetings_analysis",
         title=_("Meeting requests: analysis"),
@@ -647,7 +834,7 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
             officials,
         ],
     )
-    return [trends, analysis]
+    return [trends, analysis, satisfaction]
 
 
 def _top_table(key: str, title: str, first_column: str, grouped, label) -> Table:
@@ -667,13 +854,24 @@ def _top_table(key: str, title: str, first_column: str, grouped, label) -> Table
 
 def plan_sections(period: Period, *, now: dt.datetime | None = None) -> list[Section]:
     now = now or timezone.now()
-    months = months_of(period)
+    start = series_start()
+    months = counted_months(period, start)
     counts = meeting_day_counts(months, now=now)
     rows = [
         [month.label, c.planned, c.held, c.moved, c.cancelled, c.upcoming]
         for month, c in zip(months, counts, strict=True)
     ]
-    total = _total_row(rows)
+    total = [_("Total"), 0, 0, 0, 0, 0] if not rows else _total_row(rows)
+    due_so_far = total[1] - total[5]
+    if start is None:
+        counted = _("No TongTong Day has been held with Tongtong yet.")
+    elif start >= period.end:
+        counted = _("The series starts on %(date)s, after this year.") % {"date": local_date(start)}
+    elif start > period.start:
+        counted = _("Counted from %(date)s, the first TongTong Day held with Tongtong.") % {"date": local_date(start)}
+    else:
+        counted = ""
+    note = _("Planned: the 2nd and 4th Thursdays of the month. A moved day counts in the month of its regular date.")
     return [
         Section(
             key="meetings_plan",
@@ -684,7 +882,12 @@ def plan_sections(period: Period, *, now: dt.datetime | None = None) -> list[Sec
                 Figure(label=_("TongTong Days moved"), value=total[3]),
                 Figure(label=_("TongTong Days cancelled"), value=total[4]),
                 Figure(label=_("TongTong Days still to come"), value=total[5]),
-                Figure(label=_("Share of planned days held"), value=rate(total[2], total[1]), unit="%", target=100),
+                Figure(
+                    label=_("Share of the days planned so far that were held"),
+                    value=rate(total[2], due_so_far),
+                    unit="%",
+                    target=100,
+                ),
             ],
             tables=[
                 Table(
@@ -700,10 +903,7 @@ def plan_sections(period: Period, *, now: dt.datetime | None = None) -> list[Sec
                     ],
                     rows=rows,
                     total=total,
-                    note=_(
-                        "Planned: the 2nd and 4th Thursdays of the month. A moved day counts in the month "
-                        "of its regular date."
-                    ),
+                    note=f"{counted} {note}" if counted else note,
                 )
             ],
         )

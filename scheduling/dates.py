@@ -36,8 +36,9 @@ def local_when(moment: dt.datetime, *, with_time: bool = True) -> str:
     return f"{text}, {local:%H:%M}" if with_time else text
 
 
-def local_day(day: dt.date) -> str:
-    """A date in the active language: ``2026. 12. 1.(화)`` or ``Tue 1 Dec 2026``."""
+def local_date(day: dt.date) -> str:
+    """A date in the active language: ``2026. 11. 1.(일)`` in Korean, ``Sun 1
+    Nov 2026`` in English. Every report and PDF writes dates this way."""
     if (translation.get_language() or "ko").startswith("ko"):
         return korean_date(day)
     return formats.date_format(day, "D j M Y")
@@ -56,6 +57,23 @@ def html_datetime(value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return ""
+
+
+def date_range(first: dt.date, last: dt.date) -> str:
+    """Both ends included: ``2026. 11. 1.(일) ~ 2026. 11. 30.(월)`` (the
+    tilde is how Korean documents write a range; English uses an en dash)."""
+    if (translation.get_language() or "ko").startswith("ko"):
+        return f"{korean_date(first)} ~ {korean_date(last)}"
+    return f"{local_date(first)} – {local_date(last)}"
+
+
+def headcount(number, *, empty: str = "-") -> str:
+    """A number of people: 26880 → "26,880명" ("26,880 people" in English)."""
+    if number is None:
+        return empty
+    from django.utils.translation import ngettext
+
+    return ngettext("%(count)s person", "%(count)s people", int(number)) % {"count": f"{int(number):,}"}
 
 
 def won(amount, *, empty: str = "-") -> str:

@@ -1,4 +1,5 @@
-"""Serving a calendar file over HTTP with conditional GET.
+"""Serving files over HTTP: a download's name (:func:`content_disposition`),
+and a calendar file with conditional GET.
 
 :func:`calendar_response` answers with ``text/calendar; charset=utf-8``,
 an ``ETag`` and a ``Last-Modified``, and with ``304 Not Modified`` and no
@@ -14,6 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import unicodedata
+from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
@@ -22,6 +26,36 @@ from scheduling.ical import Feed
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 300
+
+_UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def ascii_filename(filename: str, *, fallback: str = "download") -> str:
+    """An ASCII name for clients that cannot read ``filename*``: the Latin
+    letters, digits, dots and hyphens of ``filename`` (Hangul dropped), or
+    ``fallback`` with the same extension when nothing readable is left."""
+    stem, dot, extension = filename.rpartition(".")
+    if not dot:
+        stem, extension = filename, ""
+    plain = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    plain = _UNSAFE_ASCII.sub("-", plain).strip("-.")
+    if not re.search(r"[A-Za-z]", plain):
+        plain = fallback
+    extension = _UNSAFE_ASCII.sub("", extension)
+    return f"{plain}.{extension}" if extension else plain
+
+
+def content_disposition(filename: str, *, fallback: str = "download", inline: bool = False) -> str:
+    """``attachment; filename="monthly-report-2026-10.pdf";
+    filename*=UTF-8''2026%EB%85%84…`` (RFC 6266): browsers save the Korean
+    name, older clients the ASCII one. Django's ``content_disposition_header``
+    sends only ``filename*`` for a non-ASCII name, which leaves those clients
+    with no name at all."""
+    kind = "inline" if inline else "attachment"
+    plain = ascii_filename(filename, fallback=fallback)
+    if filename == plain:
+        return f'{kind}; filename="{plain}"'
+    return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def body_etag(body: bytes) -> str:

@@ -20,6 +20,15 @@ fontconfig (``scripts/ensure-system-packages.sh`` installs it); WeasyPrint
 subsets and embeds every font it uses, so the PDF reads the same on a
 machine without Korean fonts.
 
+Korean words: a browser keeps them whole with ``word-break: keep-all``, but
+WeasyPrint knows only ``normal`` and ``break-all`` and breaks Hangul between
+any two syllables, so narrow table headers read "번/호" and "진행 단/계".
+``keep_korean_words`` wraps every short word holding Hangul in a
+``<span class="pdf-word">`` (``white-space: nowrap``) before the layout:
+lines then break between words only, as on the page. A long word (over
+``KEEP_WORD_MAX`` characters) may still break, so it never runs out of its
+cell.
+
 ``render_pdf`` is the usual entry point; ``render_document`` and
 ``join_documents`` let a batch lay out many documents one by one (counting
 progress) and write them as one file.
@@ -29,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -39,11 +49,11 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils._os import safe_join
-from django.utils.http import content_disposition_header
 from weasyprint import HTML, Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from scheduling.dates import local_when
+from scheduling.http import content_disposition
 
 logger = logging.getLogger(__name__)
 
@@ -135,9 +145,45 @@ def pdf_context(context: dict | None = None) -> dict:
     }
 
 
+#: Words up to this many characters are kept whole (주민숙원사업비 has 7).
+KEEP_WORD_MAX = 12
+_TAG = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
+_RAW_ELEMENTS = re.compile(r"<(/?)(style|script|svg|title|textarea)\b", re.IGNORECASE)
+_KOREAN_WORD = re.compile(r"[^\s<>&]*[\uac00-\ud7a3][^\s<>&]*")
+
+
+def keep_korean_words(html: str) -> str:
+    """``html`` with each short word holding Hangul wrapped in
+    ``<span class="pdf-word">`` (see the module's docstring), outside tags
+    and outside ``<style>``, ``<script>``, ``<svg>``, ``<title>`` and
+    ``<textarea>``."""
+    out: list[str] = []
+    raw_depth = 0
+    for part in _TAG.split(html):
+        if part.startswith("<"):
+            opening = _RAW_ELEMENTS.match(part)
+            if opening and not part.endswith("/>"):
+                raw_depth += -1 if opening.group(1) else 1
+                raw_depth = max(raw_depth, 0)
+            out.append(part)
+        elif raw_depth or not part.strip():
+            out.append(part)
+        else:
+            out.append(
+                _KOREAN_WORD.sub(
+                    lambda m: (
+                        f'<span class="pdf-word">{m.group()}</span>' if len(m.group()) <= KEEP_WORD_MAX else m.group()
+                    ),
+                    part,
+                )
+            )
+    return "".join(out)
+
+
 def html_document(html: str, *, fetcher: StaticOnlyURLFetcher | None = None) -> Document:
-    """Lay out ``html`` (a full HTML page) into pages."""
+    """Lay out ``html`` (a full HTML page) into pages, Korean words kept whole."""
     fetcher = fetcher or StaticOnlyURLFetcher()
+    html = keep_korean_words(html)
     return HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=fetcher, media_type="print").render()
 
 
@@ -163,9 +209,10 @@ def render_pdf(template_name: str, context: dict | None = None, *, request=None)
     return render_document(template_name, context, request=request).write_pdf()
 
 
-def pdf_response(data: bytes, *, filename: str, inline: bool = True) -> HttpResponse:
-    """An ``application/pdf`` response; ``filename`` may be Korean (RFC 6266)."""
+def pdf_response(data: bytes, *, filename: str, fallback: str = "document", inline: bool = True) -> HttpResponse:
+    """An ``application/pdf`` response; ``filename`` may be Korean, with
+    ``fallback`` as the ASCII name for old clients (RFC 6266)."""
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = content_disposition(filename, fallback=fallback, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -30,7 +30,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, HttpResponse
-from django.utils.http import content_disposition_header
+
+from scheduling.http import content_disposition
 
 #: Random bytes in every private file name (32 URL-safe characters).
 TOKEN_BYTES = 24
@@ -76,7 +77,13 @@ PUBLIC_MAX_AGE = 300
 
 
 def private_file_response(
-    file, *, filename: str, content_type: str, as_attachment: bool = True, public: bool = False
+    file,
+    *,
+    filename: str,
+    content_type: str,
+    as_attachment: bool = True,
+    public: bool = False,
+    fallback: str = "download",
 ) -> HttpResponse:
     """Send a private file **after** the caller has checked the permission.
 
@@ -90,10 +97,9 @@ def private_file_response(
     if prefix:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(file.name)
-        response["Content-Disposition"] = content_disposition_header(as_attachment=as_attachment, filename=filename)
     else:
-        response = FileResponse(
-            file.open("rb"), as_attachment=as_attachment, filename=filename, content_type=content_type
-        )
+        response = FileResponse(file.open("rb"), content_type=content_type)
+    # With an ASCII name for old clients beside the Korean one (RFC 6266).
+    response["Content-Disposition"] = content_disposition(filename, fallback=fallback, inline=not as_attachment)
     response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}" if public else "private, no-store"
     return response

@@ -27,7 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from scheduling.dates import local_when
+from scheduling.dates import date_range, local_date, local_when
 from scheduling.reports import Chart, Figure, Report, Table
 
 # --- Numbers as text --------------------------------------------------------------
@@ -71,7 +71,7 @@ def cell_text(value) -> str:
     if isinstance(value, dt.datetime):
         return local_when(value)
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return local_date(value)
     return str(value)
 
 
@@ -465,6 +465,12 @@ class TableView:
     table: Table
     rows: list[list[Cell]]
     total: list[Cell] | None
+    #: Per column: figures, aligned right (header, rows and total alike).
+    numeric: list[bool] = field(default_factory=list)
+
+    @property
+    def headers(self) -> list[tuple[str, bool]]:
+        return list(zip(self.table.columns, self.numeric, strict=True))
 
 
 @dataclass
@@ -491,15 +497,36 @@ class SectionView:
     tables: list[TableView] = field(default_factory=list)
 
 
-def _cells(row) -> list[Cell]:
-    return [Cell(text=cell_text(value), number=is_number(value)) for value in row]
+def numeric_columns(table: Table) -> list[bool]:
+    """Which columns hold figures: every filled cell of the rows and the
+    total is a number (a "-" for none is fine), and one at least is. The
+    first column names the row and is never one."""
+    width = len(table.columns)
+    lines = [*table.rows, *([table.total] if table.total else [])]
+    numeric = []
+    for column in range(width):
+        values = [line[column] for line in lines if column < len(line) and line[column] not in (None, "")]
+        numeric.append(column > 0 and bool(values) and all(is_number(v) for v in values))
+    return numeric
+
+
+def _cells(row, numeric: list[bool]) -> list[Cell]:
+    # A total shorter than the header is filled out, so that every column
+    # has its cell and the figures stand under their headers.
+    row = [*row, *[""] * (len(numeric) - len(row))]
+    return [
+        Cell(text="" if value == "" else cell_text(value), number=index < len(numeric) and numeric[index])
+        for index, value in enumerate(row)
+    ]
 
 
 def table_view(table: Table) -> TableView:
+    numeric = numeric_columns(table)
     return TableView(
         table=table,
-        rows=[_cells(row) for row in table.rows],
-        total=_cells(table.total) if table.total else None,
+        rows=[_cells(row, numeric) for row in table.rows],
+        total=_cells(table.total, numeric) if table.total else None,
+        numeric=numeric,
     )
 
 
@@ -533,6 +560,11 @@ def report_view(report: Report, *, id_prefix: str = "tt-chart") -> list[SectionV
             )
         )
     return views
+
+
+def period_text(report: Report) -> str:
+    """The report's dates, both ends included: "2026. 11. 1.(일) ~ 2026. 11. 30.(월)"."""
+    return date_range(report.period.start, report.period.end - dt.timedelta(days=1))
 
 
 def report_filename(report: Report, extension: str) -> str:
@@ -701,6 +733,7 @@ def report_pdf(report: Report) -> bytes:
         {
             "report": report,
             "sections": report_view(report, id_prefix="pdf-chart"),
-            "last_day": report.period.end - dt.timedelta(days=1),
+            "period_text": period_text(report),
+            "generated": local_when(report.generated_at) if report.generated_at else "",
         },
     )

@@ -22,7 +22,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,6 +33,7 @@ from scheduling.dates import local_when
 from scheduling.decorators import staff_required
 from scheduling.errors import TongtongError
 from scheduling.forms import KrdsFormMixin
+from scheduling.http import content_disposition
 from scheduling.pdf import pdf_response
 
 PERM_VIEW = "scheduling.view_reports"
@@ -133,7 +133,7 @@ def _render_page(request, report, *, note=None, form=None, status=200):
             "report": report,
             "sections": outputs.report_view(report),
             "generated": local_when(report.generated_at) if report.generated_at else "",
-            "last_day": report.period.end - dt.timedelta(days=1),
+            "period_text": outputs.period_text(report),
             "pdf_url": report_url(kind, key, "pdf"),
             "xlsx_url": report_url(kind, key, "xlsx"),
             "csv_url": tables_csv,
@@ -150,10 +150,19 @@ def _render_page(request, report, *, note=None, form=None, status=200):
 def report_file(request, kind: str, key: str, fmt: str):
     _need_view(request)
     report = _report(kind, key)
+    fallback = f"tongtong-{URL_NAMES[kind].replace('_', '-')}-report-{key}"
     if fmt == "pdf":
-        return pdf_response(outputs.report_pdf(report), filename=outputs.report_filename(report, "pdf"))
+        # A download, as the button says: inline, browsers opened it in a tab.
+        return pdf_response(
+            outputs.report_pdf(report),
+            filename=outputs.report_filename(report, "pdf"),
+            fallback=fallback,
+            inline=False,
+        )
     if fmt == "xlsx":
-        return _download(outputs.report_xlsx(report), XLSX_TYPE, outputs.report_filename(report, "xlsx"))
+        return _download(
+            outputs.report_xlsx(report), XLSX_TYPE, outputs.report_filename(report, "xlsx"), fallback=fallback
+        )
     table_key = request.GET.get("table")
     if table_key:
         table = next((t for t in report.tables() if t.key == table_key), None)
@@ -161,12 +170,14 @@ def report_file(request, kind: str, key: str, fmt: str):
             raise Http404(_("This report has no such table."))
         name = f"{report.period.key}_{slugify(table.key) or 'table'}.csv"
         return _download(outputs.table_csv(table), "text/csv; charset=utf-8", name)
-    return _download(outputs.report_csv(report), "application/zip", outputs.report_filename(report, "csv.zip"))
+    return _download(
+        outputs.report_csv(report), "application/zip", outputs.report_filename(report, "csv.zip"), fallback=fallback
+    )
 
 
-def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+def _download(data: bytes, content_type: str, filename: str, *, fallback: str = "table") -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition(filename, fallback=fallback)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from scheduling.dates import local_day
+from scheduling.dates import local_date
 from scheduling.decorators import staff_required
 from scheduling.feed_services import feed_token_notices
 from scheduling.forms import StaffLoginForm
@@ -99,6 +99,6 @@ def privacy_policy(request):
             "contact_department": settings.PRIVACY_CONTACT_DEPARTMENT,
             "sms_provider": settings.SMS_PROVIDER_NAME,
             "email_provider": settings.EMAIL_PROVIDER_NAME,
-            "policy_date": local_day(settings.PRIVACY_POLICY_DATE),
+            "policy_date": local_date(settings.PRIVACY_POLICY_DATE),
         },
     )

@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from scheduling import pdf
-from scheduling.dates import korean_date, local_when
+from scheduling.dates import headcount, korean_date, local_date, local_when
 from scheduling.dates import won as format_won
 from scheduling.models import Neighborhood
 from visits.models import CardBatch, FieldVisit, JointReviewOpinion, Suggestion, SuggestionEvent
@@ -121,6 +121,11 @@ class CardLine:
         return won(self.suggestion.estimated_cost)
 
     @property
+    def dated_updates(self) -> list[tuple[str, SuggestionEvent]]:
+        """The latest updates with their dates as the city writes them."""
+        return [(local_date(event.happened_on) if event.happened_on else "", event) for event in self.updates]
+
+    @property
     def budget(self) -> str:
         s = self.suggestion
         if not s.budget_fiscal_year:
@@ -164,6 +169,11 @@ class Card:
     def counts(self) -> list[tuple[str, int]]:
         counter = Counter(line.suggestion.status for line in self.lines)
         return [(Status(status).label, counter[status]) for status in STATUS_ORDER if counter[status]]
+
+    @property
+    def population_text(self) -> str:
+        """ "26,880명" """
+        return headcount(self.neighborhood.population)
 
     @property
     def last_visit_when(self) -> str:

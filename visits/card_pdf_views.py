@@ -58,7 +58,11 @@ def card_pdf(request, code: str):
     data = cards.card_pdf_render(
         neighborhood=neighborhood, department_id=cards.department_scope(request.user), request=request
     )
-    return pdf_response(data, filename=f"{cards.card_title(neighborhood)} {_stamp()}.pdf")
+    return pdf_response(
+        data,
+        filename=f"{cards.card_title(neighborhood)} {_stamp()}.pdf",
+        fallback=f"card-{neighborhood.code}-{_stamp()}",
+    )
 
 
 @staff_required
@@ -67,7 +71,9 @@ def visit_briefing(request, pk: int):
     visit = get_object_or_404(FieldVisit.objects.select_related("neighborhood"), pk=pk)
     data = cards.visit_briefing_render(visit=visit, department_id=cards.department_scope(request.user), request=request)
     day = timezone.localtime(visit.start).strftime("%Y%m%d")
-    return pdf_response(data, filename=f"{cards.briefing_title(visit)} {day}.pdf")
+    return pdf_response(
+        data, filename=f"{cards.briefing_title(visit)} {day}.pdf", fallback=f"briefing-{visit.neighborhood.code}-{day}"
+    )
 
 
 def _batch_row(batch: CardBatch) -> dict:
@@ -112,5 +118,8 @@ def batch_download(request, pk: int):
         raise Http404
     day = timezone.localtime(batch.finished_at or batch.created_at).strftime("%Y%m%d")
     return private_file_response(
-        batch.pdf, filename=f"{_('All management cards')} {day}.pdf", content_type="application/pdf"
+        batch.pdf,
+        filename=f"{_('All management cards')} {day}.pdf",
+        content_type="application/pdf",
+        fallback=f"all-cards-{day}",
     )

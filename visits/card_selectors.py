@@ -315,19 +315,34 @@ def joint_review_board(fiscal_year: int, order: str = "score", *, visible: Query
 
 
 def priority_ranking(fiscal_year: int | None = None, *, visible: QuerySet | None = None) -> list[Suggestion]:
-    """Selected, budgeted, in-progress and completed suggestions by rank
-    then score. With ``fiscal_year``: those budgeted that year and those
-    selected but not budgeted yet."""
+    """Selected, budgeted, in-progress and completed suggestions by the
+    joint review's rank then score, each with its place (``rank``) in this
+    list: two suggestions with the same rank and score share a place. With
+    ``fiscal_year``: those budgeted that year and those selected but not
+    budgeted yet."""
     queryset = (visible if visible is not None else Suggestion.objects.all()).filter(status__in=RANKED)
     if fiscal_year:
         queryset = queryset.filter(
             Q(budget_fiscal_year=fiscal_year) | Q(status=workflow.SELECTED, budget_fiscal_year__isnull=True)
         )
-    return list(
+    rows = list(
         queryset.select_related("neighborhood", "lead_department").order_by(
             F("priority_rank").asc(nulls_last=True), F("priority_score").desc(nulls_last=True), "pk"
         )
     )
+    for row, place in zip(rows, competition_ranks([(r.priority_rank, r.priority_score) for r in rows]), strict=True):
+        row.rank = place
+    return rows
+
+
+def competition_ranks(keys: list) -> list[int]:
+    """The place of each of ``keys`` (already in order): equal keys share a
+    place and the next one skips as many ("1, 2, 2, 4"), as a city ranks
+    suggestions the joint review scored the same."""
+    places: list[int] = []
+    for index, key in enumerate(keys):
+        places.append(places[-1] if index and key == keys[index - 1] else index + 1)
+    return places
 
 
 # --- One neighborhood's card, and one suggestion ------------------------------------------

@@ -462,7 +462,11 @@ def suggestion_decide(
         if priority_rank is not None and priority_rank < 1:
             raise TongtongError(_("A priority rank starts at 1."))
         if priority_rank is None:
-            highest = Suggestion.objects.filter(status=Status.SELECTED).aggregate(m=Max("priority_rank"))["m"]
+            # The next place after every suggestion still to be done: counting
+            # only "selected" ones restarted at 1 as soon as the others were
+            # budgeted, so every suggestion came out first.
+            queue = (Status.SELECTED, Status.BUDGETED, Status.IN_PROGRESS)
+            highest = Suggestion.objects.filter(status__in=queue).aggregate(m=Max("priority_rank"))["m"]
             priority_rank = (highest or 0) + 1
         suggestion.priority_score = priority_score
         suggestion.priority_rank = priority_rank

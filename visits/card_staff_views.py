@@ -229,6 +229,7 @@ def card_index(request):
             "rows": rows,
             "statuses": statuses,
             "totals": totals,
+            "open_total": sum(r["row"].open for r in rows),
             "grand_total": sum(totals),
             "can_add": request.user.has_perm(PERM_ADD_SUGGESTION),
             "has_department": bool(services.user_department_id(request.user)),

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from scheduling.audit import history_user
@@ -32,7 +33,8 @@ class RotationCycle(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        ACCEPTED = "accepted", _("Accepted")
+        # "확정" in a city's words, not the "수락" of an accepted offer.
+        ACCEPTED = "accepted", pgettext_lazy("rotation plan", "Accepted")
         CLOSED = "closed", _("Closed")
 
     name = models.CharField(_("name"), max_length=100)

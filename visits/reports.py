@@ -29,11 +29,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from scheduling.categories import Category
+from scheduling.dates import local_date
 from scheduling.reports import Chart, Figure, Period, Section, Series, Span, Table, months_of, rate
 from visits import card_selectors, card_services
 from visits import card_workflow as workflow
@@ -163,6 +164,7 @@ def field_visits_table(span: Span) -> Table:
             _("Suggestions heard"),
         ],
         rows=rows,
+        total=[_("Total"), "", "", "", sum(row[4] or 0 for row in rows), sum(row[5] for row in rows)],
     )
 
 
@@ -188,6 +190,7 @@ def themed_tours_table(span: Span) -> Table:
         title=_("Themed tours of the month"),
         columns=[_("Date"), _("Title"), _("Theme"), _("Status"), _("Suggestions heard")],
         rows=rows,
+        total=[_("Total"), "", "", "", sum(row[4] for row in rows)],
     )
 
 
@@ -464,10 +467,47 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
 # --- Plan against actual ----------------------------------------------------------------------
 
 
-def plan_sections(period: Period) -> list[Section]:
+def rotation_start() -> dt.date | None:
+    """The first day of the first rotation plan the secretariat accepted: the
+    visits are counted from there (before it nothing was planned). None
+    before any plan is accepted."""
+    return RotationCycle.objects.filter(status__in=PLANNED_CYCLES).aggregate(first=Min("start"))["first"]
+
+
+def plan_sections(period: Period, *, now: dt.datetime | None = None) -> list[Section]:
+    now = now or timezone.now()
     span = Span(period.start, period.end)
-    months = months_of(period)
-    rows, total = _visit_rows(months, visit_counts(months))
+    start = rotation_start()
+    months = (
+        [Span(max(month.start, start), month.end) for month in months_of(period) if month.end > start]
+        if start is not None
+        else []
+    )
+    rows, total = _visit_rows(months, visit_counts(months)) if months else ([], [_("Total"), 0, 0, 0, 0, 0])
+    # Visits still ahead cannot have been held yet: the share is of the
+    # visits whose day has come (a past visit left "planned" was not recorded
+    # and counts against it).
+    due_so_far = (
+        planned_visits().filter(start__gte=months[0].since, start__lt=min(months[-1].until, now)).count()
+        if months
+        else 0
+    )
+    if start is None:
+        counted = _("No rotation plan has been accepted yet.")
+    elif start >= period.end:
+        counted = _("The first accepted rotation plan starts on %(date)s, after this year.") % {
+            "date": local_date(start)
+        }
+    elif start > period.start:
+        counted = _("Counted from %(date)s, the first day of the first accepted rotation plan.") % {
+            "date": local_date(start)
+        }
+    else:
+        counted = ""
+    note = _(
+        "Planned: the visits of the accepted rotation plans dated in the month, whatever "
+        "became of them; held, postponed, cancelled and still planned: their status today."
+    )
     return [
         Section(
             key="visits_plan",
@@ -478,7 +518,12 @@ def plan_sections(period: Period) -> list[Section]:
                 Figure(label=_("Neighborhood visits postponed"), value=total[3]),
                 Figure(label=_("Neighborhood visits cancelled"), value=total[4]),
                 Figure(label=_("Neighborhood visits still planned"), value=total[5]),
-                Figure(label=_("Share of planned visits held"), value=rate(total[2], total[1]), unit="%", target=100),
+                Figure(
+                    label=_("Share of the visits planned so far that were held"),
+                    value=rate(total[2], due_so_far),
+                    unit="%",
+                    target=100,
+                ),
                 Figure(label=_("Themed tours held"), value=tours_held(span)),
             ],
             tables=[
@@ -488,10 +533,7 @@ def plan_sections(period: Period) -> list[Section]:
                     columns=_visit_columns(_("Month")),
                     rows=rows,
                     total=total,
-                    note=_(
-                        "Planned: the visits of the accepted rotation plans dated in the month, whatever "
-                        "became of them; held, postponed, cancelled and still planned: their status today."
-                    ),
+                    note=f"{counted} {note}" if counted else note,
                 )
             ],
         )

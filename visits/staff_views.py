@@ -41,14 +41,15 @@ PERM_CHANGE_CYCLE = "visits.change_rotationcycle"
 PERM_CHANGE_VISIT = "visits.change_fieldvisit"
 
 #: The calendar's columns, Sunday first as Korean calendars print them.
+#: (short, long, CSS class): Korean calendars print Sunday red and Saturday blue.
 CALENDAR_HEADERS = [
-    ("일", "일요일"),
-    ("월", "월요일"),
-    ("화", "화요일"),
-    ("수", "수요일"),
-    ("목", "목요일"),
-    ("금", "금요일"),
-    ("토", "토요일"),
+    ("일", "일요일", "tt-sun"),
+    ("월", "월요일", ""),
+    ("화", "화요일", ""),
+    ("수", "수요일", ""),
+    ("목", "목요일", ""),
+    ("금", "금요일", ""),
+    ("토", "토요일", "tt-sat"),
 ]
 
 STATUS_BADGES = {
@@ -149,6 +150,16 @@ class DayCell:
     is_weekend: bool = False
     is_meeting_day: bool = False
     visits: list = field(default_factory=list)
+
+    @property
+    def day_class(self) -> str:
+        """How a Korean calendar colours the day: Sundays and holidays red
+        (a holiday on a Saturday too), Saturdays blue."""
+        if self.off or self.day.weekday() == 6:
+            return "tt-sun"
+        if self.day.weekday() == 5:
+            return "tt-sat"
+        return ""
 
     @property
     def label(self) -> str:

@@ -239,7 +239,7 @@ def test_the_source_is_registered():
 
 def test_monthly_figures_match_the_hand_count(october, english):
     sections = reports.monthly_sections(OCTOBER)
-    assert [s.key for s in sections] == ["meetings_requests", "meetings_held"]
+    assert [s.key for s in sections] == ["meetings_requests", "meetings_held", "satisfaction"]
 
     # Received in October: R1 R3 R4 R5 R6 R7 R9 R11 (R2 R8 R10 came in September).
     assert value(sections, "Requests received") == 8
@@ -295,6 +295,8 @@ def test_monthly_tables_match_the_hand_count(october, english):
         "handling_times",
         "meetings_by_official",
         "meeting_days",
+        "satisfaction_distribution",
+        "satisfaction_comments",
     ]
     category = by_key["requests_by_category"]
     assert category.columns == ["Category", "Received", "Handled", "Meetings held"]
@@ -344,6 +346,40 @@ def test_monthly_tables_match_the_hand_count(october, english):
     assert days[1][3] == "시장 해외 출장"
 
 
+def test_satisfaction_of_the_month_matches_the_hand_count(october, english):
+    """Held in October: R1 (mayor, 10 Oct), R9 (mayor, 10 Oct, follow-up
+    needed) and R2 (first deputy, 13 Oct); R8 did not come (not asked).
+    R1 answers 5 with a comment, R9 answers 2 without one, R2 does not answer."""
+    MeetingRequest.objects.filter(reference="R1").update(
+        satisfaction_score=5, satisfaction_comment="설명이 친절했습니다"
+    )
+    MeetingRequest.objects.filter(reference="R9").update(satisfaction_score=2)
+    sections = reports.monthly_sections(OCTOBER)
+    assert value(sections, "Average satisfaction (1–5)") == 3.5
+    assert value(sections, "Answers to the satisfaction question") == 2
+    assert value(sections, "Response rate (answers per meeting held)") == 66.7  # 2 of 3
+    by_key = tables(sections)
+    distribution = by_key["satisfaction_distribution"]
+    assert distribution.rows == [
+        ["5 points", 1, 50.0],
+        ["4 points", 0, 0.0],
+        ["3 points", 0, 0.0],
+        ["2 points", 1, 50.0],
+        ["1 points", 0, 0.0],
+    ]
+    assert distribution.total == ["Total", 2, 100.0]
+    comments = by_key["satisfaction_comments"]
+    assert comments.rows == [[dt.date(2025, 10, 10), "R1", 5, "설명이 친절했습니다"]]
+    assert "staff only" in comments.title
+
+    half = reports.half_year_sections(SECOND_HALF)
+    trend = tables(half)["satisfaction_trend"]
+    assert trend.rows[3] == ["October 2025", 3, 2, 66.7, 3.5]
+    assert trend.rows[2] == ["September 2025", 0, 0, None, None]
+    assert trend.total == ["Total", 3, 2, 66.7, 3.5]
+    assert value(half, "Average satisfaction (1–5)") == 3.5
+
+
 def test_a_month_with_no_data_has_zeros_and_the_same_tables(october, english):
     full = reports.monthly_sections(OCTOBER)
     empty = reports.monthly_sections(EMPTY_MONTH)
@@ -365,6 +401,9 @@ def test_a_month_with_no_data_has_zeros_and_the_same_tables(october, english):
         "TongTong Days moved": 0,
         "TongTong Days cancelled": 0,
         "Slot use": None,
+        "Average satisfaction (1–5)": None,
+        "Answers to the satisfaction question": 0,
+        "Response rate (answers per meeting held)": None,
     }
     by_key = tables(empty)
     assert by_key["requests_by_category"].rows == []
@@ -385,7 +424,7 @@ def test_an_empty_database_makes_every_report_without_error(db):
 
 def test_half_year_figures_match_the_hand_count(october, english):
     sections = reports.half_year_sections(SECOND_HALF)
-    assert [s.key for s in sections] == ["meetings_trends", "meetings_analysis"]
+    assert [s.key for s in sections] == ["meetings_trends", "meetings_analysis", "satisfaction_half_year"]
     by_key = tables(sections)
     trend = by_key["requests_trend"]
     assert [row[0] for row in trend.rows] == [
@@ -438,26 +477,91 @@ def test_half_year_figures_match_the_hand_count(october, english):
     assert value(sections, "Longest wait from the request to the meeting") == 14
 
 
-def test_plan_against_actual_counts_the_rule_dates(october, english):
-    sections = reports.plan_sections(YEAR_2025)
+def test_plan_against_actual_counts_from_the_first_meeting_day(october, english):
+    """Tongtong holds TongTong Days from 11 Sep 2025 (the fixture builds
+    September and October): the rule's dates of January–August are not
+    planned days of this city, so 2025 counts September–December."""
+    sections = reports.plan_sections(YEAR_2025, now=at(11, 3, 10))
     plan = tables(sections)["plan_meeting_days"]
-    assert len(plan.rows) == 12
-    # 24 rule dates in 2025 (two a month). Days made: 11 Sep and 25 Sep held,
-    # 9 Oct held on 10 Oct (moved), 23 Oct cancelled.
-    assert plan.rows[8][1:] == [2, 2, 0, 0, 0]
-    assert plan.rows[9][1:] == [2, 1, 1, 1, 0]
-    assert plan.rows[0][1:] == [2, 0, 0, 0, 0]
-    assert plan.total == ["Total", 24, 3, 1, 1, 0]
-    assert value(sections, "TongTong Days planned") == 24
-    assert value(sections, "Share of planned days held") == 12.5
+    assert [row[0] for row in plan.rows] == ["September 2025", "October 2025", "November 2025", "December 2025"]
+    # September: 11 and 25 held. October: 9 Oct held on 10 Oct (moved), 23 Oct
+    # cancelled. November and December: two rule dates each, not built yet
+    # (beyond the booking horizon), still to come on 3 November.
+    assert plan.rows[0][1:] == [2, 2, 0, 0, 0]
+    assert plan.rows[1][1:] == [2, 1, 1, 1, 0]
+    assert plan.rows[2][1:] == [2, 0, 0, 0, 2]
+    assert plan.rows[3][1:] == [2, 0, 0, 0, 2]
+    assert plan.total == ["Total", 8, 3, 1, 1, 4]
+    assert value(sections, "TongTong Days planned") == 8
+    # Of the 4 days whose date has come, 3 were held (the 4th was cancelled).
+    assert value(sections, "Share of the days planned so far that were held") == 75.0
+    assert plan.note.startswith("Counted from Thu 11 Sep 2025, the first TongTong Day held with Tongtong.")
 
-    # Seen on 20 Sep 2025: 11 Sep held; 25 Sep and 10 Oct still to come.
-    early = tables(reports.plan_sections(YEAR_2025, now=at(9, 20, 12)))["plan_meeting_days"]
-    assert early.total == ["Total", 24, 1, 1, 1, 2]
+    # Seen on 20 Sep 2025: 11 Sep held; 25 Sep, 10 Oct and the four of
+    # November–December still to come; 23 Oct already cancelled, which counts
+    # against at once (it will not be held): 1 held of 2.
+    early = reports.plan_sections(YEAR_2025, now=at(9, 20, 12))
+    assert tables(early)["plan_meeting_days"].total == ["Total", 8, 1, 1, 1, 6]
+    assert value(early, "Share of the days planned so far that were held") == 50.0
 
 
-def test_a_half_year_of_2018_plans_twelve_meeting_days(db):
+def test_plan_of_the_series_first_year_counts_only_from_its_start(pinned_today, city, english):
+    """The city starts TongTong Day in August 2026 (the days are built from
+    1 August); seen on Tue 17 Nov 2026. Counted by hand:
+
+    ======  =====================================  =======  ====  =====  =========  ========
+    month   rule dates (2nd and 4th Thursday)      planned  held  moved  cancelled  to come
+    ======  =====================================  =======  ====  =====  =========  ========
+    Aug     13, 27                                 2        2     0      0          0
+    Sep     10, 24 (Chuseok: moved to Mon 28)      2        2     1      0          0
+    Oct     8, 22 (cancelled by the secretariat)   2        1     0      1          0
+    Nov     12, 26                                 2        1     0      0          1
+    Dec     10, 24                                 2        0     0      0          2
+    total                                          10       6     1      1          3
+    ======  =====================================  =======  ====  =====  =========  ========
+
+    The year's rule has 24 dates; counting January–July too gave 6 of 24
+    (25%, "target not met"). Of the 7 days whose date has come, 6 were held:
+    85.7%."""
+    days = {d.original_date: d for d in meeting_days_sync(start=dt.date(2026, 8, 1), end=dt.date(2026, 12, 31))}
+    assert days[dt.date(2026, 9, 24)].status == MeetingDay.Status.MOVED
+    assert days[dt.date(2026, 9, 24)].start == at(9, 28, 14, year=2026)
+    MeetingDay.objects.filter(pk=days[dt.date(2026, 10, 22)].pk).update(
+        status=MeetingDay.Status.CANCELLED, reason="시장 해외 출장"
+    )
+    year = Period(dt.date(2026, 1, 1), dt.date(2027, 1, 1), "2026년", "2026")
+    sections = reports.plan_sections(year)
+    plan = tables(sections)["plan_meeting_days"]
+    assert [row[1:] for row in plan.rows] == [
+        [2, 2, 0, 0, 0],
+        [2, 2, 1, 0, 0],
+        [2, 1, 0, 1, 0],
+        [2, 1, 0, 0, 1],
+        [2, 0, 0, 0, 2],
+    ]
+    assert plan.rows[0][0] == "August 2026"
+    assert plan.total == ["Total", 10, 6, 1, 1, 3]
+    assert value(sections, "TongTong Days planned") == 10
+    assert value(sections, "Share of the days planned so far that were held") == 85.7
+
+    with translation.override("ko"):
+        page = reports.plan_sections(year)
+    share = next(f for f in figures(page).values() if f.unit == "%")
+    assert share.value == 85.7
+    assert tables(page)["plan_meeting_days"].note.startswith("2026. 8. 13.(목)")
+
+
+def test_plan_before_any_meeting_day_counts_nothing(db, english):
+    sections = reports.plan_sections(YEAR_2025, now=at(11, 3, 10))
+    plan = tables(sections)["plan_meeting_days"]
+    assert plan.rows == []
+    assert plan.total == ["Total", 0, 0, 0, 0, 0]
+    assert value(sections, "Share of the days planned so far that were held") is None
+
+
+def test_a_half_year_of_2018_plans_twelve_meeting_days(city):
     """Seed 002: 12 TongTong Days in the second half of 2018."""
+    meeting_days_sync(start=dt.date(2018, 7, 1), end=dt.date(2018, 12, 31))
     period = Period(dt.date(2018, 7, 1), dt.date(2019, 1, 1), "2018년 하반기", "2018-H2")
     plan = tables(reports.plan_sections(period))["plan_meeting_days"]
     assert plan.total[1] == 12
@@ -514,4 +618,4 @@ def test_monthly_sections_run_the_same_queries_for_5_and_200_requests(city, engl
     assert figures(large)["Requests received"].value == 200
     assert figures(large)["Meetings held with the mayor"].value == 200
     assert len(many.captured_queries) == len(few.captured_queries)
-    assert len(many.captured_queries) <= 14
+    assert len(many.captured_queries) <= 17

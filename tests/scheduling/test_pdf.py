@@ -285,3 +285,20 @@ def test_render_pdf_uses_the_active_language_and_city(template_dir, settings):
         text = pdf_text(pdf.render_pdf("plain.html", {}))
     assert "예시시" in text
     assert "Printed" in text
+
+
+def test_korean_words_are_wrapped_to_stay_whole_outside_tags_styles_and_charts():
+    from scheduling.pdf import keep_korean_words
+
+    html = (
+        '<html><head><title>동 관리카드</title><style>.a { content: "가나" }</style></head><body>'
+        '<th class="pdf-num">진행 단계</th><td>FY 2026 · 3,000,000원 · 주민숙원사업비</td>'
+        "<svg><text>1월 가나</text></svg><p>A&amp;B 가나다라마바사아자차카타파하</p></body></html>"
+    )
+    out = keep_korean_words(html)
+    assert '<th class="pdf-num"><span class="pdf-word">진행</span> <span class="pdf-word">단계</span></th>' in out
+    assert '<span class="pdf-word">3,000,000원</span> · <span class="pdf-word">주민숙원사업비</span>' in out
+    assert "<title>동 관리카드</title>" in out and 'content: "가나"' in out
+    assert "<svg><text>1월 가나</text></svg>" in out
+    # A word too long for any cell may still break, rather than run out of it.
+    assert "A&amp;B 가나다라마바사아자차카타파하</p>" in out

@@ -9,8 +9,10 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from urllib.parse import unquote
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from scheduling.models import CityClosure, ReportNote
@@ -182,6 +184,55 @@ def test_the_xlsx_and_the_csv_of_an_empty_month(client, secretariat_user, fake_s
     one = client.get("/staff/reports/monthly/2026-10.csv?table=closures_by_name")
     assert one["Content-Type"] == "text/csv; charset=utf-8"
     assert _read_csv(one.content) == [["사유", "일수"], ["합계", "0"]]
+
+
+@pytest.mark.parametrize(
+    ("url", "fallback", "korean"),
+    [
+        ("/staff/reports/monthly/2026-10.pdf", "tongtong-monthly-report-2026-10.pdf", "2026년 10월"),
+        ("/staff/reports/monthly/2026-10.xlsx", "tongtong-monthly-report-2026-10.xlsx", "2026년 10월"),
+        ("/staff/reports/half-year/2026-H2.pdf", "tongtong-half-year-report-2026-H2.pdf", "2026년 하반기"),
+        ("/staff/reports/plan/2026.xlsx", "tongtong-plan-report-2026.xlsx", "2026년"),
+    ],
+)
+def test_downloads_are_attachments_with_a_korean_name(client, secretariat_user, fake_source, url, fallback, korean):
+    """RFC 6266: saved, not opened in the tab, under the report's Korean
+    title, with an ASCII name for clients that cannot read ``filename*``."""
+    client.force_login(secretariat_user)
+    header = client.get(url)["Content-Disposition"]
+    match = re.fullmatch(r"attachment; filename=\"([\x20-\x7e]+)\"; filename\*=UTF-8''([A-Za-z0-9%._-]+)", header)
+    assert match, header
+    assert match.group(1) == fallback
+    name = unquote(match.group(2))
+    assert korean in name and name.endswith(fallback.rsplit(".", 1)[1])
+
+
+def test_the_page_and_the_pdf_write_dates_the_korean_way(client, secretariat_user, fake_source):
+    client.force_login(secretariat_user)
+    page = client.get(MONTH).content.decode()
+    assert "기간: 2026. 10. 1.(목) ~ 2026. 10. 31.(토)" in page
+    assert "2026-10-01" not in page and "부터" not in page.split('class="tt-summary"')[1].split("</p>")[0]
+    text = " ".join(pdf_text(client.get("/staff/reports/monthly/2026-10.pdf").content).split())
+    assert "기간: 2026. 10. 1.(목) ~ 2026. 10. 31.(토)" in text
+    assert "2026-10-01" not in text
+
+
+def test_total_rows_have_a_cell_under_every_column_aligned_with_it(client, secretariat_user, fake_source):
+    client.force_login(secretariat_user)
+    page = client.get(MONTH).content.decode()
+    table = page.split("<caption>휴무 사유별 일수</caption>")[1].split("</table>")[0]
+    assert '<th scope="col">사유</th><th scope="col" class="tt-num">일수</th>' in table
+    assert '<tfoot><tr class="tt-total"><th scope="row">합계</th><td class="tt-num">0</td></tr></tfoot>' in table
+    css = (settings.BASE_DIR / "static" / "css" / "staff.css").read_text()
+    assert ".tbl.data tfoot td" in css  # KRDS styles no tfoot: ours pads and aligns it
+
+
+def test_the_report_selects_leave_room_for_the_longest_label(client, secretariat_user):
+    client.force_login(secretariat_user)
+    page = client.get("/staff/reports/").content.decode()
+    assert "년 하반기</option>" in page
+    css = (settings.BASE_DIR / "static" / "css" / "staff.css").read_text()
+    assert re.search(r"\.tt-filters \.krds-form-select \{ min-width: 20rem;", css)
 
 
 def test_half_year_and_plan_pages(client, official_user, fake_source):

@@ -77,7 +77,8 @@ def test_the_staff_card_pdf_holds_the_card_in_korean_with_embedded_fonts(client,
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert "filename*=utf-8''" in response["Content-Disposition"]
+    assert response["Content-Disposition"].startswith('inline; filename="card-N01-')
+    assert "; filename*=UTF-8''" in response["Content-Disposition"]
     assert ".pdf" in response["Content-Disposition"]
     text = pdf_text(response.content)
     for expected in (
@@ -470,3 +471,32 @@ def test_priority_score_and_rank_show_on_the_card(card_org, suggestion_at):
     text = pdf_text(card_pdf.card_pdf_render(neighborhood=card_org["neighborhoods"]["N01"]))
 
     assert "87.5" in text
+
+
+# --- Korean typography ------------------------------------------------------------------
+
+
+def _broken_inside(text: str, word: str) -> bool:
+    """Whether ``word`` appears cut over two lines somewhere in ``text``."""
+    return any(f"{word[:i]}\n{word[i:]}" in text for i in range(1, len(word)))
+
+
+def test_the_pdfs_keep_korean_words_whole_and_write_figures_the_korean_way(client, users, visits, briefing_card):
+    """Headers and cells break between words, never inside one ("번/호",
+    "진행 단/계", "주민/숙원사업비" before); the population has its thousands
+    separator and unit; the briefing's budget column says what it holds."""
+    Suggestion.objects.filter(pk=briefing_card["heard"].pk).update(budget_line="주민숙원사업비")
+    neighborhood = briefing_card["heard"].neighborhood
+    type(neighborhood).objects.filter(pk=neighborhood.pk).update(population=26880)
+
+    card_text = pdf_text(get_pdf(client, users["secretariat"], card_url()).content)
+    for word in ("번호", "진행", "단계", "주민숙원사업비", "예상", "사업비", "담당", "부서"):
+        assert not _broken_inside(card_text, word), word
+    assert "번호" in card_text and "주민숙원사업비" in card_text
+    assert "인구 26,880명" in card_text and "26880" not in card_text
+
+    briefing = pdf_text(get_pdf(client, users["official"], briefing_url(visits["upcoming"])).content)
+    assert "인구 26,880명" in briefing
+    assert "사유·예산·추진 현황" in " ".join(briefing.split()).replace("사유·예산· 추진", "사유·예산·추진")
+    assert "면담 내용" not in briefing
+    assert not _broken_inside(briefing, "주민숙원사업비")

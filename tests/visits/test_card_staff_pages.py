@@ -7,6 +7,7 @@ meetings and visits pages, and constant query counts."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -497,6 +498,45 @@ def test_the_ranking_lists_the_selected_by_rank(client, card_org, suggestion_at)
     response = as_user(client, card_org, "secretariat").get(reverse("staff_cards:ranking"))
     assert [s.pk for s in response.context["rows"]] == [first.pk, second.pk]
     assert [s.priority_rank for s in response.context["rows"]] == [1, 2]
+
+
+def test_the_ranking_gives_real_places_ties_sharing_one(client, card_org, suggestion_at):
+    """Scores 90, 80, 80, 70 with no rank set by hand: places 1, 2, 2, 4
+    (every row read "1" when each selection restarted the numbering)."""
+    made = [suggestion_at("selected", title=f"건의 {n}") for n in range(4)]
+    for suggestion, score in zip(made, (90, 80, 80, 70), strict=True):
+        Suggestion.objects.filter(pk=suggestion.pk).update(priority_rank=None, priority_score=Decimal(score))
+    response = as_user(client, card_org, "secretariat").get(reverse("staff_cards:ranking"))
+    assert [(s.title, s.rank) for s in response.context["rows"]] == [
+        ("건의 0", 1),
+        ("건의 1", 2),
+        ("건의 2", 2),
+        ("건의 3", 4),
+    ]
+    cells = re.findall(r"<tr[^>]*>\s*<td>(\d+)</td>", response.content.decode())
+    assert cells == ["1", "2", "2", "4"]
+
+
+def test_a_new_selection_ranks_after_those_already_budgeted(card_org, suggestion_at):
+    budgeted = suggestion_at("budgeted", title="예산 반영")
+    selected = suggestion_at("selected", title="새로 선정")
+    assert budgeted.priority_rank == 1
+    selected.refresh_from_db()
+    assert selected.priority_rank == 2
+
+
+def test_the_index_total_row_counts_the_open_suggestions_too(client, card_org, suggestion_at):
+    suggestion_at("assigned")
+    suggestion_at("selected", title="선정")
+    suggestion_at("completed", title="완료")
+    response = as_user(client, card_org, "secretariat").get(reverse("staff_cards:index"))
+    foot = response.content.decode().split("<tfoot>")[1].split("</tfoot>")[0]
+    cells = re.findall(r"<td[^>]*>(\d*)</td>", foot)
+    # one cell per status, then 진행 중 (open), then the grand total: none empty
+    assert len(cells) == len(Suggestion.Status.choices) + 2
+    assert all(cells)
+    assert cells[-2:] == [str(response.context["open_total"]), "3"]
+    assert response.context["open_total"] == 2
 
 
 def test_the_index_counts_each_neighborhood_by_status(client, card_org, suggestion_at):

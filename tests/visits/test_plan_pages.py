@@ -8,8 +8,9 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from schedule.models import Calendar, Event
 
 from scheduling.models import CityClosure, Neighborhood, Official
@@ -192,7 +193,7 @@ def test_the_month_calendar_shows_visits_on_their_days_and_marks_days_off(staff_
     html = response.content.decode()
     assert "2027년 9월" in html
     # Korean weekday headers, Sunday first.
-    headers = re.findall(r'<th scope="col"><abbr title="(.)요일">', html)
+    headers = re.findall(r'<th scope="col"[^>]*><abbr title="(.)요일">', html)
     assert headers == list("일월화수목금토")
     assert "중앙동" in _cell(html, "2027-09-07")
     assert "산골동" in _cell(html, "2027-09-28")
@@ -202,6 +203,40 @@ def test_the_month_calendar_shows_visits_on_their_days_and_marks_days_off(staff_
     assert "is-meeting-day" in re.search(r'<td[^>]*data-date="2027-09-09"', html).group(0)
     # Links to the months around, without JavaScript.
     assert "month=2027-08" in html and "month=2027-10" in html
+
+
+def _day_classes(html, day):
+    return re.search(rf'<td class="([^"]*)" data-date="{day}"', html).group(1).split()
+
+
+def test_the_calendar_prints_saturdays_blue_and_sundays_and_holidays_red(staff_client, cycle):
+    """A Korean calendar: Sunday and every public holiday red, Saturday blue
+    (a holiday on a Saturday, Hangul Day on 9 Oct 2027, red)."""
+    html = staff_client.get(reverse("staff_visits:cycle", args=[cycle.pk]), {"month": "2027-10"}).content.decode()
+    assert re.findall(r'<th scope="col" class="(tt-\w+)"><abbr title="(.)요일">', html) == [
+        ("tt-sun", "일"),
+        ("tt-sat", "토"),
+    ]
+    assert "tt-sat" in _day_classes(html, "2027-10-02")  # Saturday
+    assert "tt-sun" in _day_classes(html, "2027-10-03")  # Sunday (and National Foundation Day)
+    assert "tt-sun" in _day_classes(html, "2027-10-09")  # Hangul Day, a Saturday: red
+    assert "tt-sat" not in _day_classes(html, "2027-10-09")
+    assert not {"tt-sat", "tt-sun"} & set(_day_classes(html, "2027-10-06"))  # a Wednesday
+    css = (settings.BASE_DIR / "static" / "css" / "staff.css").read_text()
+    assert re.search(r"\.tt-calendar \.tt-sat \.tt-day-number[^{]*\{ color: var\([^,]+, #0b50d0\)", css)
+    assert re.search(r"\.tt-calendar \.tt-sun \.tt-day-number[^{]*\{ color: var\([^,]+, #bd2c0f\)", css)
+
+
+def test_an_accepted_plan_reads_confirmed_in_korean(staff_client, cycle):
+    """A city "확정"s its plan; "수락" is for an offer a citizen accepts."""
+    from meetings.models import WaitlistEntry
+
+    with translation.override("ko"):
+        assert str(RotationCycle.Status.ACCEPTED.label) == "확정"
+        assert str(WaitlistEntry.Status.ACCEPTED.label) == "수락"  # the meetings' own word is untouched
+    RotationCycle.objects.filter(pk=cycle.pk).update(status=RotationCycle.Status.ACCEPTED)
+    html = staff_client.get(reverse("staff_visits:cycles")).content.decode()
+    assert "확정" in html and "수락" not in html
 
 
 def test_the_year_and_table_views(staff_client, cycle):
