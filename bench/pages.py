@@ -79,7 +79,7 @@ def seed() -> dict:
     from scheduling.categories import Category
     from scheduling.models import Neighborhood
 
-    devnull = open(os.devnull, "w")  # noqa: SIM115
+    devnull = open(os.devnull, "w")
     call_command("migrate", verbosity=0, stdout=devnull)
     call_command("seed_demo", "--force", verbosity=0, stdout=devnull)
     call_command("meeting_days", verbosity=0, stdout=devnull)  # as `make run` does

@@ -815,3 +815,38 @@ def test_the_pages_speak_english_too(client, submitted, future_days):
     status = _text(client.get(f"/meetings/status/{submitted.token}/", HTTP_ACCEPT_LANGUAGE="en"))
     assert "Your meeting request" in status
     assert "Scheduled with the mayor" in status
+
+
+# --- Beyond what the sync has built ------------------------------------------------------
+
+
+def test_the_pages_show_the_days_the_sync_has_not_built_and_a_request_saves_the_one_chosen(
+    client, city, pinned_today, settings
+):
+    """Nothing synced (beat has not run, or not for months): the home page
+    and the form still show the rule's days, from the series and the holiday
+    policy, exactly as the sync will build them; reading them saves nothing,
+    and the day a citizen chooses is saved with its slots by the submission."""
+    from meetings.models import MeetingDay
+
+    assert not MeetingDay.objects.exists()
+    home = _text(client.get("/"))
+    form = _text(client.get(FORM_URL))
+    assert not MeetingDay.objects.exists(), "reading a page saves no day"
+    offered = re.findall(r'name="preferred_days" value="([\d-]+)"', form)
+    assert len(offered) >= 5  # about three months of two days a month
+
+    horizon = pinned_today + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS)
+    built = meeting_days_sync(start=pinned_today, end=horizon)
+    earliest = timezone.now() + dt.timedelta(hours=settings.MEETING_CHANGE_NOTICE_HOURS)
+    assert offered == [day_key(d) for d in built if not d.is_cancelled and d.start > earliest], (
+        "as the sync builds them"
+    )
+    assert f"?day={offered[0]}" in home
+    MeetingDay.objects.all().delete()  # back to nothing saved
+
+    response = client.post(FORM_URL, _data(client, preferred_days=[offered[-1]]))
+    assert response.status_code == 302
+    chosen = MeetingRequest.objects.get().preferences.get().meeting_day
+    assert (day_key(chosen), chosen.slots.count()) == (offered[-1], city["series"].slots_per_day)
+    assert MeetingDay.objects.filter(original_date__lt=chosen.original_date).count() == 0, "only what was needed"
