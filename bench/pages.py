@@ -225,6 +225,9 @@ def main() -> int:
     import django
 
     django.setup()
+    import logging
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # the floor's 404s are expected
     seeded = seed()
     public, staff = clients()
     table = pages(seeded["token"])

@@ -77,6 +77,8 @@ def meeting_days_between(
             waiting=Count("waitlist", filter=Q(waitlist__status=WaitlistEntry.Status.WAITING), distinct=True)
         )
     days = {day.original_date: day for day in rows}
+    for day in days.values():
+        day.series = series  # the one already read: no query per day
     rule_dates = _rule_dates(series, start, end)
     missing = [day for day in rule_dates if day not in days]
     if missing:

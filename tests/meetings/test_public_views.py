@@ -850,3 +850,13 @@ def test_the_pages_show_the_days_the_sync_has_not_built_and_a_request_saves_the_
     chosen = MeetingRequest.objects.get().preferences.get().meeting_day
     assert (day_key(chosen), chosen.slots.count()) == (offered[-1], city["series"].slots_per_day)
     assert MeetingDay.objects.filter(original_date__lt=chosen.original_date).count() == 0, "only what was needed"
+
+
+def test_a_neighborhood_renamed_shows_on_the_form_at_once(client, city):
+    """The options are written for every request (no fragment cache to go
+    stale): a renamed or added neighborhood is on the next form."""
+    assert "중앙동" in _text(client.get(FORM_URL))
+    Neighborhood.objects.filter(code="N01").update(name="중앙1동")
+    Neighborhood.objects.create(code="N02", name="새솔동")
+    page = _text(client.get(FORM_URL))
+    assert "중앙1동" in page and "새솔동" in page and "중앙동<" not in page
