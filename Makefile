@@ -14,6 +14,7 @@ PORT ?= 8000
 
 run: setup migrate
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py meeting_days >/dev/null  # the series and this year's days (then celery beat; pages read the rule)
 	@echo "Serving Tongtong at http://$(HOST):$(PORT)/  (staff: http://$(HOST):$(PORT)/staff/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -105,6 +105,9 @@ def make_fixtures(out: Path, *, password: str, race_slots: int, race_contenders:
 
     secretariat = get_user_model().objects.get(username="secretariat")
     neighborhoods = list(Neighborhood.objects.order_by("pk"))
+    from meetings.tasks import sync_meeting_days
+
+    sync_meeting_days()  # what celery beat does: the pages only read, the slots need their rows
     days = list(bookable_meeting_days())
     slots = [slot for day in days for slot in free_slots(day)]
     needed = BOOKED + race_slots

@@ -27,7 +27,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from meetings.access import PERM_MANAGE_REQUESTS, PERM_VIEW_DAYS, PERM_VIEW_REQUESTS, official_of, request_scope
-from meetings.errors import MeetingError
 from meetings.models import Appointment, MeetingDay, MeetingRequest, Slot
 from meetings.selectors import request_queue, upcoming_meeting_days
 from meetings.staff_views import DAY_BADGES, STATUS_BADGES
@@ -99,13 +98,25 @@ def _days_shown(days: list[MeetingDay], today: dt.date) -> list[MeetingDay]:
     return shown
 
 
-def _slots_by_day(days: list[MeetingDay]) -> dict[int, list[Slot]]:
-    """The slots of ``days`` with their active booking (two queries)."""
-    by_day: dict[int, list[Slot]] = {day.pk: [] for day in days}
-    if not days:
+def _slots_by_day(days: list[MeetingDay]) -> dict[dt.date, list[Slot]]:
+    """The slots of ``days`` with their active booking (two queries), by
+    the day's rule date. A day not saved yet (shown from the rule) has its
+    slots as the sync will build them, all free."""
+    by_day: dict[dt.date, list[Slot]] = {day.original_date: [] for day in days}
+    saved = {day.pk: day.original_date for day in days if day.pk is not None}
+    for day in days:
+        if day.pk is None and not day.is_cancelled:
+            step = dt.timedelta(minutes=day.series.slot_minutes)
+            by_day[day.original_date] = [
+                Slot(index=i, start=day.start + i * step, end=day.start + (i + 1) * step)
+                for i in range(day.series.slots_per_day)
+            ]
+            for slot in by_day[day.original_date]:
+                slot.active = []
+    if not saved:
         return by_day
     slots = (
-        Slot.objects.filter(meeting_day__in=[day.pk for day in days])
+        Slot.objects.filter(meeting_day__in=list(saved))
         .prefetch_related(
             Prefetch(
                 "appointments",
@@ -116,7 +127,7 @@ def _slots_by_day(days: list[MeetingDay]) -> dict[int, list[Slot]]:
         .order_by("start", "pk")
     )
     for slot in slots:
-        by_day[slot.meeting_day_id].append(slot)
+        by_day[saved[slot.meeting_day_id]].append(slot)
     return by_day
 
 
@@ -152,11 +163,8 @@ def meeting_days_context(user, *, now: dt.datetime | None = None) -> dict:
     bookings, and the official's own appointments."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    try:
-        # From midnight, so that today's day is shown after it ended too.
-        days = upcoming_meeting_days(count=4, now=_local_midnight(now))
-    except MeetingError:  # no series yet: no mayor in the organisation
-        days = []
+    # From midnight, so that today's day is shown after it ended too.
+    days = upcoming_meeting_days(count=4, now=_local_midnight(now))
     shown = _days_shown(days, today)
     slots = _slots_by_day(shown)
     sees_all = user.has_perm(PERM_MANAGE_REQUESTS)
@@ -175,10 +183,10 @@ def meeting_days_context(user, *, now: dt.datetime | None = None) -> dict:
             badge=DAY_BADGES[day.status],
             is_today=timezone.localtime(day.start).date() == today,
         )
-        row.slots = _slot_rows(slots[day.pk], shows_who)
-        row.total = len(slots[day.pk])
-        row.booked = sum(1 for slot in slots[day.pk] if slot.active)
-        if can_open_days:
+        row.slots = _slot_rows(slots[day.original_date], shows_who)
+        row.total = len(slots[day.original_date])
+        row.booked = sum(1 for slot in slots[day.original_date] if slot.active)
+        if can_open_days and day.pk is not None:  # a day not saved yet has no page
             row.day_url = reverse("staff_meetings:day", args=[day.pk])
             if not day.is_cancelled:
                 row.run_sheet_url = reverse("staff_meetings:run_sheet", args=[day.pk])

@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from meetings.models import MeetingDay
-from meetings.services.series import meeting_days_sync, series_get_or_create
+from meetings.models import MeetingDay, MeetingSeries
+from meetings.selectors import active_series, meeting_days_between
 from scheduling.feeds import cancelled_cutoff
 from scheduling.ical import CANCELLED, CONFIRMED, Feed, IcalEvent
 
@@ -66,16 +66,17 @@ def _event(day: MeetingDay) -> IcalEvent:
 def meeting_days_feed(*, today: dt.date | None = None) -> Feed:
     """The feed (rendered when its body is read) and the time it last changed."""
     first, last = feed_range(today)
-    series = series_get_or_create()
-    meeting_days_sync(start=first, end=last, series=series)
-    gone = Q(status=MeetingDay.Status.CANCELLED, start__lt=cancelled_cutoff(today))
-    days = list(
-        MeetingDay.objects.filter(series=series, original_date__range=(first, last))
-        .exclude(gone)
-        .select_related("series")
-        .order_by("start", "pk")
-    )
-    changed = MeetingDay.objects.filter(series=series).aggregate(m=Max("changed_at"))["m"]
+    series = active_series()
+    if series is not None and series.pk is None:
+        # Not created yet: nothing until it is, so that no day's UID changes (it names the series).
+        series = None
+    cutoff = cancelled_cutoff(today)
+    days = [
+        day
+        for day in (meeting_days_between(first, last, series=series) if series else [])
+        if first <= day.original_date <= last and not (day.is_cancelled and day.start < cutoff)
+    ]
+    changed = MeetingDay.objects.filter(series=series).aggregate(m=Max("changed_at"))["m"] if series else None
     # The range grows by a day each day, and cancelled days leave it at a
     # midnight: the feed's stamp is at least today.
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -83,6 +84,7 @@ def meeting_days_feed(*, today: dt.date | None = None) -> Feed:
         midnight = dt.datetime.combine(today, dt.time.min, tzinfo=timezone.get_current_timezone())
     stamp = max(filter(None, [changed, midnight, FEED_EPOCH])).astimezone(dt.UTC)
     with translation.override("ko"):
-        name = f"{settings.CITY_NAME} {series.name}"  # the series' own (Korean) name
+        # The series' own (Korean) name; before there is a series, the one it will have.
+        name = f"{settings.CITY_NAME} {(series or MeetingSeries()).name}"
         events = [_event(day) for day in days]
     return Feed(name, events, now=stamp, last_modified=stamp)

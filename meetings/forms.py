@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Category, MeetingDay, MeetingRequest
+from meetings.selectors import day_key
 from meetings.services.requests import MAX_PREFERRED_DAYS
 from scheduling.dates import korean_date, local_when
-from scheduling.forms import ModelMultipleChoiceField
 from scheduling.models import Neighborhood
 from scheduling.phones import InvalidPhoneNumber, normalize_mobile
 
@@ -24,18 +24,41 @@ HTML_TAG = re.compile(r"<\s*[/!?a-zA-Z]")
 FREE_TEXT_FIELDS = ("name", "subject", "description", "foreign_language", "other_needs")
 
 
-class MeetingDayChoiceField(ModelMultipleChoiceField):
-    def label_from_instance(self, day: MeetingDay) -> str:
-        local = timezone.localtime(day.start)
-        label = f"{korean_date(local.date())} {local:%H:%M}"
-        free = getattr(day, "total_slots", 0) - getattr(day, "booked_slots", 0)
-        if free > 0:
-            return str(_("%(day)s — %(free)s of %(total)s slots left")) % {
-                "day": label,
-                "free": free,
-                "total": day.total_slots,
-            }
-        return str(_("%(day)s — full (join the waiting list)")) % {"day": label}
+def _staff_day_label(day: MeetingDay) -> str:
+    local = timezone.localtime(day.start)
+    label = f"{korean_date(local.date())} {local:%H:%M}"
+    free = free_slot_count(day)
+    if free > 0:
+        return str(_("%(day)s — %(free)s of %(total)s slots left")) % {
+            "day": label,
+            "free": free,
+            "total": day.total_slots,
+        }
+    return str(_("%(day)s — full (join the waiting list)")) % {"day": label}
+
+
+class _MeetingDays:
+    """A choice among meeting days, saved or still only in the rule
+    (``meetings.selectors.meeting_days_between``), named by their rule date
+    (``day_key``); cleans to the ``MeetingDay`` objects."""
+
+    def set_days(self, days, label) -> None:
+        self.days = {day_key(day): day for day in days}
+        self.choices = [(key, label(day)) for key, day in self.days.items()]
+
+    def _day(self, key):
+        return self.days[key]
+
+
+class MeetingDaysField(_MeetingDays, forms.MultipleChoiceField):
+    def clean(self, value):
+        return [self._day(key) for key in super().clean(value)]
+
+
+class MeetingDayField(_MeetingDays, forms.ChoiceField):
+    def clean(self, value):
+        key = super().clean(value)
+        return self._day(key) if key else None
 
 
 class MeetingRequestForm(forms.Form):
@@ -62,9 +85,8 @@ class MeetingRequestForm(forms.Form):
         initial=1,
         help_text=_("A group is one booking."),
     )
-    preferred_days = MeetingDayChoiceField(
+    preferred_days = MeetingDaysField(
         label=_("Preferred meeting days (up to three)"),
-        queryset=MeetingDay.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -80,10 +102,12 @@ class MeetingRequestForm(forms.Form):
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
-    def __init__(self, *args, bookable_days=None, **kwargs):
+    #: How a day reads in the list of preferred days.
+    day_label = staticmethod(_staff_day_label)
+
+    def __init__(self, *args, bookable_days=(), **kwargs):
         super().__init__(*args, **kwargs)
-        if bookable_days is not None:
-            self.fields["preferred_days"].queryset = bookable_days
+        self.fields["preferred_days"].set_days(bookable_days, self.day_label)
 
     def clean_phone(self):
         try:
@@ -182,9 +206,8 @@ class PublicRequestForm(MeetingRequestForm):
             elif isinstance(widget, forms.TextInput | forms.EmailInput | forms.NumberInput | forms.Textarea):
                 widget.attrs.setdefault("class", "krds-input")
             widget.attrs.update(self.WIDGET_ATTRS.get(name, {}))
-        self.fields["preferred_days"].label_from_instance = self.day_label
         not_offered = _("This meeting day can no longer be chosen. Choose one of the days listed.")
-        self.fields["preferred_days"].error_messages.update(invalid_choice=not_offered, invalid_pk_value=not_offered)
+        self.fields["preferred_days"].error_messages.update(invalid_choice=not_offered)
         self.fields["submission_key"].error_messages.update(
             required=_("This form has expired. Check your answers and send it again."),
             invalid=_("This form has expired. Check your answers and send it again."),
@@ -210,7 +233,7 @@ class PublicRequestForm(MeetingRequestForm):
 
     @property
     def full_days_offered(self) -> bool:
-        return any(free_slot_count(day) == 0 for day in self.fields["preferred_days"].queryset)
+        return any(free_slot_count(day) == 0 for day in self.fields["preferred_days"].days.values())
 
     def clean(self):
         data = super().clean()
@@ -237,11 +260,9 @@ class PublicRequestForm(MeetingRequestForm):
 
 
 class OtherDayForm(forms.Form):
-    meeting_day = forms.ModelChoiceField(
+    meeting_day = MeetingDayField(
         label=gettext_lazy("Which meeting day would suit you?"),
-        queryset=MeetingDay.objects.none(),
         widget=forms.RadioSelect,
-        empty_label=None,
         error_messages={
             "required": gettext_lazy("Choose a meeting day."),
             "invalid_choice": gettext_lazy("This meeting day can no longer be chosen. Choose one of the days listed."),
@@ -250,9 +271,7 @@ class OtherDayForm(forms.Form):
 
     def __init__(self, *args, days, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["meeting_day"]
-        field.queryset = days
-        field.label_from_instance = self.label
+        self.fields["meeting_day"].set_days(days, self.label)
 
     @staticmethod
     def label(day: MeetingDay) -> str:

@@ -8,16 +8,28 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from meetings.models import Appointment, MeetingDay, MeetingRequest, MeetingSeries
+from meetings.models import Appointment, MeetingDay, MeetingRequest, MeetingSeries, WaitlistEntry
 from meetings.series import RULE_PARAMS, regular_meeting_dates, resolve_new_days
 from scheduling.clock import SEOUL
+from scheduling.models import Official
 
 
-def _synced_days(start: dt.date, end: dt.date):
-    from meetings.services.series import meeting_days_sync
+def active_series() -> MeetingSeries | None:
+    """The active series. Before anything has created it (the sync does:
+    celery beat, ``manage.py meeting_days``, the first request that chooses
+    a day), the series it will be, unsaved: the mayor's, with the default
+    settings. None while there is no active mayor."""
+    series = MeetingSeries.objects.select_related("event__rule").filter(is_active=True).first()
+    if series is not None:
+        return series
+    mayor = Official.objects.filter(rank=Official.Rank.MAYOR, is_active=True).first()
+    return MeetingSeries(official=mayor) if mayor is not None else None
 
-    meeting_days_sync(start=start, end=end)
-    return MeetingDay.objects.filter(start__date__gte=start, start__date__lte=end)
+
+def day_key(day: MeetingDay) -> str:
+    """How a form names a meeting day, saved or not: its rule date (one day
+    per rule date in the active series)."""
+    return day.original_date.isoformat()
 
 
 def with_free_slots(days):
@@ -31,24 +43,78 @@ def with_free_slots(days):
     )
 
 
+def meeting_days_between(
+    start: dt.date, end: dt.date, *, series: MeetingSeries | None = None, waiting: bool = False
+) -> list[MeetingDay]:
+    """Every meeting day whose rule date is from ``start`` to ``end`` (and
+    any day moved into those dates), in order, with ``total_slots`` and
+    ``booked_slots`` (and ``waiting``, the waiting list, when asked).
+
+    The saved days as they are; a rule date the sync has not reached yet
+    as the unsaved day the sync would build (``pk`` None, every slot free):
+    what a page shows does not depend on how far a sync has run. Writes
+    nothing; a service saves a day when someone chooses it
+    (``meetings.services.series.meeting_days_saved``)."""
+    from meetings.services.series import day_as_planned, holiday_calendar
+
+    series = series or active_series()
+    if series is None:
+        return []
+    local_window = (
+        dt.datetime.combine(start, dt.time.min, tzinfo=SEOUL),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=SEOUL),
+    )
+    rows = with_free_slots(
+        MeetingDay.objects.filter(pk__in=[])
+        if series.pk is None
+        else MeetingDay.objects.filter(
+            Q(original_date__range=(start, end)) | Q(start__gte=local_window[0], start__lt=local_window[1]),
+            series=series,
+        )
+    )
+    if waiting:
+        rows = rows.annotate(
+            waiting=Count("waitlist", filter=Q(waitlist__status=WaitlistEntry.Status.WAITING), distinct=True)
+        )
+    days = {day.original_date: day for day in rows}
+    for day in days.values():
+        day.series = series  # the one already read: no query per day
+    rule_dates = _rule_dates(series, start, end)
+    missing = [day for day in rule_dates if day not in days]
+    if missing:
+        calendar = holiday_calendar(start, end)
+        taken = set(rule_dates) | {day.start.astimezone(SEOUL).date() for day in days.values()}
+        actual = resolve_new_days(missing, calendar=calendar, policy=series.holiday_policy, taken=taken)
+        for original in missing:
+            day = day_as_planned(series, original, actual[original], calendar)
+            day.total_slots = 0 if day.is_cancelled else series.slots_per_day
+            day.booked_slots = day.waiting = 0
+            days[original] = day
+    return sorted(days.values(), key=lambda day: day.start)
+
+
 def upcoming_meeting_days(*, count: int = 4, now: dt.datetime | None = None) -> list[MeetingDay]:
     """The next ``count`` meeting days from today, moved and cancelled ones
     included (they are shown with their reason)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    days = _synced_days(today, today + dt.timedelta(days=31 * ((count + 1) // 2 + 1)))
-    return list(with_free_slots(days.filter(end__gt=now)).order_by("start")[:count])
+    days = meeting_days_between(today, today + dt.timedelta(days=31 * ((count + 1) // 2 + 1)))
+    return [day for day in days if day.end > now][:count]
 
 
-def bookable_meeting_days(*, now: dt.datetime | None = None):
+def bookable_meeting_days(*, now: dt.datetime | None = None) -> list[MeetingDay]:
     """The days a citizen may choose: not cancelled, far enough ahead for the
-    notice period, within the booking horizon; each with ``free_slots``."""
+    notice period, within the booking horizon; each with ``total_slots`` and
+    ``booked_slots``. Saved or not (see ``meeting_days_between``)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     horizon = today + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS)
-    days = _synced_days(today, horizon).filter(start__gt=now + dt.timedelta(hours=settings.MEETING_CHANGE_NOTICE_HOURS))
-    days = days.exclude(status=MeetingDay.Status.CANCELLED).select_related("series")
-    return with_free_slots(days).order_by("start")
+    earliest = now + dt.timedelta(hours=settings.MEETING_CHANGE_NOTICE_HOURS)
+    return [
+        day
+        for day in meeting_days_between(today, horizon)
+        if not day.is_cancelled and day.start > earliest and timezone.localdate(day.start) <= horizon
+    ]
 
 
 def free_slots(day: MeetingDay):
@@ -135,6 +201,10 @@ def _rule_dates(series: MeetingSeries, start: dt.date, end: dt.date) -> list[dt.
     tests/meetings/test_series_properties.py, in a twentieth of the time)."""
     from meetings.services.series import regular_occurrences
 
+    if series.pk is None:  # not created yet: the rule it will have, from its first day
+        from meetings.services.series import SERIES_START
+
+        return regular_meeting_dates(max(start, SERIES_START), end) if end >= SERIES_START else []
     event, rule = series.event, series.event.rule
     standard = rule is not None and (rule.frequency, rule.params) == ("MONTHLY", RULE_PARAMS)
     if not standard or event.end_recurring_period is not None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -52,12 +52,12 @@ from meetings.models import (
     Slot,
     WaitlistEntry,
 )
-from meetings.selectors import bookable_meeting_days, free_slots, request_queue, with_free_slots
+from meetings.selectors import bookable_meeting_days, free_slots, meeting_days_between, request_queue
 from meetings.services import booking
 from meetings.services import review as review_service
 from meetings.services.notifications import format_when
 from meetings.services.requests import meeting_request_submit
-from meetings.services.series import korean_date, meeting_day_cancel, meeting_day_move, meeting_days_sync
+from meetings.services.series import korean_date, meeting_day_cancel, meeting_day_move
 from meetings.staff_forms import (
     AnswerForm,
     CloseForm,
@@ -308,7 +308,11 @@ def _slot_groups(meeting_request: MeetingRequest, now: dt.datetime) -> list[Slot
     as such), then those of the other days still to come."""
     today = timezone.localdate(now)
     preferred = [p.meeting_day for p in meeting_request.preferences.select_related("meeting_day")]
-    upcoming = meeting_days_sync(start=today, end=today + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS))
+    upcoming = [  # a day not saved yet has no slots to book (the sync builds them, celery beat)
+        day
+        for day in meeting_days_between(today, today + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS))
+        if day.pk is not None
+    ]
     groups = []
     for day in [*preferred, *(d for d in upcoming if d not in preferred)]:
         if day.is_cancelled or day.end <= now:
@@ -675,14 +679,6 @@ def days(request):
     require(request.user, PERM_VIEW_DAYS)
     start = _month_start(request.GET.get("from"))
     end = _add_months(start, DAYS_PAGE_MONTHS) - dt.timedelta(days=1)
-    try:
-        synced = meeting_days_sync(start=start, end=end)
-    except MeetingError as error:
-        messages.error(request, str(error))
-        synced = []
-    annotated = with_free_slots(MeetingDay.objects.filter(pk__in=[d.pk for d in synced])).annotate(
-        waiting=Count("waitlist", filter=Q(waitlist__status=WaitlistEntry.Status.WAITING), distinct=True)
-    )
     rows = [
         DayRow(
             day=day,
@@ -690,7 +686,7 @@ def days(request):
             original=korean_date(day.original_date),
             badge=DAY_BADGES[day.status],
         )
-        for day in annotated.order_by("start")
+        for day in meeting_days_between(start, end, waiting=True)
     ]
     return render(
         request,

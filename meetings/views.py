@@ -23,7 +23,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import F, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,13 +34,12 @@ from django.views.defaults import page_not_found
 
 from meetings.errors import MeetingError
 from meetings.forms import FeedbackForm, OtherDayForm, PublicRequestForm, free_slot_count
-from meetings.models import MeetingDay, MeetingRequest, PreferredDay, WaitlistEntry
-from meetings.selectors import bookable_meeting_days, upcoming_meeting_days
+from meetings.models import MeetingRequest, PreferredDay, WaitlistEntry
+from meetings.selectors import bookable_meeting_days, day_key, upcoming_meeting_days
 from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.notifications import decline_remedies
 from meetings.services.requests import meeting_request_submit, request_for_token
-from scheduling import params
 from scheduling.client_ip import client_ip
 from scheduling.dates import local_when
 from scheduling.http import calendar_response
@@ -104,25 +102,17 @@ def _request_or_404(token: str) -> MeetingRequest:
     return meeting_request
 
 
-def _bookable_days():
-    try:
-        return bookable_meeting_days()
-    except MeetingError:  # no series yet (no mayor in the organisation)
-        return MeetingDay.objects.none()
-
-
 def home(request):
     """The public front page: what TongTong Day is, the next meeting days,
-    the way to ask for a meeting, and the city's neighborhoods."""
-    try:
-        days = upcoming_meeting_days(count=4)
-    except MeetingError:  # no series yet: the page says days are coming
-        days = []
-    offered = set(_bookable_days().values_list("pk", flat=True)) if days else set()
+    the way to ask for a meeting, and the city's neighborhoods. Reads only:
+    no series yet (no mayor, nothing synced) shows that days are coming."""
+    days = upcoming_meeting_days(count=4)
+    offered = {day_key(day) for day in bookable_meeting_days()} if days else set()
     for day in days:
+        day.key = day_key(day)
         day.when = when(day.start)
         day.original_when = day_when(day.original_date)
-        day.is_offered = day.pk in offered
+        day.is_offered = day.key in offered
         day.free_slots = free_slot_count(day)
     return render(
         request,
@@ -135,8 +125,10 @@ def home(request):
 
 
 def _initial_day(request, days) -> dict:
-    day = params.optional_id(request.GET.get("day"))
-    if day is not None and days.filter(pk=day).exists():
+    """``?day=<rule date>`` (the home page's "request this day") ticks it,
+    if it is still offered."""
+    day = request.GET.get("day", "")
+    if any(day_key(offered) == day for offered in days):
         return {"preferred_days": [day]}
     return {}
 
@@ -164,7 +156,7 @@ def _reference_for_key(request, key: str) -> str | None:
 @require_http_methods(["GET", "HEAD", "POST"])
 @submission_limit
 def request_form(request):
-    days = _bookable_days()
+    days = bookable_meeting_days()
     if request.method == "POST":
         reference = _reference_for_key(request, request.POST.get("submission_key", ""))
         if reference:  # sent again from this browser (double tap, back + resend)
@@ -189,7 +181,7 @@ def request_form(request):
         {
             "form": form,
             "retention_years": settings.MEETING_RETENTION_YEARS,
-            "has_days": days.exists(),
+            "has_days": bool(days),
             "answer_days": settings.MEETING_ANSWER_DAYS,
         },
     )
@@ -223,11 +215,12 @@ def _other_days(meeting_request: MeetingRequest, appointment):
     their order, each marked), then the rest by date. Leaving the preferred
     days out offered only far dates while the citizen's second choice still
     had every slot free."""
-    rank = PreferredDay.objects.filter(request=meeting_request, meeting_day=OuterRef("pk")).values("rank")[:1]
-    days = _bookable_days().annotate(preferred_rank=Subquery(rank))
-    if appointment and appointment.slot_id:
-        days = days.exclude(pk=appointment.slot.meeting_day_id)
-    return days.order_by(F("preferred_rank").asc(nulls_last=True), "start")
+    ranks = dict(PreferredDay.objects.filter(request=meeting_request).values_list("meeting_day__original_date", "rank"))
+    booked_on = appointment.slot.meeting_day.original_date if appointment and appointment.slot_id else None
+    days = [day for day in bookable_meeting_days() if day.original_date != booked_on]
+    for day in days:
+        day.preferred_rank = ranks.get(day.original_date)
+    return sorted(days, key=lambda day: (day.preferred_rank is None, day.preferred_rank or 0, day.start))
 
 
 def _open_offer(meeting_request: MeetingRequest) -> WaitlistEntry | None:

@@ -81,7 +81,7 @@ def demo_city(pinned_today, settings):
     waiting = _submit(days[:2], name="김민원", email="kim@example.kr", needs_wheelchair=True, other_needs="보조견")
     booked = _submit(days[:1], name="이예약", subject="공원 조명", category="parks")
     review_service.review_override(request=booked.request, reason="긴급 민원")
-    booking.slot_book(request=booked.request, slot=days[0].slots.first())
+    booking.slot_book(request=booked.request, slot=booked.request.preferences.get().meeting_day.slots.first())
     refused = _submit(days[1:2], name="박거절", subject="다른 기관 소관")
     booking.request_decline(request=refused.request, reason="국가 소관 사무입니다.")
     owner = CategoryOwner.objects.get(category="roads").department
@@ -121,7 +121,7 @@ def demo_city(pinned_today, settings):
 
 def _pages(city) -> list[tuple[str | None, str]]:
     """(the user who opens it — None for a citizen —, the address)."""
-    day = city["days"][0]
+    day = city["booked"].request.preferences.get().meeting_day  # saved when chosen
     code = city["visit"].neighborhood.code
     today = timezone.localdate()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")

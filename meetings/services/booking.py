@@ -438,6 +438,9 @@ def citizen_ask_other_day(*, request: MeetingRequest, meeting_day: MeetingDay) -
     if error:
         raise MeetingError(error)
     _release_if_booked(request)
+    from meetings.services.series import meeting_days_saved
+
+    [meeting_day] = meeting_days_saved([meeting_day])  # shown from the rule, saved once chosen
     # The day asked for becomes the first choice, the others keep their
     # order behind it: the secretariat books the first choice it can. (It
     # may be one of the citizen's earlier choices, now put first.)

@@ -25,6 +25,7 @@ from meetings.models import (
     WaitlistEntry,
 )
 from meetings.services.notifications import notify
+from meetings.services.series import meeting_days_saved
 from scheduling.clock import answer_due
 from scheduling.phones import InvalidPhoneNumber, normalize_mobile
 from scheduling.workdays import working_calendar
@@ -130,7 +131,8 @@ def meeting_request_submit(
         phone = normalize_mobile(phone)
     except InvalidPhoneNumber:
         raise MeetingError(_("Enter a mobile number that can receive text messages, e.g. 010-1234-5678.")) from None
-    preferred_days = list(dict.fromkeys(preferred_days))
+    # One per rule date; a day the page showed before the sync reached it is unsaved (no pk yet).
+    preferred_days = list({day.original_date: day for day in preferred_days}.values())
     if len(preferred_days) > MAX_PREFERRED_DAYS:
         raise MeetingError(_("Choose at most three preferred days."))
     for day in preferred_days:
@@ -176,6 +178,7 @@ def meeting_request_submit(
             request.full_clean(exclude=["reference"])
             request.reference = next_reference(local_now.year)
             request.save()
+            preferred_days = meeting_days_saved(preferred_days)
             PreferredDay.objects.bulk_create(
                 PreferredDay(request=request, meeting_day=day, rank=rank) for rank, day in enumerate(preferred_days, 1)
             )

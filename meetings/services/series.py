@@ -131,9 +131,8 @@ def meeting_days_sync(*, start: dt.date, end: dt.date, series: MeetingSeries | N
         calendar = holiday_calendar(start, end)
         taken = set(rule_dates) | {d.start.astimezone(SEOUL).date() for d in existing.values()}
         actual = resolve_new_days(missing, calendar=calendar, policy=series.holiday_policy, taken=taken)
-        with translation.override("ko"):
-            for original in missing:
-                existing[original] = _build_day(series, original, actual[original], calendar)
+        for original in missing:
+            existing[original] = _build_day(series, original, actual[original], calendar)
     return sorted(existing.values(), key=lambda d: d.start)
 
 
@@ -144,37 +143,67 @@ def holiday_calendar(start: dt.date, end: dt.date):
     return working_calendar(start - dt.timedelta(days=31), end + dt.timedelta(days=31))
 
 
-def _build_day(series: MeetingSeries, original: dt.date, actual: dt.date | None, calendar) -> MeetingDay:
-    original_start = _aware(original, series.event.start.astimezone(SEOUL).time())
+def day_as_planned(series: MeetingSeries, original: dt.date, actual: dt.date | None, calendar) -> MeetingDay:
+    """The meeting day the rule and the holiday policy give for the rule
+    date ``original`` (``actual``: where the policy puts it, None when it is
+    cancelled), not saved: what the sync builds, and what the pages show for a
+    day the sync has not reached yet (``meetings.selectors.meeting_days_between``)."""
     length = dt.timedelta(minutes=series.duration_minutes)
     day = MeetingDay(series=series, original_date=original, start=_aware(original, series.start_time))
     day.end = day.start + length
     if actual != original:
-        because = _closed_because(calendar, original)
+        with translation.override("ko"):  # the reason is stored, and shown, in Korean
+            because = _closed_because(calendar, original)
+            if series.holiday_policy == CANCEL or actual is None:
+                day.status = MeetingDay.Status.CANCELLED
+                day.reason = _("Cancelled because of %(because)s.") % {"because": because}
+            else:
+                day.start = _aware(actual, series.start_time)
+                day.end = day.start + length
+                day.status = MeetingDay.Status.MOVED
+                day.reason = _moved_reason(because, day.start)
+    return day
+
+
+def _build_day(series: MeetingSeries, original: dt.date, actual: dt.date | None, calendar) -> MeetingDay:
+    day = day_as_planned(series, original, actual, calendar)
+    if day.status != MeetingDay.Status.REGULAR:
+        # The move or cancellation, persisted in django-scheduler too.
+        original_start = _aware(original, series.event.start.astimezone(SEOUL).time())
+        event_length = series.event.end - series.event.start
         occurrence = Occurrence(
             event=series.event,
             title=series.event.title,
             original_start=original_start,
-            original_end=original_start + (series.event.end - series.event.start),
+            original_end=original_start + event_length,
             start=original_start,
-            end=original_start + (series.event.end - series.event.start),
+            end=original_start + event_length,
         )
-        if series.holiday_policy == CANCEL or actual is None:
+        if day.is_cancelled:
             occurrence.cancelled = True
-            day.status = MeetingDay.Status.CANCELLED
-            day.reason = _("Cancelled because of %(because)s.") % {"because": because}
         else:
-            occurrence.start = _aware(actual, series.start_time)
-            occurrence.end = occurrence.start + length
-            day.start, day.end = occurrence.start, occurrence.end
-            day.status = MeetingDay.Status.MOVED
-            day.reason = _moved_reason(because, occurrence.start)
+            occurrence.start, occurrence.end = day.start, day.end
         occurrence.save()
         day.occurrence = occurrence
     day.save()
-    if day.status != MeetingDay.Status.CANCELLED:
+    if not day.is_cancelled:
         _build_slots(series, day)
     return day
+
+
+def meeting_days_saved(days: list[MeetingDay]) -> list[MeetingDay]:
+    """``days`` as saved rows, in the same order: a day the pages showed
+    from the rule before the sync reached it (no ``pk``) is built now, by
+    the sync over the days' window. Called by the services a citizen's or
+    the secretariat's POST runs (a request's preferred days, another day),
+    never by a page."""
+    missing = [day.original_date for day in days if day.pk is None]
+    if not missing:
+        return list(days)
+    series = days[0].series if days[0].series.pk is not None else None  # None: created now
+    synced = meeting_days_sync(start=min(missing), end=max(missing), series=series)
+    by_rule_date = {day.original_date: day for day in synced}
+    return [day if day.pk is not None else by_rule_date[day.original_date] for day in days]
 
 
 def _build_slots(series: MeetingSeries, day: MeetingDay) -> None:

@@ -86,7 +86,9 @@ def test_the_days_offered_are_working_days_and_the_slot_booked_is_the_one_chosen
     submission = submit(offered[:2])
     request = submission.request
     assert request.reference == f"{pinned_today.year}-0001"  # the Seoul year, whatever UTC says
-    slot = offered[0].slots.order_by("index")[1]
+    first_choice = request.preferences.get(rank=1).meeting_day  # saved when chosen (the form only reads)
+    assert first_choice.original_date == offered[0].original_date
+    slot = first_choice.slots.order_by("index")[1]
     appointment = _book(request, slot, secretariat_user)
 
     request.refresh_from_db()

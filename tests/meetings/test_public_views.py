@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
-from meetings.models import Appointment, MeetingDay, MeetingRequest, WaitlistEntry
-from meetings.selectors import bookable_meeting_days
+from meetings.models import Appointment, MeetingRequest, WaitlistEntry
+from meetings.selectors import bookable_meeting_days, day_key
 from meetings.services import booking, review
 from meetings.services.feedback import feedback_url
 from meetings.services.requests import hash_token, status_url
@@ -58,7 +58,7 @@ def _data(client, days=(), **overrides) -> dict:
         "subject": "골목길 보수",
         "description": "중앙동 3길 포장이 깨져서 넘어질 뻔했습니다.",
         "group_size": "2",
-        "preferred_days": [d.pk for d in days],
+        "preferred_days": [day_key(d) for d in days],
         "consent": "on",
         "submission_key": _key(client),
     }
@@ -119,7 +119,7 @@ def test_the_form_is_phone_first_with_fieldsets_and_consent(client, future_days,
     ):
         assert words in page
     # Every bookable day is offered with its free slots; one column of checkboxes.
-    assert page.count('name="preferred_days"') == bookable_meeting_days().count() >= len(future_days)
+    assert page.count('name="preferred_days"') == len(bookable_meeting_days()) >= len(future_days)
     assert "잔여 4/4" in page
     assert '<form method="post" action="/meetings/request/"' in page
 
@@ -231,9 +231,9 @@ def test_the_done_page_of_a_request_not_sent_from_this_browser_is_404(client, su
 
 def test_the_home_page_link_preselects_the_day(client, future_days):
     day = future_days[1]
-    page = _text(client.get(f"{FORM_URL}?day={day.pk}"))
+    page = _text(client.get(f"{FORM_URL}?day={day_key(day)}"))
     checked = re.findall(r'<input[^>]*name="preferred_days"[^>]*>', page)
-    assert [c for c in checked if "checked" in c] == [c for c in checked if f'value="{day.pk}"' in c]
+    assert [c for c in checked if "checked" in c] == [c for c in checked if f'value="{day_key(day)}"' in c]
     assert _text(client.get(f"{FORM_URL}?day=nonsense")).count("checked") == 0
 
 
@@ -295,12 +295,15 @@ BAD_INPUTS = {
     "invalid phone": (lambda c, days: {"phone": "010-12"}, "휴대전화 번호를 입력해 주세요"),
     "landline": (lambda c, days: {"phone": "02-123-4567"}, "휴대전화 번호를 입력해 주세요"),
     "no consent": (lambda c, days: {"consent": None}, "개인정보 수집·이용에 동의해 주세요"),
-    "past day": (lambda c, days: {"preferred_days": [_past_day(c).pk]}, "선택할 수 없는 면담일입니다"),
-    "cancelled day": (lambda c, days: {"preferred_days": [_cancelled_day(days).pk]}, "선택할 수 없는 면담일입니다"),
-    "holiday": (lambda c, days: {"preferred_days": [_holiday_day(days).pk]}, "휴일이라 선택할 수 없습니다"),
+    "past day": (lambda c, days: {"preferred_days": [day_key(_past_day(c))]}, "선택할 수 없는 면담일입니다"),
+    "cancelled day": (
+        lambda c, days: {"preferred_days": [day_key(_cancelled_day(days))]},
+        "선택할 수 없는 면담일입니다",
+    ),
+    "holiday": (lambda c, days: {"preferred_days": [day_key(_holiday_day(days))]}, "휴일이라 선택할 수 없습니다"),
     "forged day id": (lambda c, days: {"preferred_days": ["999999"]}, "선택할 수 없는 면담일입니다"),
     "non-numeric day id": (lambda c, days: {"preferred_days": ["1 OR 1=1"]}, "선택할 수 없는 면담일입니다"),
-    "four days": (lambda c, days: {"preferred_days": [d.pk for d in days[:4]]}, "3개까지"),
+    "four days": (lambda c, days: {"preferred_days": [day_key(d) for d in days[:4]]}, "3개까지"),
     "overlong subject": (lambda c, days: {"subject": "가" * 101}, "최대 100 개의 글자"),
     "overlong description": (lambda c, days: {"description": "가" * 2001}, "최대 2000 개의 글자"),
     "script in name": (lambda c, days: {"name": "<script>alert(1)</script>"}, "HTML 태그"),
@@ -557,11 +560,11 @@ def test_ask_for_another_day(client, submitted, future_days):
     _scheduled(submitted, future_days)
     new_day = future_days[3]
     page = _text(_status(client, submitted.token))
-    offered = re.findall(r'name="meeting_day" value="(\d+)"', page)
-    assert str(new_day.pk) in offered
-    assert str(future_days[0].pk) not in offered, "not the day they are booked on"
+    offered = re.findall(r'name="meeting_day" value="([\d-]+)"', page)
+    assert day_key(new_day) in offered
+    assert day_key(future_days[0]) not in offered, "not the day they are booked on"
 
-    response = client.post(f"/meetings/status/{submitted.token}/move/", {"meeting_day": new_day.pk})
+    response = client.post(f"/meetings/status/{submitted.token}/move/", {"meeting_day": day_key(new_day)})
     assert response.status_code == 302
     page = _text(client.get(response["Location"]))
     assert "면담 요청을 받았습니다" in page
@@ -578,16 +581,16 @@ def test_another_day_offers_every_open_day_the_citizens_other_choice_first(clien
     _scheduled(submitted, future_days)
     second = future_days[1]
     page = _text(_status(client, submitted.token))
-    offered = [int(pk) for pk in re.findall(r'name="meeting_day" value="(\d+)"', page)]
-    bookable = [d.pk for d in bookable_meeting_days() if d.pk != future_days[0].pk]
-    assert offered[0] == second.pk
+    offered = re.findall(r'name="meeting_day" value="([\d-]+)"', page)
+    bookable = {day_key(d): d for d in bookable_meeting_days() if d.original_date != future_days[0].original_date}
+    assert offered[0] == day_key(second)
     assert sorted(offered) == sorted(bookable), "every open day but the booked one"
-    rest = list(MeetingDay.objects.filter(pk__in=offered[1:]).values_list("start", flat=True))
+    rest = [bookable[key].start for key in offered[1:]]
     assert rest == sorted(rest), "then by date"
-    label = re.search(rf'value="{second.pk}".*?<label[^>]*>(.*?)</label>', page, re.S).group(1)
+    label = re.search(rf'value="{day_key(second)}".*?<label[^>]*>(.*?)</label>', page, re.S).group(1)
     assert "잔여 4/4" in label and "신청하신 날" in label
 
-    response = client.post(f"/meetings/status/{submitted.token}/move/", {"meeting_day": second.pk})
+    response = client.post(f"/meetings/status/{submitted.token}/move/", {"meeting_day": day_key(second)})
     assert response.status_code == 302
     ranks = list(submitted.request.preferences.order_by("rank").values_list("meeting_day", flat=True))
     assert ranks == [second.pk, future_days[0].pk], "the day asked for is now the first choice"
@@ -637,7 +640,7 @@ def test_ask_for_another_day_with_a_bad_day(client, submitted, future_days, valu
 def test_ask_for_a_cancelled_day(client, submitted, future_days):
     day = future_days[3]
     meeting_day_cancel(day=day, reason="시장 긴급 재난 대응")
-    response = client.post(f"/meetings/status/{submitted.token}/move/", {"meeting_day": day.pk})
+    response = client.post(f"/meetings/status/{submitted.token}/move/", {"meeting_day": day_key(day)})
     assert response.status_code == 200
     assert "선택할 수 없는 면담일입니다" in _text(response)
 
@@ -645,7 +648,7 @@ def test_ask_for_a_cancelled_day(client, submitted, future_days):
 def test_ask_for_another_day_within_the_notice_period(client, submitted, future_days, settings):
     _scheduled(submitted, future_days)
     settings.MEETING_CHANGE_NOTICE_HOURS = 24 * 365
-    response = client.post(f"/meetings/status/{submitted.token}/move/", {"meeting_day": future_days[3].pk})
+    response = client.post(f"/meetings/status/{submitted.token}/move/", {"meeting_day": day_key(future_days[3])})
     assert response.status_code == 200
     page = _text(response)
     # No day is bookable that far ahead, so the choice itself is refused; either way nothing changed.
@@ -812,3 +815,48 @@ def test_the_pages_speak_english_too(client, submitted, future_days):
     status = _text(client.get(f"/meetings/status/{submitted.token}/", HTTP_ACCEPT_LANGUAGE="en"))
     assert "Your meeting request" in status
     assert "Scheduled with the mayor" in status
+
+
+# --- Beyond what the sync has built ------------------------------------------------------
+
+
+def test_the_pages_show_the_days_the_sync_has_not_built_and_a_request_saves_the_one_chosen(
+    client, city, pinned_today, settings
+):
+    """Nothing synced (beat has not run, or not for months): the home page
+    and the form still show the rule's days, from the series and the holiday
+    policy, exactly as the sync will build them; reading them saves nothing,
+    and the day a citizen chooses is saved with its slots by the submission."""
+    from meetings.models import MeetingDay
+
+    assert not MeetingDay.objects.exists()
+    home = _text(client.get("/"))
+    form = _text(client.get(FORM_URL))
+    assert not MeetingDay.objects.exists(), "reading a page saves no day"
+    offered = re.findall(r'name="preferred_days" value="([\d-]+)"', form)
+    assert len(offered) >= 5  # about three months of two days a month
+
+    horizon = pinned_today + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS)
+    built = meeting_days_sync(start=pinned_today, end=horizon)
+    earliest = timezone.now() + dt.timedelta(hours=settings.MEETING_CHANGE_NOTICE_HOURS)
+    assert offered == [day_key(d) for d in built if not d.is_cancelled and d.start > earliest], (
+        "as the sync builds them"
+    )
+    assert f"?day={offered[0]}" in home
+    MeetingDay.objects.all().delete()  # back to nothing saved
+
+    response = client.post(FORM_URL, _data(client, preferred_days=[offered[-1]]))
+    assert response.status_code == 302
+    chosen = MeetingRequest.objects.get().preferences.get().meeting_day
+    assert (day_key(chosen), chosen.slots.count()) == (offered[-1], city["series"].slots_per_day)
+    assert MeetingDay.objects.filter(original_date__lt=chosen.original_date).count() == 0, "only what was needed"
+
+
+def test_a_neighborhood_renamed_shows_on_the_form_at_once(client, city):
+    """The options are written for every request (no fragment cache to go
+    stale): a renamed or added neighborhood is on the next form."""
+    assert "중앙동" in _text(client.get(FORM_URL))
+    Neighborhood.objects.filter(code="N01").update(name="중앙1동")
+    Neighborhood.objects.create(code="N02", name="새솔동")
+    page = _text(client.get(FORM_URL))
+    assert "중앙1동" in page and "새솔동" in page and "중앙동<" not in page

@@ -160,6 +160,7 @@ def test_the_last_day_the_form_offers_can_be_chosen(pinned_today, city, settings
     last = list(bookable_meeting_days())[-1]
     assert timezone.localdate(last.start) == pinned_today + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS)
     assert bookable_error(last) is None
-    assert submit([last]).request.preferences.get().meeting_day == last
+    chosen = submit([last]).request.preferences.get().meeting_day  # shown from the rule, saved when chosen
+    assert (chosen.pk is not None, chosen.original_date, chosen.start) == (True, last.original_date, last.start)
     beyond = meeting_days_sync(start=pinned_today + dt.timedelta(days=93), end=pinned_today + dt.timedelta(days=120))
     assert "아직" in bookable_error(beyond[0])

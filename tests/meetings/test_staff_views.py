@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from meetings.models import Appointment, MeetingDay, MeetingRequest, Notification, ReviewRequest
+from meetings.selectors import day_key
 from meetings.services import booking
 from meetings.services import review as review_service
 from scheduling.models import Department, Neighborhood, StaffProfile
@@ -472,7 +473,7 @@ def _intake_data(**overrides):
 def test_staff_enter_a_phone_request(staff, future_days):
     page = _html(staff.get("/staff/meetings/new/"))
     assert 'name="channel"' in page and 'name="submission_key"' in page
-    response = staff.post("/staff/meetings/new/", _intake_data(preferred_days=[future_days[0].pk]))
+    response = staff.post("/staff/meetings/new/", _intake_data(preferred_days=[day_key(future_days[0])]))
     saved = MeetingRequest.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/staff/meetings/{saved.pk}/"
     assert saved.channel == "phone" and saved.created_by.username == "secretariat"
