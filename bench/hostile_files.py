@@ -52,8 +52,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MAX_SECONDS = 1.0
 #: A legitimate photo is decoded, scaled down and encoded again: more work
-#: than refusing a header, still bounded (on a shared, slow CI machine).
-MAX_SECONDS_ACCEPTED = 10.0
+#: than refusing a header, still bounded. 3–5 s for the 24 MP PNG on an idle
+#: machine, 12 s on the two-core CI machine with two suites and helpers
+#: running beside it: the bound catches a runaway (the 62 s of issue 14),
+#: not a busy neighbour. How fast it is, is the benchmark's to say.
+MAX_SECONDS_ACCEPTED = 30.0
 MAX_RSS_MB = 300
 #: The cases that must be accepted; every other one must be refused.
 LEGITIMATE = frozenset({"photo-24mp.jpg", "photo-24mp-5990.jpg", "photo-24mp.png"})

@@ -210,8 +210,12 @@ def test_photos_leave_through_the_app_public_once_published(nginx, visit_photo, 
     assert status == 200 and body == PHOTO
     assert headers["Content-Type"] == "image/jpeg" and "X-Accel-Redirect" not in headers
 
-    visit_photo.visit.is_published = True
-    visit_photo.visit.save()
+    from visits.models import FieldVisit
+
+    # Held, shown on the public pages and its record completed: the results are published.
+    FieldVisit.objects.filter(pk=visit_photo.visit_id).update(
+        status=FieldVisit.Status.HELD, is_published=True, results_published_at=timezone.now()
+    )
     status, headers, body = _get(port, url)
     assert status == 200 and body == PHOTO
     assert headers["Cache-Control"] == "public, max-age=300"
