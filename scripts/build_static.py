@@ -104,10 +104,15 @@ def purge(source: Path, pages: str, scratch: Path) -> str:
 
 
 def characters_in_use() -> set[int]:
+    """Our texts' characters, and those of the file FONT_EXTRA_TEXT names if
+    set: a city's own names (its neighborhoods, departments, officials), which
+    live in the database, not in our sources (docs/deployment.md)."""
     used = set(ALWAYS)
-    for folder, pattern in TEXT_SOURCES:
-        for path in sorted((ROOT / folder).rglob(pattern)):
-            used.update(ord(c) for c in path.read_text(encoding="utf-8") if ord(c) > 0x7F)
+    paths = [path for folder, pattern in TEXT_SOURCES for path in sorted((ROOT / folder).rglob(pattern))]
+    if os.environ.get("FONT_EXTRA_TEXT"):
+        paths.append(Path(os.environ["FONT_EXTRA_TEXT"]))
+    for path in paths:
+        used.update(ord(c) for c in path.read_text(encoding="utf-8") if ord(c) > 0x7F)
     return used
 
 
