@@ -207,6 +207,8 @@ def main() -> int:
     parser.add_argument(
         "--checkout", type=Path, default=ROOT, help="serve this checkout's code (its .venv and node_modules as set up)"
     )
+    parser.add_argument("--pages", nargs="*", help="only these paths (default: the six public pages)")
+    parser.add_argument("--keep-reports", action="store_true", help="keep each JSON report in bench/results/")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         sys.exit(f"{LIGHTHOUSE} is missing: run `npm ci` (make setup)")
@@ -217,6 +219,8 @@ def main() -> int:
     checkout = args.checkout.resolve()
     port = free_port()
     loads = [os.getloadavg()[0]]
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = RESULTS / f"lighthouse-{stamp}-reports"
     with tempfile.TemporaryDirectory(prefix="tongtong-lighthouse-") as scratch:
         scratch = Path(scratch)
         env = server_environment(scratch / "bench.sqlite3", port, scratch / "static")
@@ -227,12 +231,16 @@ def main() -> int:
         print(f"gunicorn: 2 workers on {HOST}:{port}, log in {log_path}", flush=True)
         runs: dict[str, list[dict]] = {}
         try:
-            paths = public_pages(port)
+            paths = args.pages or public_pages(port)
             for path in paths:  # warm up: the first request of a worker imports the views
                 get(port, path)
             for number in range(args.runs):
                 for path in paths:
-                    result = lighthouse(f"http://{HOST}:{port}{path}", scratch / "report.json")
+                    out = scratch / "report.json"
+                    if args.keep_reports:
+                        kept.mkdir(exist_ok=True)
+                        out = kept / f"{path.strip('/').replace('/', '_') or 'home'}-{number + 1}.json"
+                    result = lighthouse(f"http://{HOST}:{port}{path}", out)
                     runs.setdefault(path, []).append(result)
                     print(f"  run {number + 1}/{args.runs} {path}: {result['scores']}", flush=True)
                 loads.append(os.getloadavg()[0])
@@ -245,7 +253,6 @@ def main() -> int:
         f"\nLighthouse mobile (simulated slow 4G, 4x CPU slowdown), Chromium {CHROME}; {os.cpu_count()} CPUs"
         f" shared with gunicorn; load average during the run: {', '.join(f'{load:.1f}' for load in loads)}"
     )
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = RESULTS / f"lighthouse-{stamp}.json"
     out.write_text(
         json.dumps(

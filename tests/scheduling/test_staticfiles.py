@@ -32,6 +32,6 @@ def test_collectstatic_with_the_manifest_storage(tmp_path):
     if settings.BUILT_STATIC_DIR.is_dir():  # the set-up's build (make assets), collected and compressed too
         for built in ("krds/css/component/tongtong-public.css", "krds/css/component/tongtong-staff.css"):
             assert (tmp_path / (manifest[built] + ".gz")).exists(), built
-        # tongtong.css names the cut font by its hashed name, which base.html preloads.
+        # tongtong.css names the cut font by its hashed name.
         hashed_font = manifest["krds/fonts/PretendardGOV-Regular.tongtong.woff2"]
         assert hashed_font.rsplit("/", 1)[1] in (tmp_path / manifest["css/tongtong.css"]).read_text()
