@@ -9,8 +9,14 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The part of KRDS our pages use and its font cut to our characters
+# (scripts/build_static.py): rebuilt when a template, a translation, the
+# script, the Python that writes class names or the packages change.
+BUILT_STATIC := build/static/.built
+ASSET_SOURCES := $(shell find templates locale static scheduling meetings visits \
+	-name '*.html' -o -name '*.po' -o -name '*.js' -o -name '*.css' -o -name '*.py' 2>/dev/null)
 
-.PHONY: run test setup setup-dev system-packages lint format migrate demo worker beat messages bench clean
+.PHONY: run test setup setup-dev assets system-packages lint format migrate demo worker beat messages bench clean
 
 run: setup migrate
 	$(PY) manage.py seed_demo --if-empty
@@ -23,8 +29,9 @@ test: setup-dev system-packages
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-setup: $(VENV)/.installed node_modules/.installed
-setup-dev: $(VENV)/.installed-dev node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed $(BUILT_STATIC)
+setup-dev: $(VENV)/.installed-dev node_modules/.installed $(BUILT_STATIC)
+assets: $(BUILT_STATIC)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +47,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(BUILT_STATIC): node_modules/.installed $(VENV)/.installed scripts/build_static.py purgecss.config.cjs $(ASSET_SOURCES)
+	$(PY) scripts/build_static.py
 	touch $@
 
 # Debian packages the browser tests (Chromium) and PDFs (Korean fonts) need;
@@ -72,4 +83,4 @@ messages:
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles
+	rm -rf $(VENV) node_modules staticfiles build

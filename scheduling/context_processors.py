@@ -9,17 +9,21 @@ from scheduling.staff import menu_for
 def site(request):
     """What every page's layout needs: the city's name and phone, whether to
     show the staff link, and on a staff page (under /staff/) the staff menu
-    and who is logged in, as the city writes them ("도로과 이준호 주무관")."""
+    and who is logged in, as the city writes them ("도로과 이준호 주무관");
+    staff_page then picks the back office's stylesheet, which keeps the KRDS
+    rules the public pages' lighter one leaves out."""
     user = getattr(request, "user", None)
     staff = bool(user is not None and is_staff_member(user))
     context = {
         "CITY_NAME": settings.CITY_NAME,
         "CITY_PHONE": settings.CITY_PHONE,
         "is_staff_member": staff,
+        "staff_page": False,
         "staff_menu": [],
         "staff_who": "",
     }
     if staff and request.path.startswith(reverse("staff:home")):
+        context["staff_page"] = True
         context["staff_menu"] = menu_for(user, request.path)
         context["staff_who"] = staff_label(user)
     return context

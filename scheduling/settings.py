@@ -384,12 +384,18 @@ USE_TZ = True
 
 # --- Static files ----------------------------------------------------------
 # KRDS (npm krds-uiux) is installed by the set-up into node_modules/ and
-# served under /static/krds/; it is never committed.
+# served under /static/krds/; it is never committed. The set-up also builds,
+# into build/static/, the part of KRDS's stylesheet our pages use and KRDS's
+# typeface cut to our characters (scripts/build_static.py, `make assets`):
+# they are served under /static/krds/ too, beside the files they refer to.
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 KRDS_DIR = BASE_DIR / "node_modules" / "krds-uiux" / "resources"
+BUILT_STATIC_DIR = BASE_DIR / "build" / "static"
+if BUILT_STATIC_DIR.is_dir():
+    STATICFILES_DIRS.append(BUILT_STATIC_DIR)
 if KRDS_DIR.is_dir():
     STATICFILES_DIRS.append(("krds", KRDS_DIR))
 MEDIA_URL = "media/"

@@ -3,8 +3,9 @@
 KRDS's ``css/component/component.css`` points at images that its package
 does not ship (``../../img/img/...``). Django's manifest storage refuses to
 collect a stylesheet with a broken reference, which would fail every
-``collectstatic``. We serve KRDS's ``output.css``, so a broken reference in a
-file we do not use is left as it is instead of stopping the deployment.
+``collectstatic``. We serve the part of KRDS's ``output.css`` our pages use
+(build/static/, scripts/build_static.py), so a broken reference in a file we
+do not use is left as it is instead of stopping the deployment.
 """
 
 from whitenoise.storage import CompressedManifestStaticFilesStorage

@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
 ]
 AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 KRDS_DIR = BASE_DIR / "node_modules" / "krds-uiux" / "resources"
+BUILT_STATIC_DIR = BASE_DIR / "build" / "static"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -84,6 +85,8 @@ def axe_script() -> Path:
 def krds_installed():
     if not KRDS_DIR.is_dir():
         skip_or_fail(f"{KRDS_DIR} is missing: run `npm ci` in the project")
+    if not (BUILT_STATIC_DIR / "krds" / "css" / "component" / "tongtong-public.css").exists():
+        skip_or_fail(f"{BUILT_STATIC_DIR} has no built stylesheet: run `make assets` in the project")
 
 
 CONTRAST_JS = """(selector) => {

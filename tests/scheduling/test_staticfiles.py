@@ -29,3 +29,9 @@ def test_collectstatic_with_the_manifest_storage(tmp_path):
     assert "krds/css/component/output.css" in manifest
     assert "css/tongtong.css" in manifest
     assert (tmp_path / (manifest["css/tongtong.css"] + ".gz")).exists()  # compressed by whitenoise
+    if settings.BUILT_STATIC_DIR.is_dir():  # the set-up's build (make assets), collected and compressed too
+        for built in ("krds/css/component/tongtong-public.css", "krds/css/component/tongtong-staff.css"):
+            assert (tmp_path / (manifest[built] + ".gz")).exists(), built
+        # tongtong.css names the cut font by its hashed name.
+        hashed_font = manifest["krds/fonts/PretendardGOV-Regular.tongtong.woff2"]
+        assert hashed_font.rsplit("/", 1)[1] in (tmp_path / manifest["css/tongtong.css"]).read_text()
