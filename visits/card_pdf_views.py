@@ -112,5 +112,5 @@ def batch_download(request, pk: int):
         raise Http404
     day = timezone.localtime(batch.finished_at or batch.created_at).strftime("%Y%m%d")
     return private_file_response(
-        batch.pdf, filename=f"{_('All management cards')} {day}.pdf", content_type="application/pdf"
+        batch.pdf, filename=f"{cards.all_cards_title()} {day}.pdf", content_type="application/pdf"
     )
