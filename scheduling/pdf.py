@@ -35,7 +35,11 @@ stylesheet: WeasyPrint's own gives *every* element a ``::marker`` and five
 footnote and note pseudo-elements, each with a computed style (six per
 element: most of the styling time of a long card); ours gives markers to
 list items only and leaves CSS footnotes (``float: footnote``) and notes
-out, which no template uses.
+out, which no template uses. And one fix to pydyf (WeasyPrint's PDF writer):
+``PDF.page_references`` rebuilds the tuple of every page's reference each
+time it is read, and tagging reads it once per structure element, so a
+tagged file cost pages × elements (the 351-page all-cards file: tens of
+seconds); ``_page_references`` keeps the tuple until a page is added.
 
 ``render_pdf`` is the usual entry point; ``render_document`` and
 ``join_documents`` let a batch lay out many documents one by one (counting
@@ -54,6 +58,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
@@ -159,6 +164,24 @@ def pdf_context(context: dict | None = None) -> dict:
         "printed_at": local_when(timezone.now()),
         **(context or {}),
     }
+
+
+def _page_references(self) -> tuple[bytes, ...]:
+    """pydyf's ``PDF.page_references`` ("12 0 R" for each page, in order),
+    made once per page count instead of at every read (see the module's
+    docstring). Pages are only ever appended (``PDF.add_page``), so the
+    count says whether the tuple is still right."""
+    kids = self.pages["Kids"]
+    cached = self.__dict__.get("_tongtong_page_references")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        self.__dict__["_tongtong_page_references"] = cached
+    return cached[1]
+
+
+if isinstance(vars(pydyf.PDF).get("page_references"), property):
+    _pydyf_page_references = pydyf.PDF.page_references
+    pydyf.PDF.page_references = property(_page_references)
 
 
 @cache

@@ -245,6 +245,22 @@ def test_joined_documents_are_one_tagged_file_with_their_own_title(template_dir,
     assert pdf_info(pdf.write_pdf(documents[0]))["Title"] == "중앙동 | 통통시"
 
 
+def test_page_references_are_kept_until_a_page_is_added():
+    """The pydyf fix in scheduling/pdf.py: the same references as pydyf's
+    own property, made again only when a page is added."""
+    import pydyf
+
+    document = pydyf.PDF()
+    for _ in range(3):
+        document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    first = document.page_references
+    assert first == pdf._pydyf_page_references.fget(document)
+    assert document.page_references is first  # not rebuilt at every read
+    document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    assert len(document.page_references) == 4
+    assert document.page_references == pdf._pydyf_page_references.fget(document)
+
+
 def test_css_footnotes_are_not_used_in_pdfs():
     """The lighter user-agent stylesheet leaves CSS footnotes out (see
     scheduling/pdf.py); a template that starts using them must bring the
