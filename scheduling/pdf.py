@@ -29,6 +29,27 @@ lines then break between words only, as on the page. A long word (over
 ``KEEP_WORD_MAX`` characters) may still break, so it never runs out of its
 cell.
 
+Accessibility: every PDF is written as WeasyPrint's ``pdf/ua-1`` variant
+(PDF 1.7, tagged: a structure tree of headings, paragraphs, tables and their
+header cells for screen readers, the document's language from ``<html
+lang>``, its title from ``<title>`` shown instead of the file name, and the
+PDF/UA identification in the XMP metadata). ``pdf/base.html`` sets both.
+
+Speed (bench/pdfs.py; docs/cards.md "PDFs"): the time is WeasyPrint's
+styling, layout and drawing, in proportion to the content. Two things are
+done once per process instead of once per document: the fonts
+(``FontConfiguration``: fontconfig's and Pango's font map, which loads the
+20 MB Noto Sans CJK file, kept per thread) and a lighter user-agent
+stylesheet: WeasyPrint's own gives *every* element a ``::marker`` and five
+footnote and note pseudo-elements, each with a computed style (six per
+element: most of the styling time of a long card); ours gives markers to
+list items only and leaves CSS footnotes (``float: footnote``) and notes
+out, which no template uses. And one fix to pydyf (WeasyPrint's PDF writer):
+``PDF.page_references`` rebuilds the tuple of every page's reference each
+time it is read, and tagging reads it once per structure element, so a
+tagged file cost pages × elements (the 351-page all-cards file: tens of
+seconds); ``_page_references`` keeps the tuple until a page is added.
+
 ``render_pdf`` is the usual entry point; ``render_document`` and
 ``join_documents`` let a batch lay out many documents one by one (counting
 progress) and write them as one file.
@@ -36,20 +57,26 @@ progress) and write them as one file.
 
 from __future__ import annotations
 
+import copy
 import logging
 import posixpath
 import re
+import threading
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils._os import safe_join
-from weasyprint import HTML, Document
+from weasyprint import CSS, HTML, Document
+from weasyprint.css.counters import CounterStyle
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from scheduling.dates import local_when
@@ -60,6 +87,9 @@ logger = logging.getLogger(__name__)
 #: The document's base URL: relative references and ``{% static %}`` paths
 #: resolve under it. ``.invalid`` is reserved (RFC 2606) and never resolves.
 INTERNAL_BASE_URL = "https://tongtong.invalid/"
+
+#: WeasyPrint's PDF variant for every file: PDF/UA-1, tagged for screen readers.
+PDF_VARIANT = "pdf/ua-1"
 
 #: The kinds of static file a document may use, with the type sent to WeasyPrint.
 ALLOWED_TYPES = {
@@ -180,11 +210,76 @@ def keep_korean_words(html: str) -> str:
     return "".join(out)
 
 
+def _page_references(self) -> tuple[bytes, ...]:
+    """pydyf's ``PDF.page_references`` ("12 0 R" for each page, in order),
+    made once per page count instead of at every read (see the module's
+    docstring). Pages are only ever appended (``PDF.add_page``), so the
+    count says whether the tuple is still right."""
+    kids = self.pages["Kids"]
+    cached = self.__dict__.get("_tongtong_page_references")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        self.__dict__["_tongtong_page_references"] = cached
+    return cached[1]
+
+
+if isinstance(vars(pydyf.PDF).get("page_references"), property):
+    _pydyf_page_references = pydyf.PDF.page_references
+    pydyf.PDF.page_references = property(_page_references)
+
+
+@cache
+def _user_agent_stylesheet() -> CSS:
+    """WeasyPrint's HTML user-agent stylesheet with ``::marker`` kept for
+    list items only and the footnote and note pseudo-elements left out (see
+    the module's docstring). Built once per process from the installed
+    WeasyPrint's own file, so the rest of it follows upgrades."""
+    from weasyprint import html as weasyprint_html
+
+    sheet, markers = re.subn(r"^::marker \{", "li::marker, summary::marker {", weasyprint_html.UA, flags=re.M)
+    sheet, notes = re.subn(r"^::(?:footnote|note)-[a-z]+ \{[^}]*\}$", "", sheet, flags=re.M)
+    if (markers, notes) != (1, 5):  # a WeasyPrint that changed its sheet: use it as it is
+        logger.warning("WeasyPrint's user-agent stylesheet changed; PDFs use it unmodified (slower)")
+        return weasyprint_html.UA_STYLESHEET
+    # Its @counter-style rules are already in WeasyPrint's own counter styles,
+    # which every document starts from; parse them into a spare set.
+    return CSS(string=sheet, counter_style=CounterStyle())
+
+
+class _DocumentHTML(HTML):
+    """WeasyPrint's ``HTML`` with the lighter user-agent stylesheet."""
+
+    def _ua_stylesheets(self, forms=False):
+        sheets = super()._ua_stylesheets(forms=forms)
+        return [_user_agent_stylesheet(), *sheets[1:]]
+
+
+_fonts = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """This thread's font configuration, made once and shared by every
+    document it renders (fonts are the same for all; a ``FontConfiguration``
+    is not meant to be shared between threads)."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 def html_document(html: str, *, fetcher: StaticOnlyURLFetcher | None = None) -> Document:
     """Lay out ``html`` (a full HTML page) into pages, Korean words kept whole."""
     fetcher = fetcher or StaticOnlyURLFetcher()
     html = keep_korean_words(html)
-    return HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=fetcher, media_type="print").render()
+    return _DocumentHTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=fetcher, media_type="print").render(
+        font_config=_font_config()
+    )
+
+
+def write_pdf(document: Document) -> bytes:
+    """The PDF of a laid-out document: tagged PDF/UA-1 (``PDF_VARIANT``),
+    fonts subset and embedded."""
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def render_document(template_name: str, context: dict | None = None, *, request=None) -> Document:
@@ -194,19 +289,25 @@ def render_document(template_name: str, context: dict | None = None, *, request=
     return html_document(html)
 
 
-def join_documents(documents: Iterable[Document]) -> bytes:
+def join_documents(documents: Iterable[Document], *, title: str | None = None) -> bytes:
     """One PDF of several laid-out documents, in order; each keeps its own
-    page numbers (a card reads "1 / 2" within the binder of all cards)."""
+    page numbers (a card reads "1 / 2" within the binder of all cards). The
+    file takes the first document's metadata (language, author) with
+    ``title`` as its title."""
     documents = list(documents)
     if not documents:
         raise ValueError("nothing to write")
     pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    joined = documents[0].copy(pages)
+    if title is not None:
+        joined.metadata = copy.copy(joined.metadata)
+        joined.metadata.title = title
+    return write_pdf(joined)
 
 
 def render_pdf(template_name: str, context: dict | None = None, *, request=None) -> bytes:
     """The PDF of a Django template (usually one extending ``pdf/base.html``)."""
-    return render_document(template_name, context, request=request).write_pdf()
+    return write_pdf(render_document(template_name, context, request=request))
 
 
 def pdf_response(data: bytes, *, filename: str, fallback: str = "document", inline: bool = True) -> HttpResponse:

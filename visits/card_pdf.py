@@ -267,6 +267,11 @@ def _card_context(card: Card, department_id: int | None) -> dict:
 # --- Every card in one file ---------------------------------------------------------
 
 
+def all_cards_title() -> str:
+    """The all-cards file's title (its PDF title and download name)."""
+    return _("All management cards")
+
+
 def card_batch_start(*, actor) -> CardBatch:
     """Ask for the PDF of every neighborhood's card; the celery task builds
     it after the commit. A batch already waiting or building (and not
@@ -331,7 +336,7 @@ def all_cards_build(*, batch_id: int) -> None:
             for done, card in enumerate(card_data(neighborhoods), start=1):
                 documents.append(pdf.render_document("visits/cards/card_pdf.html", _card_context(card, None)))
                 rows.update(done=done)
-            data = pdf.join_documents(documents)
+            data = pdf.join_documents(documents, title=f"{all_cards_title()} | {settings.CITY_NAME}")
             batch = rows.get()
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
             batch.pdf.save(f"all-cards-{stamp}-{batch_id}.pdf", ContentFile(data), save=False)

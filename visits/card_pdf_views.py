@@ -119,7 +119,7 @@ def batch_download(request, pk: int):
     day = timezone.localtime(batch.finished_at or batch.created_at).strftime("%Y%m%d")
     return private_file_response(
         batch.pdf,
-        filename=f"{_('All management cards')} {day}.pdf",
+        filename=f"{cards.all_cards_title()} {day}.pdf",
         content_type="application/pdf",
         fallback=f"all-cards-{day}",
     )

@@ -12,9 +12,11 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -87,6 +89,40 @@ def page_count(data: bytes) -> int:
     raise AssertionError("pdfinfo printed no page count")
 
 
+def pdf_info(data: bytes) -> dict[str, str]:
+    """``pdfinfo``'s fields (Title, Tagged, PDF version, …)."""
+    lines = _run("pdfinfo", data).splitlines()
+    return {key.strip(): value.strip() for key, value in (line.split(":", 1) for line in lines if ":" in line)}
+
+
+def pdf_structure(data: bytes) -> str:
+    """The tag tree a screen reader walks (``pdfinfo -struct``)."""
+    return _run("pdfinfo", data, "-struct")
+
+
+def pdf_language(data: bytes) -> str | None:
+    """The document's language (the catalog's ``/Lang``), looked for in the
+    file and in its compressed streams (pdfinfo does not print it)."""
+    chunks = [data]
+    for match in re.finditer(rb"stream\r?\n", data):
+        try:
+            chunks.append(zlib.decompressobj().decompress(data[match.end() :]))
+        except zlib.error:
+            continue
+    found = re.search(rb"/Lang\s*\(([^)]*)\)", b"".join(chunks))
+    return found.group(1).decode() if found else None
+
+
+def assert_tagged(data: bytes, *, title: str, language: str = "ko") -> None:
+    """A PDF a screen reader can read: tagged (PDF/UA-1), with its title and
+    language."""
+    info = pdf_info(data)
+    assert info["Tagged"] == "yes", info
+    assert info["Title"] == title, info
+    assert pdf_language(data) == language
+    assert 'pdfuaid:part="1"' in _run("pdfinfo", data, "-meta")
+
+
 def assert_fonts_embedded(data: bytes) -> None:
     fonts = pdf_fonts(data)
     assert fonts, "the PDF uses no font at all"
@@ -157,6 +193,84 @@ def test_a_pdf_has_extractable_korean_text_and_only_embedded_fonts(template_dir,
     assert "통통시" in text  # the running header
     assert "1 / 1" in " ".join(text.split()).replace("1/1", "1 / 1")  # the page numbers
     assert_fonts_embedded(data)
+
+
+def test_a_pdf_is_tagged_for_screen_readers_with_its_title_and_language(template_dir, settings):
+    settings.CITY_NAME = "통통시"
+    (template_dir / "tagged.html").write_text(
+        '{% extends "pdf/base.html" %}{% block title %}중앙동 관리카드{% endblock %}'
+        "{% block content %}<h1>중앙동 관리카드</h1><p>가로등 설치를 건의합니다.</p>"
+        "<ul><li>첫째 건의</li><li>둘째 건의</li></ul>"
+        '<table><thead><tr><th scope="col">상태</th><th scope="col">부서</th></tr></thead>'
+        "<tbody><tr><td>접수</td><td>도로과</td></tr></tbody></table>{% endblock %}"
+    )
+    data = pdf.render_pdf("tagged.html", {})
+
+    assert_tagged(data, title="중앙동 관리카드 | 통통시")
+    structure = pdf_structure(data)
+    for tag in ("Document", "H1", "P", "L", "LI", "Lbl", "Table", "TH", "TD"):
+        assert re.search(rf"^\s*{tag}\b", structure, re.M), (tag, structure)
+    # The lighter user-agent stylesheet keeps list items' markers.
+    text = pdf_text(data)
+    assert "• 첫째 건의" in text
+    assert "가로등 설치를 건의합니다." in text
+    assert_fonts_embedded(data)
+
+
+def test_the_pdf_language_follows_the_active_language(template_dir, settings):
+    from django.utils import translation
+
+    settings.CITY_NAME = "Example City"
+    (template_dir / "english.html").write_text(
+        '{% extends "pdf/base.html" %}{% block title %}Card{% endblock %}{% block content %}<p>본문</p>{% endblock %}'
+    )
+    with translation.override("en"):
+        data = pdf.render_pdf("english.html", {})
+    assert_tagged(data, title="Card | Example City", language="en")
+
+
+def test_joined_documents_are_one_tagged_file_with_their_own_title(template_dir, settings):
+    settings.CITY_NAME = "통통시"
+    (template_dir / "part.html").write_text(
+        '{% extends "pdf/base.html" %}{% block title %}{{ name }}{% endblock %}'
+        "{% block content %}<h1>{{ name }}</h1>{% endblock %}"
+    )
+    documents = [pdf.render_document("part.html", {"name": name}) for name in ("중앙동", "송림동")]
+    data = pdf.join_documents(documents, title="전체 동 관리카드 | 통통시")
+
+    assert_tagged(data, title="전체 동 관리카드 | 통통시")
+    assert page_count(data) == 2
+    assert pdf_structure(data).count("H1") == 2
+    # The first document keeps its own title.
+    assert pdf_info(pdf.write_pdf(documents[0]))["Title"] == "중앙동 | 통통시"
+
+
+def test_page_references_are_kept_until_a_page_is_added():
+    """The pydyf fix in scheduling/pdf.py: the same references as pydyf's
+    own property, made again only when a page is added."""
+    import pydyf
+
+    document = pydyf.PDF()
+    for _ in range(3):
+        document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    first = document.page_references
+    assert first == pdf._pydyf_page_references.fget(document)
+    assert document.page_references is first  # not rebuilt at every read
+    document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    assert len(document.page_references) == 4
+    assert document.page_references == pdf._pydyf_page_references.fget(document)
+
+
+def test_css_footnotes_are_not_used_in_pdfs():
+    """The lighter user-agent stylesheet leaves CSS footnotes out (see
+    scheduling/pdf.py); a template that starts using them must bring the
+    footnote rules back."""
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    pdf_templates = [path for path in templates.rglob("*.html") if "pdf" in path.name or path.parent.name == "pdf"]
+    assert len(pdf_templates) >= 5  # the base, the card and its part, the briefing, the report
+    for path in pdf_templates:
+        text = path.read_text()
+        assert "footnote" not in text and "note()" not in text, path
 
 
 def test_a_long_document_numbers_its_a4_pages(template_dir):

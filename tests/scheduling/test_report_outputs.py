@@ -32,7 +32,7 @@ from scheduling import reports
 from scheduling.errors import TongtongError
 from scheduling.models import CityClosure, ReportNote
 from scheduling.reports import Chart, Figure, Period, Report, ReportSource, Section, Series, Table
-from tests.scheduling.test_pdf import assert_fonts_embedded, pdf_text
+from tests.scheduling.test_pdf import assert_fonts_embedded, assert_tagged, pdf_text
 
 SVG = "{http://www.w3.org/2000/svg}"
 FAKE_KEY = "tests.closures"
@@ -483,7 +483,7 @@ def test_sheet_names_fit_excel():
 # --- PDF and a month with no data ---------------------------------------------------------
 
 
-def test_the_pdf_has_korean_text_and_embedded_fonts():
+def test_the_pdf_has_korean_text_and_embedded_fonts(settings):
     data = outputs.report_pdf(sample_report())
     text = pdf_text(data)
     for expected in (
@@ -497,6 +497,7 @@ def test_the_pdf_has_korean_text_and_embedded_fonts():
     ):
         assert expected in text, expected
     assert_fonts_embedded(data)
+    assert_tagged(data, title=f"2026년 10월 월간 보고 | {settings.CITY_NAME}")
 
 
 @pytest.mark.django_db

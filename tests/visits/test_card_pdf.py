@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.scheduling.test_pdf import assert_fonts_embedded, page_count, pdf_image_count, pdf_text
+from tests.scheduling.test_pdf import assert_fonts_embedded, assert_tagged, page_count, pdf_image_count, pdf_text
 from visits import card_pdf
 from visits import card_services as cs
 from visits.models import CardBatch, FieldVisit, Suggestion
@@ -72,7 +72,7 @@ def card_url(code="N01"):
 # --- One neighborhood's card ------------------------------------------------------------
 
 
-def test_the_staff_card_pdf_holds_the_card_in_korean_with_embedded_fonts(client, card_org, card):
+def test_the_staff_card_pdf_holds_the_card_in_korean_with_embedded_fonts(client, card_org, card, settings):
     response = get_pdf(client, card_org["users"]["secretariat"], card_url())
 
     assert response.status_code == 200
@@ -96,6 +96,7 @@ def test_the_staff_card_pdf_holds_the_card_in_korean_with_embedded_fonts(client,
         assert expected in text, expected
     assert "산성동 배수로" not in text  # another neighborhood's card
     assert_fonts_embedded(response.content)
+    assert_tagged(response.content, title=f"중앙동 관리카드 | {settings.CITY_NAME}")
 
 
 def test_citizen_text_with_images_and_stylesheets_embeds_nothing(client, card_org, card, caplog):
@@ -203,7 +204,7 @@ def test_the_department_card_reads_a_constant_number_of_queries_too(card_org, su
 # --- Every card in one file --------------------------------------------------------------
 
 
-def test_building_all_cards_makes_one_pdf_with_every_neighborhood(client, card_org, card):
+def test_building_all_cards_makes_one_pdf_with_every_neighborhood(client, card_org, card, settings):
     client.force_login(card_org["users"]["secretariat"])
 
     response = client.post(reverse("staff_cards:batches"))
@@ -236,6 +237,7 @@ def test_building_all_cards_makes_one_pdf_with_every_neighborhood(client, card_o
     assert page_count(data) >= 6
     assert_fonts_embedded(data)
     assert pdf_image_count(data) == 0
+    assert_tagged(data, title=f"전체 동 관리카드 | {settings.CITY_NAME}")
 
 
 def test_the_progress_page_refreshes_while_the_batch_is_running(client, card_org):
@@ -395,7 +397,9 @@ def briefing_url(visit):
     return reverse("staff_cards:briefing", kwargs={"pk": visit.pk})
 
 
-def test_the_briefing_tells_the_official_what_is_open_decided_and_heard_last_time(client, users, visits, briefing_card):
+def test_the_briefing_tells_the_official_what_is_open_decided_and_heard_last_time(
+    client, users, visits, briefing_card, settings
+):
     response = get_pdf(client, users["official"], briefing_url(visits["upcoming"]))
 
     assert response.status_code == 200
@@ -412,6 +416,7 @@ def test_the_briefing_tells_the_official_what_is_open_decided_and_heard_last_tim
     assert "주민센터 증축" in text
     assert "도로유지보수" in text  # the budget line of the budgeted one
     assert_fonts_embedded(response.content)
+    assert_tagged(response.content, title=f"동방문 사전 보고: 중앙동 | {settings.CITY_NAME}")
 
 
 def test_the_briefing_without_an_earlier_visit_says_so(client, users, card_org):

@@ -1,10 +1,10 @@
-"""Time the management-card PDFs (visits/card_pdf.py through scheduling/pdf.py)
-beside the floor: WeasyPrint rendering a trivial one-page Korean HTML,
+"""Time the PDFs (``scheduling/pdf.py``, the one pipeline every PDF goes
+through) beside the floor: a one-page Korean PDF through the same pipeline,
 measured in the same run.
 
 Run by hand, not a test:
 
-    .venv/bin/python bench/card_pdf.py [--runs 5] [--batch-runs 2]
+    .venv/bin/python bench/pdfs.py [--runs 5] [--batch-runs 3]
 
 It builds its own SQLite database in a temporary directory (migrated, then
 filled directly through the ORM, which is not what is measured): 39
@@ -13,16 +13,21 @@ with their department opinion, three joint-review opinions, budget, progress
 updates and public answers, and one more neighborhood with 50 suggestions.
 Measured, interleaved so that the machine's load weighs on all alike:
 
-- ``floor``: ``weasyprint.HTML(string=…).write_pdf()`` of one short Korean
-  paragraph in Noto Sans CJK KR (fonts subset and embedded, as ours);
+- ``floor``: ``scheduling.pdf.render_pdf`` of a template extending
+  ``pdf/base.html`` with one short Korean paragraph: the same layout, fonts,
+  running header and footer, tagging and metadata as every PDF, and almost no
+  content;
 - ``card``: ``card_pdf_render`` of the 50-suggestion card (queries, template,
   layout, PDF);
 - ``all_cards``: ``all_cards_build`` of a new batch over the 39 × 20
   neighborhoods (one document per card with ``done`` written after each, one
   joined PDF saved to the media storage).
 
-Prints the medians, the ratios to the floor and the size and page count of
-each PDF, and writes them as JSON to ``bench/results/card_pdf.json``.
+Prints the medians (wall clock, and the process's CPU time beside it: the
+machine is shared, so the CPU time moves less with other people's load), the
+ratios to the floor, the size and page count of each PDF and whether
+``pdfinfo`` says it is tagged; writes them as JSON to
+``bench/results/pdfs.json``.
 """
 
 from __future__ import annotations
@@ -40,9 +45,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FLOOR_HTML = (
-    '<html lang="ko"><style>html { font-family: "Noto Sans CJK KR"; }</style>'
-    "<body><p>중앙동 관리카드: 가로등 설치 건의</p></body></html>"
+FLOOR_TEMPLATE = (
+    '{% extends "pdf/base.html" %}{% block title %}중앙동{% endblock %}'
+    "{% block content %}<p>중앙동 관리카드: 가로등 설치 건의</p>{% endblock %}"
 )
 STATUSES = [
     "received",
@@ -156,31 +161,38 @@ def seed(neighborhood_count: int, per_neighborhood: int, big: int) -> dict:
     return {"big": neighborhoods[-1], "user": user, "count": len(suggestions)}
 
 
-def timed(fn) -> tuple[float, object]:
-    started = time.perf_counter()
+def timed(fn) -> tuple[float, float, object]:
+    """Wall-clock and CPU seconds of ``fn()``, and its result."""
+    started, cpu = time.perf_counter(), time.process_time()
     result = fn()
-    return time.perf_counter() - started, result
+    return time.perf_counter() - started, time.process_time() - cpu, result
 
 
-def pages(data: bytes) -> int | None:
-    """The page count (poppler's pdfinfo; None without it)."""
+def pdf_info(data: bytes) -> dict:
+    """What poppler's pdfinfo says of a PDF: pages, tagged, title (empty
+    without pdfinfo)."""
     import shutil
     import subprocess
 
     pdfinfo = shutil.which("pdfinfo")
-    if not pdfinfo:
-        return None
+    if not pdfinfo or not data:
+        return {}
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(data)
         handle.flush()
         info = subprocess.run([pdfinfo, handle.name], capture_output=True, text=True, check=True).stdout  # noqa: S603
-    return next(int(line.split()[1]) for line in info.splitlines() if line.startswith("Pages:"))
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    return {
+        "pages": int(fields["Pages"]),
+        "tagged": fields.get("Tagged", "").strip(),
+        "title": fields.get("Title", "").strip(),
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of the floor and of the one card")
-    parser.add_argument("--batch-runs", type=int, default=2, help="runs of the all-cards build")
+    parser.add_argument("--batch-runs", type=int, default=3, help="runs of the all-cards build")
     parser.add_argument("--neighborhoods", type=int, default=39)
     parser.add_argument("--per-neighborhood", type=int, default=20)
     parser.add_argument("--big", type=int, default=50, help="suggestions on the one card")
@@ -189,6 +201,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="tongtong-bench-pdf-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
     os.environ["MEDIA_ROOT"] = str(work / "media")
+    os.environ["PRIVATE_MEDIA_ROOT"] = str(work / "private")
     os.environ["REDIS_URL"] = ""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduling.settings")
     import logging
@@ -197,62 +210,87 @@ def main() -> int:
 
     django.setup()
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    from django.conf import settings
     from django.core.management import call_command
     from django.utils import translation
-    from weasyprint import HTML
 
+    from scheduling import pdf
     from visits import card_pdf
     from visits.models import CardBatch
+
+    # The floor's template, in a directory of its own put before the project's.
+    (work / "templates").mkdir()
+    (work / "templates" / "bench_floor.html").write_text(FLOOR_TEMPLATE)
+    settings.TEMPLATES[0]["DIRS"] = [work / "templates", *settings.TEMPLATES[0]["DIRS"]]
 
     call_command("migrate", verbosity=0)
     translation.activate("ko")
     data = seed(args.neighborhoods, args.per_neighborhood, args.big)
     big = data["big"]
     print(f"seeded {data['count']} suggestions in {args.neighborhoods + 1} neighborhoods ({work})")
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
 
     def floor():
-        return HTML(string=FLOOR_HTML).write_pdf()
+        return pdf.render_pdf("bench_floor.html", {})
 
     def card():
         return card_pdf.card_pdf_render(neighborhood=big)
 
     floor_pdf, card_pdf_bytes = floor(), card()  # warm up: imports, fontconfig, first subsetting
-    times: dict[str, list[float]] = {"floor": [], "card": [], "all_cards": []}
+    wall: dict[str, list[float]] = {"floor": [], "card": [], "all_cards": []}
+    cpu: dict[str, list[float]] = {"floor": [], "card": [], "all_cards": []}
+
+    def measure(key, fn):
+        elapsed, used, result = timed(fn)
+        wall[key].append(elapsed)
+        cpu[key].append(used)
+        return result
+
     batch_pdf = b""
     for run in range(max(args.runs, args.batch_runs)):
         if run < args.runs:
-            times["floor"].append(timed(floor)[0])
-            times["card"].append(timed(card)[0])
+            measure("floor", floor)
+            measure("card", card)
         if run < args.batch_runs:
-            elapsed, batch_pdf = timed(lambda: build_batch(card_pdf, CardBatch, big.pk, args.neighborhoods))
-            times["all_cards"].append(elapsed)
-            times["floor"].append(timed(floor)[0])
+            batch_pdf = measure("all_cards", lambda: build_batch(card_pdf, CardBatch, big.pk, args.neighborhoods))
+            measure("floor", floor)
 
-    median = {key: statistics.median(values) for key, values in times.items()}
+    wall = {key: values for key, values in wall.items() if values}  # --batch-runs 0 leaves out the batch
+    median = {key: statistics.median(values) for key, values in wall.items()}
+    median_cpu = {key: statistics.median(values) for key, values in cpu.items() if values}
+    info = {"floor": pdf_info(floor_pdf), "card": pdf_info(card_pdf_bytes), "all_cards": pdf_info(batch_pdf)}
     result = {
-        "runs": {key: len(values) for key, values in times.items()},
+        "runs": {key: len(values) for key, values in wall.items()},
+        "load_average_after": round(os.getloadavg()[0], 1),
         "median_seconds": {key: round(value, 4) for key, value in median.items()},
-        "ratio_to_floor": {key: round(median[key] / median["floor"], 1) for key in ("card", "all_cards")},
-        "per_card_seconds_in_batch": round(median["all_cards"] / args.neighborhoods, 4),
+        "median_cpu_seconds": {key: round(value, 4) for key, value in median_cpu.items()},
+        "all_seconds": {key: [round(v, 3) for v in values] for key, values in wall.items()},
+        "ratio_to_floor": {key: round(median[key] / median["floor"], 1) for key in median if key != "floor"},
+        "per_card_seconds_in_batch": round(median.get("all_cards", 0) / args.neighborhoods, 4),
         "pdf_bytes": {"floor": len(floor_pdf), "card": len(card_pdf_bytes), "all_cards": len(batch_pdf)},
-        "pdf_pages": {"floor": pages(floor_pdf), "card": pages(card_pdf_bytes), "all_cards": pages(batch_pdf)},
+        "pdf_info": info,
         "card_suggestions": args.big,
         "batch": f"{args.neighborhoods} neighborhoods × {args.per_neighborhood} suggestions",
     }
-    print(f"floor (trivial one-page Korean HTML): {median['floor'] * 1000:8.1f} ms")
-    print(
-        f"one card, {args.big} suggestions:       {median['card'] * 1000:8.1f} ms  "
-        f"({result['ratio_to_floor']['card']}× floor, {result['pdf_pages']['card']} pages, "
-        f"{len(card_pdf_bytes) // 1024} KiB)"
-    )
-    print(
-        f"all cards, {result['batch']}: {median['all_cards']:6.2f} s  "
-        f"({result['ratio_to_floor']['all_cards']}× floor, {result['per_card_seconds_in_batch'] * 1000:.0f} ms a card, "
-        f"{result['pdf_pages']['all_cards']} pages, {len(batch_pdf) // 1024} KiB)"
-    )
+
+    def line(label, key, unit_ms=True):
+        value = f"{median[key] * 1000:8.1f} ms" if unit_ms else f"{median[key]:8.2f} s "
+        used = f"{median_cpu[key] * 1000:8.1f} ms" if unit_ms else f"{median_cpu[key]:8.2f} s "
+        ratio = "" if key == "floor" else f"  {median[key] / median['floor']:7.1f}× floor"
+        facts = info[key]
+        size = result["pdf_bytes"][key] // 1024
+        about = f"{facts.get('pages', '?')} pages, {size} KiB, tagged: {facts.get('tagged', '?')}"
+        print(f"{label:<44} {value} (cpu {used}){ratio}  [{about}]")
+
+    line("floor: one-page Korean PDF, same pipeline", "floor")
+    line(f"one card, {args.big} suggestions", "card")
+    if "all_cards" in median:
+        line(f"all cards, {result['batch']}", "all_cards", unit_ms=False)
+        print(f"  = {result['per_card_seconds_in_batch'] * 1000:.0f} ms a card")
+    print(f"load average after: {result['load_average_after']}")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "card_pdf.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    (out / "pdfs.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     import shutil
 
     shutil.rmtree(work, ignore_errors=True)
