@@ -35,20 +35,19 @@ header cells for screen readers, the document's language from ``<html
 lang>``, its title from ``<title>`` shown instead of the file name, and the
 PDF/UA identification in the XMP metadata). ``pdf/base.html`` sets both.
 
-Speed (bench/pdfs.py; docs/cards.md "PDFs"): the time is WeasyPrint's
-styling, layout and drawing, in proportion to the content. Two things are
-done once per process instead of once per document: the fonts
-(``FontConfiguration``: fontconfig's and Pango's font map, which loads the
-20 MB Noto Sans CJK file, kept per thread) and a lighter user-agent
-stylesheet: WeasyPrint's own gives *every* element a ``::marker`` and five
-footnote and note pseudo-elements, each with a computed style (six per
-element: most of the styling time of a long card); ours gives markers to
-list items only and leaves CSS footnotes (``float: footnote``) and notes
-out, which no template uses. And one fix to pydyf (WeasyPrint's PDF writer):
-``PDF.page_references`` rebuilds the tuple of every page's reference each
-time it is read, and tagging reads it once per structure element, so a
-tagged file cost pages × elements (the 351-page all-cards file: tens of
-seconds); ``_page_references`` keeps the tuple until a page is added.
+Speed (bench/pdfs.py; figures in bench/README.md): the time is WeasyPrint's
+styling, layout and drawing, in proportion to the boxes of a document; the
+fonts are a small part. WeasyPrint's own user-agent stylesheet gives *every*
+element a ``::marker`` and five footnote and note pseudo-elements, each with
+a computed style (six per element: most of the styling time of a long card);
+ours, made once per process, gives markers to list items only and leaves CSS
+footnotes (``float: footnote``) and notes out, which no template uses.
+
+And one fix to pydyf (WeasyPrint's PDF writer): ``PDF.page_references``
+rebuilds the tuple of every page's reference each time it is read, and
+tagging reads it once per structure element, so a tagged file cost pages ×
+elements (the 351-page all-cards file: about 9 s more); ``_page_references``
+keeps the tuple until a page is added.
 
 ``render_pdf`` is the usual entry point; ``render_document`` and
 ``join_documents`` let a batch lay out many documents one by one (counting
@@ -61,7 +60,6 @@ import copy
 import logging
 import posixpath
 import re
-import threading
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -76,7 +74,6 @@ from django.utils import timezone
 from django.utils._os import safe_join
 from weasyprint import CSS, HTML, Document
 from weasyprint.css.counters import CounterStyle
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from scheduling.dates import local_when
@@ -254,26 +251,11 @@ class _DocumentHTML(HTML):
         return [_user_agent_stylesheet(), *sheets[1:]]
 
 
-_fonts = threading.local()
-
-
-def _font_config() -> FontConfiguration:
-    """This thread's font configuration, made once and shared by every
-    document it renders (fonts are the same for all; a ``FontConfiguration``
-    is not meant to be shared between threads)."""
-    config = getattr(_fonts, "config", None)
-    if config is None:
-        config = _fonts.config = FontConfiguration()
-    return config
-
-
 def html_document(html: str, *, fetcher: StaticOnlyURLFetcher | None = None) -> Document:
     """Lay out ``html`` (a full HTML page) into pages, Korean words kept whole."""
     fetcher = fetcher or StaticOnlyURLFetcher()
     html = keep_korean_words(html)
-    return _DocumentHTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=fetcher, media_type="print").render(
-        font_config=_font_config()
-    )
+    return _DocumentHTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=fetcher, media_type="print").render()
 
 
 def write_pdf(document: Document) -> bytes:
