@@ -20,7 +20,7 @@ from meetings.models import MeetingRequest
 from meetings.services import booking
 from meetings.services.requests import meeting_request_submit
 from meetings.services.review import review_override
-from meetings.services.series import series_configure, series_get_or_create
+from meetings.services.series import meeting_days_sync, series_configure, series_get_or_create
 from scheduling.categories import Category
 from scheduling.models import CategoryOwner, Department, Neighborhood, Official, StaffProfile
 from scheduling.services import official_create
@@ -82,13 +82,16 @@ def _request(city, index: int, **overrides) -> MeetingRequest:
 
 
 def _next_day(user):
-    """The next meeting day after today (the panel syncs the days)."""
+    """The next meeting day after today, as the panel shows it, saved with
+    its slots (pages only read: the sync, run by beat, builds the rows)."""
     today = timezone.localdate()
-    return next(
+    shown = next(
         row.day
         for row in meeting_days_context(user)["days"]
         if timezone.localtime(row.day.start).date() > today and not row.day.is_cancelled
     )
+    saved = meeting_days_sync(start=shown.original_date, end=shown.original_date)
+    return next(day for day in saved if day.original_date == shown.original_date)
 
 
 def _suggestion(city, secretariat, index: int, department: str = "roads", overdue: bool = True) -> Suggestion:
