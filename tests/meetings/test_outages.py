@@ -269,7 +269,7 @@ try:  # the public page, as a phone would send it
     page = client.post("/meetings/request/", {
         "name": "김철수", "phone": "010-2345-6789", "email": "", "neighborhood": neighborhood.pk,
         "category": "roads", "subject": "가로등 고장", "description": "중앙동 5길 가로등이 꺼져 있습니다.",
-        "group_size": "1", "preferred_days": [day.pk], "consent": "on", "submission_key": key,
+        "group_size": "1", "preferred_days": [day.original_date.isoformat()], "consent": "on", "submission_key": key,
     })
     out["page_seconds"] = time.monotonic() - started
     out["page_status"] = page.status_code
