@@ -55,7 +55,7 @@ def meeting_days_between(
     what a page shows does not depend on how far a sync has run. Writes
     nothing; a service saves a day when someone chooses it
     (``meetings.services.series.meeting_days_saved``)."""
-    from meetings.services.series import day_as_planned, holiday_calendar
+    from meetings.services.series import days_as_planned
 
     series = series or active_series()
     if series is None:
@@ -79,17 +79,11 @@ def meeting_days_between(
     days = {day.original_date: day for day in rows}
     for day in days.values():
         day.series = series  # the one already read: no query per day
-    rule_dates = _rule_dates(series, start, end)
-    missing = [day for day in rule_dates if day not in days]
-    if missing:
-        calendar = holiday_calendar(start, end)
-        taken = set(rule_dates) | {day.start.astimezone(SEOUL).date() for day in days.values()}
-        actual = resolve_new_days(missing, calendar=calendar, policy=series.holiday_policy, taken=taken)
-        for original in missing:
-            day = day_as_planned(series, original, actual[original], calendar)
-            day.total_slots = 0 if day.is_cancelled else series.slots_per_day
-            day.booked_slots = day.waiting = 0
-            days[original] = day
+    planned = days_as_planned(series, start=start, end=end, rule_dates=_rule_dates(series, start, end), saved=days)
+    for original, day in planned.items():
+        day.total_slots = 0 if day.is_cancelled else series.slots_per_day
+        day.booked_slots = day.waiting = 0
+        days[original] = day
     return sorted(days.values(), key=lambda day: day.start)
 
 

@@ -125,15 +125,27 @@ def meeting_days_sync(*, start: dt.date, end: dt.date, series: MeetingSeries | N
     # building anything: keep the two in step (tests/meetings/test_meeting_dates.py).
     series = series or series_get_or_create()
     existing = {d.original_date: d for d in MeetingDay.objects.filter(series=series, original_date__range=(start, end))}
-    rule_dates = regular_occurrences(series, start, end)
-    missing = [d for d in rule_dates if d not in existing]
-    if missing:
-        calendar = holiday_calendar(start, end)
-        taken = set(rule_dates) | {d.start.astimezone(SEOUL).date() for d in existing.values()}
-        actual = resolve_new_days(missing, calendar=calendar, policy=series.holiday_policy, taken=taken)
-        for original in missing:
-            existing[original] = _build_day(series, original, actual[original], calendar)
+    planned = days_as_planned(
+        series, start=start, end=end, rule_dates=regular_occurrences(series, start, end), saved=existing
+    )
+    for original, day in planned.items():
+        existing[original] = _save_day(series, day)
     return sorted(existing.values(), key=lambda d: d.start)
+
+
+def days_as_planned(
+    series: MeetingSeries, *, start: dt.date, end: dt.date, rule_dates: list[dt.date], saved: dict
+) -> dict[dt.date, MeetingDay]:
+    """The days of ``rule_dates`` not in ``saved`` (rule date → saved day),
+    as the rule and the holiday policy give them, not saved: what the sync
+    saves and what the pages show beyond it (one rule for both)."""
+    missing = [d for d in rule_dates if d not in saved]
+    if not missing:
+        return {}
+    calendar = holiday_calendar(start, end)
+    taken = set(rule_dates) | {d.start.astimezone(SEOUL).date() for d in saved.values()}
+    actual = resolve_new_days(missing, calendar=calendar, policy=series.holiday_policy, taken=taken)
+    return {original: day_as_planned(series, original, actual[original], calendar) for original in missing}
 
 
 def holiday_calendar(start: dt.date, end: dt.date):
@@ -165,8 +177,9 @@ def day_as_planned(series: MeetingSeries, original: dt.date, actual: dt.date | N
     return day
 
 
-def _build_day(series: MeetingSeries, original: dt.date, actual: dt.date | None, calendar) -> MeetingDay:
-    day = day_as_planned(series, original, actual, calendar)
+def _save_day(series: MeetingSeries, day: MeetingDay) -> MeetingDay:
+    """Save a day of ``days_as_planned`` with its slots."""
+    original = day.original_date
     if day.status != MeetingDay.Status.REGULAR:
         # The move or cancellation, persisted in django-scheduler too.
         original_start = _aware(original, series.event.start.astimezone(SEOUL).time())
