@@ -1,4 +1,4 @@
-"""TongTong Day's part of the reports (``scheduling.reports``): the figures
+"""TongTong Day's part of the reports (``scheduling.reports.core``): the figures
 of the meeting requests, the meetings and the meeting days, for a month, a
 half-year and the plan against actual of a year.
 
@@ -46,12 +46,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.models import Appointment, MeetingDay, MeetingRequest, RequestEvent, Slot
-from meetings.series import regular_meeting_dates
+from meetings.rules import regular_meeting_dates
 from scheduling.categories import Category
 from scheduling.clock import working_days_between
 from scheduling.dates import local_date
 from scheduling.models import Official
-from scheduling.reports import Chart, Figure, Period, Section, Series, Span, Table, months_of, rate, span_of
+from scheduling.reports.core import Chart, Figure, Period, Section, Series, Span, Table, months_of, rate, span_of
 from scheduling.workdays import working_calendar
 
 S = MeetingRequest.Status

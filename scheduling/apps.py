@@ -40,7 +40,7 @@ class SchedulingConfig(AppConfig):
 
         register_section(
             StaffSection(
-                key="scheduling.reports",
+                key="scheduling.reports.core",
                 title=_("Reports"),
                 description=_(
                     "Monthly reports, half-yearly analyses and the plan against the actual: pages, PDF, XLSX and CSV."

@@ -17,8 +17,9 @@ from django.db.models import Max
 from django.utils.translation import gettext
 from schedule.models import Calendar
 
-from scheduling import demo_data, roles
+from scheduling import roles
 from scheduling.csv_import import CsvRow, csv_table, extra_cells_problem, import_failed, line_problems
+from scheduling.demo import data as demo_data
 from scheduling.errors import TongtongError
 from scheduling.models import (
     Bureau,
@@ -125,7 +126,7 @@ def _role_groups() -> dict[str, Group]:
 
 @transaction.atomic
 def demo_city_seed(*, password: str, history: bool = True) -> DemoSeedResult:
-    """Create the demo city of ``scheduling.demo_data``, or complete it.
+    """Create the demo city of ``scheduling.demo.data``, or complete it.
 
     Idempotent: every row is looked up by its natural key (neighborhood and
     department code, official title, closure date, username) and created only

@@ -80,7 +80,7 @@ def suggestion_maker(db):
     data the way production's does (and the drill must find it again)."""
     from scheduling.categories import Category
     from scheduling.models import Neighborhood
-    from visits import card_services
+    from visits.cards import services as card_services
     from visits.models import Suggestion
 
     def make():

@@ -1,5 +1,5 @@
 """The field visits' and management cards' part of the reports
-(``scheduling.reports``): neighborhood visits against the rotation plan,
+(``scheduling.reports.core``): neighborhood visits against the rotation plan,
 themed tours, and what became of the suggestions, for a month, a half-year
 and the plan against actual of a year.
 
@@ -35,9 +35,10 @@ from django.utils.translation import gettext as _
 
 from scheduling.categories import Category
 from scheduling.dates import local_date
-from scheduling.reports import Chart, Figure, Period, Section, Series, Span, Table, months_of, rate
-from visits import card_selectors, card_services
-from visits import card_workflow as workflow
+from scheduling.reports.core import Chart, Figure, Period, Section, Series, Span, Table, months_of, rate
+from visits.cards import selectors as card_selectors
+from visits.cards import services as card_services
+from visits.cards import workflow
 from visits.models import FieldVisit, RotationCycle, Suggestion, SuggestionEvent, ThemedTour
 
 V = FieldVisit.Status
