@@ -15,7 +15,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 
-from scheduling.services import demo_city_seed
+from scheduling.demo.seed import demo_city_seed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,5 +1,5 @@
 """The demo city that ``manage.py seed_demo`` creates (see
-``scheduling.services.demo_city_seed``).
+``scheduling.demo.seed.demo_city_seed``).
 
 Plain data, no database access. Everything here is fictitious: the
 neighborhood codes follow the shape of a 행정동 code (10 digits) under a
