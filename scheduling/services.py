@@ -149,109 +149,22 @@ def neighborhoods_import(*, rows: Sequence[CsvRow], dry_run: bool = False) -> Im
     written. Otherwise all rows are written in one transaction. With
     ``dry_run`` the counts are computed and nothing is written.
     """
-    code_max = Neighborhood._meta.get_field("code").max_length
-    name_max = Neighborhood._meta.get_field("name").max_length
     file_codes = {row.values.get("code", "") for row in rows} - {""}
-    file_names = {row.values.get("name", "") for row in rows} - {""}
-
     with transaction.atomic():
         existing = {n.code: n for n in Neighborhood.objects.select_for_update().filter(code__in=file_codes)}
-        name_owners = dict(Neighborhood.objects.filter(name__in=file_names).values_list("name", "code"))
         next_sort_order = (Neighborhood.objects.aggregate(top=Max("sort_order"))["top"] or 0) + 1
-
+        checker = _NeighborhoodRowChecker(rows)
         errors: list[str] = []
-        code_lines: dict[str, int] = {}
-        name_lines: dict[str, int] = {}
         to_create: list[tuple[int, Neighborhood]] = []
         to_update: list[tuple[int, Neighborhood, list[str]]] = []
         unchanged = 0
 
         for row in rows:
-            line = row.line
-            code = row.values.get("code", "")
-            name = row.values.get("name", "")
-            problems = []
-            if extra := extra_cells_problem(row):
-                problems.append(extra)
-            if not code:
-                problems.append(gettext("Line %(line)d: the code is empty.") % {"line": line})
-            elif len(code) > code_max:
-                problems.append(
-                    gettext("Line %(line)d: the code “%(code)s” is longer than %(max)d characters.")
-                    % {"line": line, "code": code, "max": code_max}
-                )
-            elif not re.fullmatch(r"[0-9A-Za-z_-]+", code):
-                problems.append(
-                    gettext("Line %(line)d: the code “%(code)s” may contain only letters, digits, - and _.")
-                    % {"line": line, "code": code}
-                )
-            elif code in code_lines:
-                problems.append(
-                    gettext("Line %(line)d: the code “%(code)s” is already used on line %(first)d.")
-                    % {"line": line, "code": code, "first": code_lines[code]}
-                )
-            else:
-                code_lines[code] = line
-            if not name:
-                problems.append(gettext("Line %(line)d: the neighborhood name is empty.") % {"line": line})
-            elif len(name) > name_max:
-                problems.append(
-                    gettext("Line %(line)d: the name “%(name)s” is longer than %(max)d characters.")
-                    % {"line": line, "name": name, "max": name_max}
-                )
-            elif name in name_lines:
-                problems.append(
-                    gettext("Line %(line)d: the name “%(name)s” is already used on line %(first)d.")
-                    % {"line": line, "name": name, "first": name_lines[name]}
-                )
-            else:
-                name_lines[name] = line
-                owner = name_owners.get(name)
-                # Taken by another neighborhood that keeps it (the file does not rename it).
-                if owner is not None and owner != code and owner not in file_codes:
-                    problems.append(
-                        gettext(
-                            "Line %(line)d: the name “%(name)s” already belongs to the neighborhood "
-                            "with code “%(other)s”."
-                        )
-                        % {"line": line, "name": name, "other": owner}
-                    )
-
-            values: dict[str, object] = {"name": name}
-            for column, attribute in _NEIGHBORHOOD_FLAGS.items():
-                if column not in row.values:
-                    continue
-                flag = _yes_no(row.values[column])
-                if flag is None:
-                    problems.append(
-                        gettext(
-                            "Line %(line)d: “%(value)s” in the column “%(column)s” is not a yes/no value "
-                            "(write 1/0, Y/N, O/X or 예/아니오, or leave it blank for no)."
-                        )
-                        % {
-                            "line": line,
-                            "value": row.values[column],
-                            "column": Neighborhood._meta.get_field(attribute).verbose_name,
-                        }
-                    )
-                else:
-                    values[attribute] = flag
-            if "population" in row.values:
-                population, ok = _population(row.values["population"])
-                if ok:
-                    values["population"] = population
-                else:
-                    problems.append(
-                        gettext(
-                            "Line %(line)d: the population “%(value)s” is not a whole number of 0 or more "
-                            "(write e.g. 12345 or 12,345, or leave it blank)."
-                        )
-                        % {"line": line, "value": row.values["population"]}
-                    )
+            problems, values = checker.check(row)
             if problems:
                 errors.extend(problems)
                 continue
-
+            code = row.values["code"]
             neighborhood = existing.get(code)
             changed: list[str] = []
             if neighborhood is None:
@@ -265,30 +178,144 @@ def neighborhoods_import(*, rows: Sequence[CsvRow], dry_run: bool = False) -> Im
                 # Uniqueness was checked above, against the file and the database.
                 neighborhood.full_clean(validate_unique=False, validate_constraints=False)
             except ValidationError as error:
-                errors.extend(line_problems(line, error))
+                errors.extend(line_problems(row.line, error))
                 continue
             if neighborhood.pk is None:
-                to_create.append((line, neighborhood))
+                to_create.append((row.line, neighborhood))
             elif changed:
-                to_update.append((line, neighborhood, changed))
+                to_update.append((row.line, neighborhood, changed))
             else:
                 unchanged += 1
 
         if errors:
             raise import_failed(errors)
         result = ImportResult(created=len(to_create), updated=len(to_update), unchanged=unchanged, dry_run=dry_run)
-        if dry_run:
-            return result
-
-        # Park renamed rows on a placeholder name first, so that two codes
-        # swapping their names never collide half-way.
-        for _line, neighborhood, changed in to_update:
-            if "name" in changed:
-                Neighborhood.objects.filter(pk=neighborhood.pk).update(name=f"~{neighborhood.pk}")
-        for line, neighborhood, changed in [*to_update, *((line, n, None) for line, n in to_create)]:
-            try:
-                neighborhood.full_clean()
-            except ValidationError as error:  # someone else wrote meanwhile
-                raise import_failed(line_problems(line, error)) from error
-            neighborhood.save(update_fields=changed)
+        if not dry_run:
+            _neighborhoods_write(to_update, to_create)
         return result
+
+
+def _neighborhoods_write(
+    to_update: list[tuple[int, Neighborhood, list[str]]], to_create: list[tuple[int, Neighborhood]]
+) -> None:
+    # Park renamed rows on a placeholder name first, so that two codes
+    # swapping their names never collide half-way.
+    for _line, neighborhood, changed in to_update:
+        if "name" in changed:
+            Neighborhood.objects.filter(pk=neighborhood.pk).update(name=f"~{neighborhood.pk}")
+    for line, neighborhood, changed in [*to_update, *((line, n, None) for line, n in to_create)]:
+        try:
+            neighborhood.full_clean()
+        except ValidationError as error:  # someone else wrote meanwhile
+            raise import_failed(line_problems(line, error)) from error
+        neighborhood.save(update_fields=changed)
+
+
+class _NeighborhoodRowChecker:
+    """The checks of one row of a neighborhoods file against the rows before
+    it (a code or a name used twice) and the database (a name another
+    neighborhood keeps). ``check`` returns the row's problems, one message
+    each with the line number, and the values to write."""
+
+    def __init__(self, rows: Sequence[CsvRow]):
+        self.code_max = Neighborhood._meta.get_field("code").max_length
+        self.name_max = Neighborhood._meta.get_field("name").max_length
+        self.file_codes = {row.values.get("code", "") for row in rows} - {""}
+        file_names = {row.values.get("name", "") for row in rows} - {""}
+        self.name_owners = dict(Neighborhood.objects.filter(name__in=file_names).values_list("name", "code"))
+        self.code_lines: dict[str, int] = {}
+        self.name_lines: dict[str, int] = {}
+
+    def check(self, row: CsvRow) -> tuple[list[str], dict[str, object]]:
+        problems = []
+        if extra := extra_cells_problem(row):
+            problems.append(extra)
+        problems += self._code_problems(row.line, row.values.get("code", ""))
+        problems += self._name_problems(row.line, row.values.get("name", ""), row.values.get("code", ""))
+        values: dict[str, object] = {"name": row.values.get("name", "")}
+        problems += self._flag_problems(row, values)
+        problems += self._population_problems(row, values)
+        return problems, values
+
+    def _code_problems(self, line: int, code: str) -> list[str]:
+        if not code:
+            return [gettext("Line %(line)d: the code is empty.") % {"line": line}]
+        if len(code) > self.code_max:
+            return [
+                gettext("Line %(line)d: the code “%(code)s” is longer than %(max)d characters.")
+                % {"line": line, "code": code, "max": self.code_max}
+            ]
+        if not re.fullmatch(r"[0-9A-Za-z_-]+", code):
+            return [
+                gettext("Line %(line)d: the code “%(code)s” may contain only letters, digits, - and _.")
+                % {"line": line, "code": code}
+            ]
+        if code in self.code_lines:
+            return [
+                gettext("Line %(line)d: the code “%(code)s” is already used on line %(first)d.")
+                % {"line": line, "code": code, "first": self.code_lines[code]}
+            ]
+        self.code_lines[code] = line
+        return []
+
+    def _name_problems(self, line: int, name: str, code: str) -> list[str]:
+        if not name:
+            return [gettext("Line %(line)d: the neighborhood name is empty.") % {"line": line}]
+        if len(name) > self.name_max:
+            return [
+                gettext("Line %(line)d: the name “%(name)s” is longer than %(max)d characters.")
+                % {"line": line, "name": name, "max": self.name_max}
+            ]
+        if name in self.name_lines:
+            return [
+                gettext("Line %(line)d: the name “%(name)s” is already used on line %(first)d.")
+                % {"line": line, "name": name, "first": self.name_lines[name]}
+            ]
+        self.name_lines[name] = line
+        owner = self.name_owners.get(name)
+        # Taken by another neighborhood that keeps it (the file does not rename it).
+        if owner is not None and owner != code and owner not in self.file_codes:
+            return [
+                gettext("Line %(line)d: the name “%(name)s” already belongs to the neighborhood with code “%(other)s”.")
+                % {"line": line, "name": name, "other": owner}
+            ]
+        return []
+
+    @staticmethod
+    def _flag_problems(row: CsvRow, values: dict[str, object]) -> list[str]:
+        problems = []
+        for column, attribute in _NEIGHBORHOOD_FLAGS.items():
+            if column not in row.values:
+                continue
+            flag = _yes_no(row.values[column])
+            if flag is None:
+                problems.append(
+                    gettext(
+                        "Line %(line)d: “%(value)s” in the column “%(column)s” is not a yes/no value "
+                        "(write 1/0, Y/N, O/X or 예/아니오, or leave it blank for no)."
+                    )
+                    % {
+                        "line": row.line,
+                        "value": row.values[column],
+                        "column": Neighborhood._meta.get_field(attribute).verbose_name,
+                    }
+                )
+            else:
+                values[attribute] = flag
+        return problems
+
+    @staticmethod
+    def _population_problems(row: CsvRow, values: dict[str, object]) -> list[str]:
+        if "population" not in row.values:
+            return []
+        population, ok = _population(row.values["population"])
+        if not ok:
+            return [
+                gettext(
+                    "Line %(line)d: the population “%(value)s” is not a whole number of 0 or more "
+                    "(write e.g. 12345 or 12,345, or leave it blank)."
+                )
+                % {"line": row.line, "value": row.values["population"]}
+            ]
+        values["population"] = population
+        return []
