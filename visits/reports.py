@@ -352,8 +352,13 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
     now = now or timezone.now()
     span = Span(period.start, period.end)
     months = months_of(period)
-    categories = [month.short_label for month in months]
+    return [_half_year_suggestions(span, months, now=now), _half_year_visits(span, months)]
 
+
+def _half_year_suggestions(span: Span, months: list[Span], *, now: dt.datetime) -> Section:
+    """Suggestions month by month, by status, by category and month, the
+    neighborhoods with the most, and the overdue ones."""
+    categories = [month.short_label for month in months]
     per_month = suggestion_counts(months)
     trend_rows = [
         [month.label, c.recorded, c.decided, c.budgeted, c.completed]
@@ -431,6 +436,12 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
         ],
     )
 
+    return suggestions
+
+
+def _half_year_visits(span: Span, months: list[Span]) -> Section:
+    """Neighborhood visits planned and held month by month, and the tours."""
+    categories = [month.short_label for month in months]
     visit_rows, visit_total = _visit_rows(months, visit_counts(months))
     visits = Section(
         key="field_visits_half_year",
@@ -462,7 +473,7 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
             )
         ],
     )
-    return [suggestions, visits]
+    return visits
 
 
 # --- Plan against actual ----------------------------------------------------------------------
