@@ -286,6 +286,8 @@ CELERY_BEAT_SCHEDULE = {
     # Personal data past its retention period (MEETING_RETENTION_YEARS), nightly.
     "purge-personal-data": {"task": "meetings.purge_personal_data", "schedule": crontab(minute=30, hour=3)},
     "purge-suggestion-contacts": {"task": "visits.purge_contacts", "schedule": crontab(minute=45, hour=3)},
+    # Phone verifications (codes, what was typed before the code) after a day.
+    "purge-phone-verifications": {"task": "scheduling.purge_phone_verifications", "schedule": crontab(minute=50, hour=3)},
     "remind-overdue-suggestions": {
         "task": "visits.remind_overdue_suggestions",
         "schedule": crontab(minute=0, hour=9, day_of_week="mon"),
@@ -583,6 +585,29 @@ MEETING_WAITLIST_OFFER_HOURS = env_int("MEETING_WAITLIST_OFFER_HOURS", 48, minim
 MEETING_RETENTION_YEARS = env_int("MEETING_RETENTION_YEARS", 3, minimum=1)
 #: Days a status link keeps working after the request is closed.
 MEETING_STATUS_LINK_DAYS_AFTER_CLOSE = env_int("MEETING_STATUS_LINK_DAYS_AFTER_CLOSE", 180)
+
+# --- Phone verification (본인확인 by SMS code; scheduling/verification.py) ----------
+
+#: A citizen's request counts only once they typed the code sent to their
+#: phone. Off only for a city that verifies citizens by other means.
+PHONE_VERIFICATION = env_bool("PHONE_VERIFICATION", True)
+#: Minutes a code is valid.
+VERIFICATION_CODE_MINUTES = env_int("VERIFICATION_CODE_MINUTES", 5, minimum=1, maximum=30)
+#: Wrong codes allowed for one code; the next try is refused and the phone locked.
+VERIFICATION_MAX_WRONG = env_int("VERIFICATION_MAX_WRONG", 5, minimum=1)
+#: Minutes a phone stays locked after too many wrong codes.
+VERIFICATION_LOCK_MINUTES = env_int("VERIFICATION_LOCK_MINUTES", 30, minimum=1)
+#: Seconds before a new code may be asked for.
+VERIFICATION_RESEND_SECONDS = env_int("VERIFICATION_RESEND_SECONDS", 60, minimum=10)
+#: Codes one phone may receive in an hour: the first and five resends.
+VERIFICATION_CODES_PER_PHONE_HOUR = env_int("VERIFICATION_CODES_PER_PHONE_HOUR", 6, minimum=1)
+#: Different phones one client address may verify in an hour, and codes it
+#: may have sent: switching numbers does not get round the phone's limits.
+VERIFICATION_PHONES_PER_ADDRESS_HOUR = env_int("VERIFICATION_PHONES_PER_ADDRESS_HOUR", 3, minimum=1)
+VERIFICATION_CODES_PER_ADDRESS_HOUR = env_int("VERIFICATION_CODES_PER_ADDRESS_HOUR", 10, minimum=1)
+#: Minutes "my requests" stays open after the phone was verified.
+VERIFIED_PHONE_SESSION_MINUTES = env_int("VERIFIED_PHONE_SESSION_MINUTES", 30, minimum=5, maximum=240)
+
 #: Days after its date that a cancelled item (meeting, meeting day, visit)
 #: stays in the calendar feeds as STATUS:CANCELLED before it is dropped.
 FEED_CANCELLED_KEEP_DAYS = env_int("FEED_CANCELLED_KEEP_DAYS", 90)

@@ -186,6 +186,9 @@ class MeetingRequest(models.Model):
     # The citizen: only what the meeting needs (see the consent text).
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("mobile number"), max_length=20, help_text=_("Normalised, e.g. 010-1234-5678"))
+    #: When the citizen typed the code sent to ``phone`` (the public form);
+    #: empty for a request the secretariat took by phone or at the desk.
+    phone_verified_at = models.DateTimeField(_("phone verified"), null=True, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     neighborhood = models.ForeignKey(
         "scheduling.Neighborhood", verbose_name=_("neighborhood"), on_delete=models.PROTECT, related_name="+"

@@ -9,7 +9,9 @@ closures the city adds to Korea's public holidays. Times live in
 django-scheduler: each official has one ``schedule.Calendar``.
 """
 
+import datetime as dt
 import re
+import uuid
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -352,6 +354,9 @@ class OutboxMessage(models.Model):
     #: the public part of the path). Once sent, the stored copy keeps only
     #: that part: the secret after it is replaced by "…".
     PRIVATE_LINKS: re.Pattern | None = None
+    #: A message that could not leave this long after it was written is
+    #: dropped (marked failed): a verification code is useless once expired.
+    SEND_WITHIN: dt.timedelta | None = None
 
     channel = models.CharField(max_length=10, choices=Channel.choices)
     recipient = models.CharField(max_length=254)
@@ -401,6 +406,71 @@ class FeedNotification(OutboxMessage):
     class Meta(OutboxMessage.Meta):
         verbose_name = _("calendar feed notification")
         verbose_name_plural = _("calendar feed notifications")
+
+
+# --- Phone verification (issue 15; scheduling/verification.py) -------------------
+
+
+class PhoneVerification(models.Model):
+    """One SMS code sent to a citizen's phone, and what it unlocks.
+
+    The code itself is never stored, only its keyed hash (``code_hash``).
+    ``payload`` keeps what the citizen typed before the code (the request
+    form), so that nothing is lost and nothing is saved as a request until
+    the phone is verified. ``client`` is a keyed hash of the client address
+    (its /64 for IPv6): enough to count per address, not to know it. Rows
+    are purged a day after they are made (``scheduling.purge_phone_verifications``)."""
+
+    class Purpose(models.TextChoices):
+        MEETING_REQUEST = "meeting_request", _("meeting request")
+        MY_REQUESTS = "my_requests", _("my requests")
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    phone = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=64)
+    client = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    code_sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    sends = models.PositiveSmallIntegerField(default=1)
+    wrong_tries = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    #: What the verified phone became, e.g. the request's reference number.
+    result = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("phone verification")
+        verbose_name_plural = _("phone verifications")
+        indexes = [
+            models.Index(fields=["phone", "created_at"], name="verification_phone"),
+            models.Index(fields=["client", "created_at"], name="verification_client"),
+        ]
+
+    def __str__(self):
+        from scheduling.phones import mask_phone
+
+        return f"{self.get_purpose_display()} {mask_phone(self.phone)}"
+
+
+class VerificationMessage(OutboxMessage):
+    """The core's outbox rows for verification codes. A code that could not
+    leave while it was valid is dropped (``SEND_WITHIN``); once sent, the
+    stored copy keeps no code."""
+
+    SEND_WITHIN = dt.timedelta(minutes=settings.VERIFICATION_CODE_MINUTES)
+    PRIVATE_LINKS = re.compile(r"()(?<!\d)\d{6}(?!\d)")
+
+    verification = models.ForeignKey(
+        PhoneVerification, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    kind = models.CharField(max_length=40, default="code")
+
+    class Meta(OutboxMessage.Meta):
+        verbose_name = _("verification code message")
+        verbose_name_plural = _("verification code messages")
 
 
 # --- Reports (issue 7; scheduling/reports/services.py) ---------------------------

@@ -208,6 +208,10 @@ def send(model: type[OutboxMessage], pk: int) -> bool:
         model.objects.filter(pk=pk).update(status=Status.FAILED, last_error="expired: its day has passed")
         logger.warning("%s %s (%s) expired before it could be sent", label, pk, kind)
         return False
+    if model.SEND_WITHIN is not None and now - message.created_at > model.SEND_WITHIN:
+        model.objects.filter(pk=pk).update(status=Status.FAILED, last_error="expired: too late to be of use")
+        logger.warning("%s %s (%s) expired before it could be sent", label, pk, kind)
+        return False
     try:
         gateway_id = _deliver(message)
     except Exception as error:

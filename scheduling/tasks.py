@@ -69,3 +69,11 @@ def notify_expiring_feed_tokens() -> int:
     from scheduling.feed_services import feed_token_expiry_notify
 
     return feed_token_expiry_notify()
+
+
+@shared_task(name="scheduling.purge_phone_verifications", ignore_result=True)
+def purge_phone_verifications() -> int:
+    """Nightly: verifications (and what was typed before the code) after a day."""
+    from scheduling.verification import verifications_purge
+
+    return verifications_purge()

@@ -4,6 +4,7 @@ from meetings.public import views
 
 public_patterns = [
     path("request/", views.request_form, name="request"),
+    path("request/verify/", views.request_verify, name="request_verify"),
     path("request/received/", views.request_received, name="request_received"),
     path("request/done/<str:reference>/", views.request_done, name="request_done"),
     path("status/<str:token>/", views.status, name="status"),

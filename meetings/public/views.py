@@ -23,7 +23,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,13 +39,22 @@ from meetings.selectors import bookable_meeting_days, day_key, upcoming_meeting_
 from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.notifications import decline_remedies
-from meetings.services.requests import meeting_request_submit, request_for_token
+from meetings.services.requests import meeting_request_check, meeting_request_submit, request_for_token
 from scheduling.client_ip import client_ip
 from scheduling.dates import local_when
 from scheduling.http import calendar_response
 from scheduling.ical import CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
+from scheduling.phones import mask_phone
 from scheduling.rate_limits import submission_limit, token_lookup_limit
+from scheduling.verification import (
+    Purpose,
+    VerificationError,
+    verification_check,
+    verification_for_key,
+    verification_resend,
+    verification_start,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +65,8 @@ S = MeetingRequest.Status
 #: ``{reference: {"token": str | None, "key": str(submission_key)}}``.
 SESSION_KEY = "tongtong.meetings.submitted"
 SESSION_KEEP = 10
+#: The phone verification this browser is in the middle of (its key).
+PENDING_KEY = "tongtong.meetings.pending_verification"
 #: No path (so no token) in any Referer, yet a real Origin on POSTs: see above.
 REFERRER_POLICY = "strict-origin"
 #: How long the personal data is kept after the meeting (the consent text).
@@ -166,15 +177,42 @@ def request_form(request):
             logger.info("request form honeypot filled: submission dropped (client %s)", client_ip(request))
             return redirect("meetings:request_received")
         if form.is_valid():
-            try:
-                submission = meeting_request_submit(**form.service_arguments())
-            except MeetingError as error:
-                form.add_error(None, str(error))
+            pending = _pending(request)
+            if pending and pending.payload.get("submission_key") == request.POST.getlist("submission_key"):
+                return redirect("meetings:request_verify")  # sent twice: the code is on its way already
+            if settings.PHONE_VERIFICATION:
+                try:
+                    meeting_request_check(**form.service_arguments())
+                    verification = verification_start(
+                        purpose=Purpose.MEETING_REQUEST,
+                        phone=form.cleaned_data["phone"],
+                        client_address=client_ip(request),
+                        payload=_typed(request.POST),
+                    )
+                except MeetingError as error:
+                    form.add_error(None, str(error))
+                except VerificationError as error:
+                    form.add_error("phone", str(error))
+                else:
+                    request.session[PENDING_KEY] = str(verification.key)
+                    return redirect("meetings:request_verify")
             else:
-                _remember(request, submission)
-                return redirect("meetings:request_done", reference=submission.request.reference)
+                try:
+                    submission = meeting_request_submit(**form.service_arguments())
+                except MeetingError as error:
+                    form.add_error(None, str(error))
+                else:
+                    _remember(request, submission)
+                    return redirect("meetings:request_done", reference=submission.request.reference)
+    elif (pending := _pending(request)) is not None:
+        # Back from the code page (or a reload): everything typed is still there.
+        form = PublicRequestForm(_as_post(pending.payload), bookable_days=days)
     else:
         form = PublicRequestForm(bookable_days=days, initial=_initial_day(request, days))
+    return _form_page(request, form, days)
+
+
+def _form_page(request, form, days):
     return render(
         request,
         "meetings/request_form.html",
@@ -183,8 +221,81 @@ def request_form(request):
             "retention_years": settings.MEETING_RETENTION_YEARS,
             "has_days": bool(days),
             "answer_days": settings.MEETING_ANSWER_DAYS,
+            "phone_verification": settings.PHONE_VERIFICATION,
         },
     )
+
+
+def _typed(post) -> dict[str, list[str]]:
+    """What the citizen typed, as kept until the code: every field but the
+    CSRF token, each as its list of values."""
+    return {name: values for name, values in post.lists() if name != "csrfmiddlewaretoken"}
+
+
+def _as_post(typed: dict[str, list[str]]) -> QueryDict:
+    post = QueryDict(mutable=True)
+    for name, values in typed.items():
+        post.setlist(name, values)
+    return post
+
+
+def _pending(request):
+    """The verification this browser is in the middle of, or None."""
+    key = request.session.get(PENDING_KEY)
+    verification = verification_for_key(key) if key else None
+    if verification is None or verification.purpose != Purpose.MEETING_REQUEST or not verification.payload:
+        return None
+    return verification
+
+
+@_private
+@status_limit
+@require_http_methods(["GET", "HEAD", "POST"])
+def request_verify(request):
+    """The code sent to the citizen's phone: typed here, the request is
+    made; until then nothing is saved as a request and nothing is held."""
+    verification = _pending(request)
+    if verification is None:
+        return redirect("meetings:request")
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "resend":
+                verification_resend(key=verification.key)
+                messages.success(request, _("A new code is on its way. The earlier code no longer works."))
+                return redirect("meetings:request_verify")
+            verification = verification_check(key=verification.key, code=request.POST.get("code", ""))
+        except VerificationError as problem:
+            error = str(problem)
+        else:
+            return _submit_verified(request, verification)
+    return render(
+        request,
+        "meetings/request_verify.html",
+        {
+            "phone": mask_phone(verification.phone),
+            "expires": when(verification.expires_at),
+            "error": error,
+            "resend_after": settings.VERIFICATION_RESEND_SECONDS,
+        },
+    )
+
+
+def _submit_verified(request, verification):
+    """The form again, as typed, checked again (a day may have filled
+    meanwhile), then the one request."""
+    days = bookable_meeting_days()
+    form = PublicRequestForm(_as_post(verification.payload), bookable_days=days)
+    if not form.is_valid():
+        return _form_page(request, form, days)
+    try:
+        submission = meeting_request_submit(**form.service_arguments(), verification=verification)
+    except MeetingError as error:
+        form.add_error(None, str(error))
+        return _form_page(request, form, days)
+    request.session.pop(PENDING_KEY, None)
+    _remember(request, submission)
+    return redirect("meetings:request_done", reference=submission.request.reference)
 
 
 @_private
@@ -246,6 +357,7 @@ STAGE_OF = {
     S.NO_SHOW: 3,
 }
 EVENT_LABELS = {
+    "link_renewed": gettext_lazy("A new private link was issued (my requests)"),
     "submitted": gettext_lazy("Request received"),
     "review_asked": gettext_lazy("Under review with the department in charge"),
     "booked": gettext_lazy("Meeting with the mayor booked"),

@@ -27,7 +27,9 @@ from meetings.models import (
 from meetings.services.notifications import notify
 from meetings.services.series import meeting_days_saved
 from scheduling.clock import answer_due
+from scheduling.models import PhoneVerification
 from scheduling.phones import InvalidPhoneNumber, normalize_mobile
+from scheduling.verification import verification_done
 from scheduling.workdays import working_calendar
 
 MAX_PREFERRED_DAYS = 3
@@ -96,6 +98,52 @@ class Submission:
     created: bool
 
 
+def meeting_request_check(
+    *,
+    phone: str,
+    consent: bool,
+    preferred_days: list[MeetingDay] = (),
+    needs_foreign_language: bool = False,
+    foreign_language: str = "",
+    now: dt.datetime | None = None,
+    **_other_fields,
+) -> None:
+    """What ``meeting_request_submit`` would refuse, checked before the
+    citizen is asked for a code (so that nobody verifies a phone to learn
+    that their day is a holiday). Raises ``MeetingError``."""
+    _checked(
+        phone=phone,
+        consent=consent,
+        preferred_days=preferred_days,
+        needs_foreign_language=needs_foreign_language,
+        foreign_language=foreign_language,
+        now=now,
+    )
+
+
+def _checked(*, phone, consent, preferred_days, needs_foreign_language, foreign_language, now):
+    """The submission's own checks; the normalised phone and the preferred
+    days, one per rule date."""
+    if not consent:
+        raise MeetingError(_("Please agree to the collection and use of personal information."))
+    try:
+        phone = normalize_mobile(phone)
+    except InvalidPhoneNumber:
+        raise MeetingError(_("Enter a mobile number that can receive text messages, e.g. 010-1234-5678.")) from None
+    # One per rule date; a day the page showed before the sync reached it is unsaved (no pk yet).
+    preferred_days = list({day.original_date: day for day in preferred_days}.values())
+    if len(preferred_days) > MAX_PREFERRED_DAYS:
+        raise MeetingError(_("Choose at most three preferred days."))
+    for day in preferred_days:
+        error = bookable_error(day, now=now)
+        if error:
+            raise MeetingError(error)
+    if needs_foreign_language and not foreign_language.strip():
+        raise MeetingError(_("Tell us which language the interpreter should speak."))
+
+    return phone, preferred_days
+
+
 def meeting_request_submit(
     *,
     name: str,
@@ -116,31 +164,28 @@ def meeting_request_submit(
     other_needs: str = "",
     channel: str = MeetingRequest.Channel.WEB,
     actor=None,
+    verification: PhoneVerification | None = None,
     now: dt.datetime | None = None,
 ) -> Submission:
     """Save a citizen's request (from the public form, or entered by staff
     for a phone or walk-in request), give it its reference number and
     private status link, and tell the citizen. The same ``submission_key``
-    twice makes one request."""
+    twice makes one request. ``verification``, from the public form, is the
+    citizen's verified phone (``scheduling.verification``): the request keeps
+    when it was verified, and must be for that number."""
     existing = MeetingRequest.objects.filter(submission_key=submission_key).first()
     if existing:
         return Submission(existing, None, False)
-    if not consent:
-        raise MeetingError(_("Please agree to the collection and use of personal information."))
-    try:
-        phone = normalize_mobile(phone)
-    except InvalidPhoneNumber:
-        raise MeetingError(_("Enter a mobile number that can receive text messages, e.g. 010-1234-5678.")) from None
-    # One per rule date; a day the page showed before the sync reached it is unsaved (no pk yet).
-    preferred_days = list({day.original_date: day for day in preferred_days}.values())
-    if len(preferred_days) > MAX_PREFERRED_DAYS:
-        raise MeetingError(_("Choose at most three preferred days."))
-    for day in preferred_days:
-        error = bookable_error(day, now=now)
-        if error:
-            raise MeetingError(error)
-    if needs_foreign_language and not foreign_language.strip():
-        raise MeetingError(_("Tell us which language the interpreter should speak."))
+    phone, preferred_days = _checked(
+        phone=phone,
+        consent=consent,
+        preferred_days=preferred_days,
+        needs_foreign_language=needs_foreign_language,
+        foreign_language=foreign_language,
+        now=now,
+    )
+    if verification is not None and (verification.verified_at is None or verification.phone != phone):
+        raise MeetingError(_("This mobile number has not been verified. Please ask for a code again."))
 
     now = now or timezone.now()
     token = secrets.token_urlsafe(24)
@@ -173,6 +218,7 @@ def meeting_request_submit(
                     calendar=working_calendar(local_now.date(), local_now.date() + dt.timedelta(days=120)),
                 ),
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                phone_verified_at=verification.verified_at if verification else None,
             )
             request.reference = "0000-0000"  # placeholder for full_clean; the number is taken last
             request.full_clean(exclude=["reference"])
@@ -187,6 +233,8 @@ def meeting_request_submit(
                     WaitlistEntry.objects.create(request=request, meeting_day=day)
             record(request, "submitted", actor=actor)
             notify(request, "submitted", link=status_url(token))
+            if verification is not None:
+                verification_done(verification, result=request.reference)
     except (IntegrityError, ValidationError):
         # The same form submitted twice at once: the other submission won the
         # race for the unique ``submission_key`` and this one rolled back,
@@ -196,6 +244,16 @@ def meeting_request_submit(
             raise
         return Submission(existing, None, False)
     return Submission(request, token, True)
+
+
+def status_link_renew(request: MeetingRequest) -> str:
+    """A new private status link for ``request`` (from "my requests", to a
+    citizen who verified its phone): the old link stops working, as a lost
+    link should. Returns the new token."""
+    token = secrets.token_urlsafe(24)
+    MeetingRequest.objects.filter(pk=request.pk).update(token_hash=hash_token(token), token_revoked=False)
+    record(request, "link_renewed")
+    return token
 
 
 def request_for_token(token: str) -> MeetingRequest | None:

@@ -109,6 +109,7 @@ DAY_BADGES = {
 
 #: What each ``RequestEvent.action`` means, for the history table.
 ACTION_LABELS = {
+    "link_renewed": gettext_lazy("New status link issued to the verified phone"),
     "submitted": gettext_lazy("Request received"),
     "review_asked": gettext_lazy("Department opinion asked"),
     "review_answered": gettext_lazy("Department opinion received"),

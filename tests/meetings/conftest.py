@@ -3,6 +3,7 @@
 neighborhoods and the meeting-day series, for the meetings tests."""
 
 import datetime as dt
+import re
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -125,3 +126,42 @@ def first_substitute(request):
     proposals, _problems = substitute_proposals(request)
     proposal = next(p for p in proposals if p.role != "mayor")
     return proposal.official, proposal.times
+
+
+VERIFY_URL = "/meetings/request/verify/"
+CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+
+
+def sent_code(phone: str, *, take: bool = True) -> str | None:
+    """The verification code last texted to ``phone`` (as the citizen reads
+    it on their phone), or None. ``take`` removes that message from the SMS
+    outbox, so that a test about the request counts only the messages about
+    the request."""
+    from scheduling.phones import normalize_mobile
+    from scheduling.sms import outbox
+
+    to = normalize_mobile(phone)
+    for index in range(len(outbox) - 1, -1, -1):
+        message = outbox[index]
+        match = CODE.search(message.body)
+        if message.to == to and match and "인증번호" in message.body:
+            if take:
+                del outbox[index]
+            return match.group(1)
+    return None
+
+
+def post_request_form(client, data, **kwargs):
+    """The request form as a citizen sends it: the form, then the code texted
+    to their phone (the one already on it when the form was sent twice).
+    Returns the last response: the form again when it has errors, else the
+    page the code led to (``follow`` as for ``client.post``)."""
+    follow = kwargs.pop("follow", False)
+    response = client.post("/meetings/request/", data, **kwargs)
+    if response.status_code == 302 and response["Location"] == VERIFY_URL:
+        code = sent_code(data["phone"]) or client.last_code
+        client.last_code = code
+        return client.post(VERIFY_URL, {"action": "verify", "code": code}, follow=follow, **kwargs)
+    if follow and response.status_code == 302:
+        return client.get(response["Location"], follow=True, **kwargs)
+    return response

@@ -21,7 +21,7 @@ from meetings.services.requests import hash_token, status_url
 from meetings.services.series import meeting_day_cancel, meeting_days_sync
 from scheduling.models import CityClosure, Neighborhood
 from scheduling.sms import outbox
-from tests.meetings.conftest import submit
+from tests.meetings.conftest import post_request_form, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def _textarea(page: str, name: str) -> str:
 
 def _submit_form(client, days=(), **overrides):
     """Send the form; returns (response after the redirect, token, reference)."""
-    response = client.post(FORM_URL, _data(client, days, **overrides))
+    response = post_request_form(client, _data(client, days, **overrides))
     assert response.status_code == 302, _text(response)[:2000]
     done = client.get(response["Location"])
     page = _text(done)
@@ -150,7 +150,7 @@ def test_a_citizen_sends_the_form_and_gets_reference_link_and_sms(pinned_today, 
 
 
 def test_reloading_the_done_page_shows_the_same_page(client, future_days):
-    response = client.post(FORM_URL, _data(client, future_days[:1]))
+    response = post_request_form(client, _data(client, future_days[:1]))
     first = _comparable(client.get(response["Location"]))
     again = _comparable(client.get(response["Location"]))
     assert first == again
@@ -159,8 +159,8 @@ def test_reloading_the_done_page_shows_the_same_page(client, future_days):
 
 def test_a_double_submit_makes_one_request_and_the_same_done_page(client, future_days):
     data = _data(client, future_days[:1])
-    first = client.post(FORM_URL, data)
-    second = client.post(FORM_URL, data)
+    first = post_request_form(client, data)
+    second = post_request_form(client, data)
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
     assert MeetingRequest.objects.count() == 1
@@ -171,9 +171,9 @@ def test_a_resubmission_from_another_browser_shows_the_reference_and_points_to_t
     from django.test import Client
 
     data = _data(client, future_days[:1])
-    client.post(FORM_URL, data)
+    post_request_form(client, data)
     other = Client()
-    response = other.post(FORM_URL, data)
+    response = post_request_form(other, data)
     assert response.status_code == 302
     page = _text(other.get(response["Location"]))
     reference = MeetingRequest.objects.get().reference
@@ -206,7 +206,7 @@ def test_two_submits_at_the_same_moment_make_one_request(client, future_days, mo
         return queryset
 
     monkeypatch.setattr(MeetingRequest.objects, "filter", filter_blind_once)
-    response = client.post(FORM_URL, data)
+    response = post_request_form(client, data)
     assert response.status_code == 302
     assert MeetingRequest.objects.count() == 1
     page = _text(client.get(response["Location"]))
@@ -244,7 +244,7 @@ def test_a_full_day_can_be_chosen_only_with_the_waiting_list(client, future_days
     outbox.clear()
     before = MeetingRequest.objects.count()
 
-    refused = client.post(FORM_URL, _data(client, [day]))
+    refused = post_request_form(client, _data(client, [day]))
     assert refused.status_code == 200
     assert "이미 마감된 날짜입니다" in _text(refused)
     assert MeetingRequest.objects.count() == before
@@ -331,7 +331,7 @@ def test_bad_input_gives_the_form_again_in_korean_with_everything_kept(client, c
     overrides = make(city, future_days)
     data = _data(client, future_days[:1], **overrides)
     outbox.clear()
-    response = client.post(FORM_URL, data)
+    response = post_request_form(client, data)
     page = _text(response)
     assert response.status_code == 200
     assert message in page, f"{case}: {message!r} missing"
@@ -353,7 +353,7 @@ def test_bad_input_gives_the_form_again_in_korean_with_everything_kept(client, c
 
 
 def test_a_field_error_is_tied_to_its_input(client, future_days):
-    page = _text(client.post(FORM_URL, _data(client, future_days[:1], phone="12")))
+    page = _text(post_request_form(client, _data(client, future_days[:1], phone="12")))
     phone = re.search(r'<input[^>]*name="phone"[^>]*>', page).group(0)
     assert 'aria-invalid="true"' in phone
     assert "id_phone_error" in phone
@@ -845,7 +845,7 @@ def test_the_pages_show_the_days_the_sync_has_not_built_and_a_request_saves_the_
     assert f"?day={offered[0]}" in home
     MeetingDay.objects.all().delete()  # back to nothing saved
 
-    response = client.post(FORM_URL, _data(client, preferred_days=[offered[-1]]))
+    response = post_request_form(client, _data(client, preferred_days=[offered[-1]]))
     assert response.status_code == 302
     chosen = MeetingRequest.objects.get().preferences.get().meeting_day
     assert (day_key(chosen), chosen.slots.count()) == (offered[-1], city["series"].slots_per_day)
