@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 
@@ -52,6 +53,7 @@ from scheduling.models import PhoneVerification, VerificationMessage
 from scheduling.phones import InvalidPhoneNumber, mask_phone, normalize_mobile
 
 Purpose = PhoneVerification.Purpose
+logger = logging.getLogger(__name__)
 
 
 class VerificationError(TongtongError):
@@ -154,7 +156,10 @@ def _send_now(ids: list[int]) -> None:
     for it on the page. A broker outage does not delay it; a gateway error
     leaves the row pending for the flush (within ``SEND_WITHIN``)."""
     for pk in ids:
-        outbox.send(VerificationMessage, pk)
+        try:
+            outbox.send(VerificationMessage, pk)
+        except Exception:  # the row says why; the citizen's page must still answer
+            logger.exception("verification message %s could not be sent", pk)
 
 
 def verification_start(

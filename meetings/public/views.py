@@ -178,7 +178,7 @@ def request_form(request):
             return redirect("meetings:request_received")
         if form.is_valid():
             pending = _pending(request)
-            if pending and pending.payload.get("submission_key") == request.POST.getlist("submission_key"):
+            if pending and pending.payload == _typed(request.POST):
                 return redirect("meetings:request_verify")  # sent twice: the code is on its way already
             if settings.PHONE_VERIFICATION:
                 try:
