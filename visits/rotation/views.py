@@ -19,7 +19,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from scheduling import params
+from scheduling.access import require
 from scheduling.decorators import staff_required
 from scheduling.errors import TongtongError
 from scheduling.workdays import public_holiday_name, working_calendar
@@ -74,18 +74,13 @@ def korean_when(moment: dt.datetime) -> str:
     return f"{korean_date(moment.date())} {moment:%H:%M}"
 
 
-def _require(user, permission: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied
-
-
 def _cycle(request, pk, permission: str = PERM_VIEW) -> RotationCycle:
-    _require(request.user, permission)
+    require(request.user, permission)
     return get_object_or_404(RotationCycle.objects.select_related("official"), pk=pk)
 
 
 def _visit(request, pk, visit_pk, permission: str = PERM_VIEW) -> FieldVisit:
-    _require(request.user, permission)
+    require(request.user, permission)
     return get_object_or_404(
         FieldVisit.objects.select_related("neighborhood", "cycle", "official"), pk=visit_pk, cycle_id=pk
     )
@@ -98,12 +93,12 @@ def _visit(request, pk, visit_pk, permission: str = PERM_VIEW) -> FieldVisit:
 def cycles(request):
     """The cycles, and the form to plan a new one: "preview" shows the plan
     without saving anything, "save" saves it as a draft."""
-    _require(request.user, PERM_VIEW)
+    require(request.user, PERM_VIEW)
     can_plan = request.user.has_perm(PERM_PLAN)
     form = PlanForm(request.POST or None) if can_plan else None
     preview = None
     if request.method == "POST":
-        _require(request.user, PERM_PLAN)
+        require(request.user, PERM_PLAN)
         save = request.POST.get("action") == "save"
         if form.is_valid():
             try:
