@@ -6,8 +6,6 @@ resolved?" answer, reached by a signed link. Reads come from
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from scheduling.dates import korean_date
 from scheduling.errors import TongtongError
+from scheduling.http import private_page
 from scheduling.rate_limits import token_lookup_limit
 from visits.cards import public as card_public
 from visits.cards import services as card_services
@@ -79,23 +78,6 @@ class ResidentAnswerForm(forms.Form):
     )
 
 
-#: The pages of a signed link keep it out of caches, search engines and
-#: Referer headers (as the meetings status pages do).
-REFERRER_POLICY = "strict-origin"
-
-
-def _private(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store, private"
-        response["Referrer-Policy"] = REFERRER_POLICY
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return wrapped
-
-
 def _closed_page(request, link: card_public.AnswerLink):
     if link.state == card_public.INVALID:
         heading = _("We could not find this question")
@@ -124,7 +106,7 @@ def _answered_page(request, suggestion: Suggestion, *, notice: str = ""):
     return render(request, "visits/cards/resident_answer_done.html", context)
 
 
-@_private
+@private_page
 @token_lookup_limit("cards-resident-answer")
 @require_http_methods(["GET", "HEAD", "POST"])
 def resident_answer(request, token):
