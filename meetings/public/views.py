@@ -35,7 +35,7 @@ from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.notifications import decline_remedies
 from meetings.services.requests import meeting_request_submit, request_for_token
 from scheduling.client_ip import client_ip
-from scheduling.dates import local_when
+from scheduling.dates import local_date, local_when
 from scheduling.http import calendar_response, private_page
 from scheduling.ical import CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
@@ -63,11 +63,6 @@ CHANGEABLE = {S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED, S.SCHEDULED, S.SUBSTITU
 when = local_when  # 2026. 12. 10.(목) 14:00, or Thu 10 Dec 2026, 14:00 in English
 
 
-def day_when(day: dt.date) -> str:
-    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
-    return when(moment, with_time=False)
-
-
 def _request_or_404(token: str) -> MeetingRequest:
     meeting_request = request_for_token(token)
     if meeting_request is None:
@@ -84,7 +79,7 @@ def home(request):
     for day in days:
         day.key = day_key(day)
         day.when = when(day.start)
-        day.original_when = day_when(day.original_date)
+        day.original_when = local_date(day.original_date)
         day.is_offered = day.key in offered
         day.free_slots = free_slot_count(day)
     return render(
@@ -312,7 +307,7 @@ def _render_status(request, token: str, meeting_request: MeetingRequest, *, move
         {
             "day": p.meeting_day,
             "when": when(p.meeting_day.start),
-            "original_when": day_when(p.meeting_day.original_date),
+            "original_when": local_date(p.meeting_day.original_date),
         }
         for p in meeting_request.preferences.select_related("meeting_day")
     ]
@@ -329,7 +324,7 @@ def _render_status(request, token: str, meeting_request: MeetingRequest, *, move
     # you answer after my day?"): the page says what happens to it.
     before_due = (
         [
-            day_when(timezone.localtime(p["day"].start).date())
+            local_date(p["day"].start)
             for p in preferences
             if not p["day"].is_cancelled and timezone.now() < p["day"].start < due
         ]

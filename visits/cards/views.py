@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from scheduling.dates import korean_date
+from scheduling.dates import korean_datetime
 from scheduling.errors import TongtongError
 from scheduling.http import private_page
 from scheduling.rate_limits import token_lookup_limit
@@ -40,20 +40,15 @@ def neighborhood_card(request, code):
     # neighborhood has one visit a cycle, so the rows are few).
     visits = list(selectors.neighborhood_public_visits(card.code, timezone.now()))
     upcoming = [
-        {"visit": visit, "when": _when(visit.start), "purpose": visit.purpose_labels()}
+        {"visit": visit, "when": korean_datetime(visit.start), "purpose": visit.purpose_labels()}
         for visit in visits
         if visit.status == FieldVisit.Status.PLANNED
     ][:3]
     last = next((visit for visit in reversed(visits) if visit.status == FieldVisit.Status.HELD), None)
-    reported = {"visit": last, "when": _when(last.start)} if last else None
+    reported = {"visit": last, "when": korean_datetime(last.start)} if last else None
     return render(
         request, "visits/cards/public_card.html", {"card": card, "upcoming_visits": upcoming, "last_visit": reported}
     )
-
-
-def _when(moment) -> str:
-    local = timezone.localtime(moment)
-    return f"{korean_date(local.date())} {local:%H:%M}"
 
 
 # --- The resident's answer ---------------------------------------------------------------

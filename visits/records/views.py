@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from scheduling.access import require
-from scheduling.dates import korean_date
+from scheduling.dates import korean_date, local_span
 from scheduling.decorators import staff_required
 from scheduling.errors import TongtongError
 from scheduling.models import Official
@@ -51,11 +51,6 @@ STATUS_BADGES = {
 
 #: holidays.KR's English names of the lunar holidays' main days.
 _LUNAR_HOLIDAY_NAMES = {SEOLLAL: "Korean New Year", CHUSEOK: "Chuseok"}
-
-
-def _when(start: dt.datetime, end: dt.datetime) -> str:
-    start, end = timezone.localtime(start), timezone.localtime(end)
-    return f"{korean_date(start.date())} {start:%H:%M}–{end:%H:%M}"
 
 
 def lunar_holidays_after(today: dt.date) -> dict[str, dt.date]:
@@ -145,7 +140,7 @@ def _visit_page(request, visit: FieldVisit, *, bound: dict | None = None, failed
     can_edit = request.user.has_perm(PERM_CHANGE_VISIT)
     context = {
         "visit": visit,
-        "when": _when(visit.start, visit.end),
+        "when": local_span(visit.start, visit.end),
         "badge": STATUS_BADGES.get(visit.status, "bg-light-gray"),
         "can_edit": can_edit,
         "record_form": bound.get("record") or (VisitRecordForm.for_visit(visit) if can_edit else None),
@@ -260,7 +255,7 @@ def tours(request):
 
     def rows(items):
         return [
-            {"tour": tour, "when": _when(tour.start, tour.end), "badge": STATUS_BADGES.get(tour.status)}
+            {"tour": tour, "when": local_span(tour.start, tour.end), "badge": STATUS_BADGES.get(tour.status)}
             for tour in items
         ]
 
@@ -342,7 +337,7 @@ def _tour_page(request, tour: ThemedTour, *, bound: dict | None = None, failed: 
     neighborhoods = list(tour.neighborhoods.all())
     context = {
         "tour": tour,
-        "when": _when(tour.start, tour.end),
+        "when": local_span(tour.start, tour.end),
         "badge": STATUS_BADGES.get(tour.status, "bg-light-gray"),
         "can_edit": can_edit,
         "record_form": bound.get("record") or (TourRecordForm.for_tour(tour) if can_edit else None),

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from scheduling import calendars
-from scheduling.dates import korean_date
+from scheduling.dates import korean_date, korean_datetime
 from scheduling.models import Neighborhood, Official
 from scheduling.reserved_days import MEETING_DAY, reserved_days
 from scheduling.workdays import working_calendar
@@ -417,11 +417,10 @@ def visit_move_conflict(*, visit: FieldVisit, start: dt.datetime, end: dt.dateti
     busy = calendars.first_busy(calendar, start, end, exclude_events=(visit.official_event_id, visit.event_id))
     if busy is not None:
         event, occurrence = busy
-        local = occurrence.start.astimezone(SEOUL)
         return _("%(official)s is busy at that time: %(event)s (%(when)s).") % {
             "official": visit.official,
             "event": event.title,
-            "when": f"{korean_date(local.date())} {local:%H:%M}",
+            "when": korean_datetime(occurrence.start),
         }
     return None
 
