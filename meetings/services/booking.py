@@ -25,6 +25,7 @@ from meetings.models import (
 )
 from meetings.services.notifications import decline_remedy_short, format_when, notify
 from meetings.services.requests import bookable_error, record
+from scheduling.calendars import first_busy
 from scheduling.models import Official
 from scheduling.organisation import Role, substitution_candidates
 
@@ -215,11 +216,7 @@ def official_is_free(official: Official, start: dt.datetime, end: dt.datetime) -
         official=official, status=Appointment.Status.ACTIVE, start__lt=end, end__gt=start
     ).exists():
         return False
-    for event in official.calendar.event_set.filter(start__lt=end).prefetch_related("occurrence_set"):
-        for occurrence in event.get_occurrences(start, end):
-            if not occurrence.cancelled and occurrence.start < end and occurrence.end > start:
-                return False
-    return True
+    return first_busy(official.calendar, start, end) is None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from meetings.services.booking import S, _locked, transition
 from meetings.services.notifications import notify
 from meetings.services.requests import record
 from scheduling import outbox
+from scheduling.access import user_department_id
 from scheduling.dates import korean_date
 from scheduling.models import CategoryOwner, Department, Official
 from scheduling.organisation import department_head
@@ -86,8 +87,8 @@ def may_answer(review: ReviewRequest, user) -> bool:
     head = department_head(review.department)
     if head is not None and head.user_id is not None:
         return head.user_id == user.pk
-    profile = getattr(user, "staff_profile", None)
-    return profile is not None and profile.department_id == review.department_id
+    department_id = user_department_id(user)
+    return department_id is not None and department_id == review.department_id
 
 
 @transaction.atomic

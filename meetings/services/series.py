@@ -8,17 +8,17 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from schedule.models import Calendar, Event, Occurrence, Rule
+from schedule.models import Event, Occurrence, Rule
 
 from meetings.errors import MeetingError
 from meetings.models import Appointment, MeetingDay, MeetingSeries, Slot
 from meetings.rules import CANCEL, RULE_PARAMS, resolve_new_days
+from scheduling.calendars import meeting_days_calendar
 from scheduling.dates import korean_date
 from scheduling.models import Official
 from scheduling.workdays import working_calendar
 
 SEOUL = ZoneInfo("Asia/Seoul")
-MEETING_DAYS_CALENDAR_SLUG = "meeting-days"
 SERIES_START = dt.date(2018, 7, 1)  # the first TongTong Day plan (seed 002)
 
 
@@ -37,9 +37,7 @@ def series_get_or_create(*, official: Official | None = None) -> MeetingSeries:
     official = official or Official.objects.filter(rank=Official.Rank.MAYOR, is_active=True).first()
     if official is None:
         raise MeetingError(_("There is no active mayor to hold TongTong Day. Add one in the admin first."))
-    calendar, _created = Calendar.objects.get_or_create(
-        slug=MEETING_DAYS_CALENDAR_SLUG, defaults={"name": _("TongTong Day")}
-    )
+    calendar = meeting_days_calendar()
     rule, _created = Rule.objects.get_or_create(
         name="통통데이 (매월 둘째·넷째 목요일)",
         defaults={"description": "2nd and 4th Thursday", "frequency": "MONTHLY", "params": RULE_PARAMS},

@@ -26,10 +26,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from meetings.access import PERM_MANAGE_REQUESTS, PERM_VIEW_DAYS, PERM_VIEW_REQUESTS, official_of, request_scope
+from meetings.access import PERM_MANAGE_REQUESTS, PERM_VIEW_DAYS, PERM_VIEW_REQUESTS, request_scope
 from meetings.models import Appointment, MeetingDay, MeetingRequest, Slot
 from meetings.selectors import request_queue, upcoming_meeting_days
 from meetings.staff.views import DAY_BADGES, STATUS_BADGES
+from scheduling.access import official_of
 from scheduling.clock import working_days_between
 from scheduling.dates import korean_date, local_when
 from scheduling.phones import mask_phone

@@ -36,9 +36,7 @@ from meetings.access import (
     PERM_MANAGE_REQUESTS,
     PERM_VIEW_DAYS,
     PERM_VIEW_REVIEWS,
-    department_of,
     request_scope,
-    require,
 )
 from meetings.errors import MeetingError
 from meetings.models import (
@@ -74,6 +72,7 @@ from meetings.staff.forms import (
     SubstituteForm,
 )
 from scheduling import params
+from scheduling.access import require, user_department
 from scheduling.audit import record_access
 from scheduling.clock import working_days_between
 from scheduling.decorators import staff_required
@@ -174,7 +173,7 @@ def _review_for_department(request, pk) -> ReviewRequest:
         "request__neighborhood", "department", *label_related("asked_by"), *label_related("answered_by")
     )
     if not request.user.has_perm(PERM_MANAGE_REQUESTS):
-        reviews = reviews.filter(department=department_of(request.user))
+        reviews = reviews.filter(department=user_department(request.user))
     return get_object_or_404(reviews, pk=pk)
 
 
@@ -852,7 +851,7 @@ def reviews(request):
     first. The secretariat sees every department's, to follow them up."""
     require(request.user, PERM_VIEW_REVIEWS)
     all_departments = request.user.has_perm(PERM_MANAGE_REQUESTS)
-    department = department_of(request.user)
+    department = user_department(request.user)
     today = timezone.localdate()
     queryset = ReviewRequest.objects.select_related("request__neighborhood", "department")
     if not all_departments:
