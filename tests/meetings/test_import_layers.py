@@ -112,6 +112,19 @@ def test_no_service_imports_a_sibling_that_imports_it_back():
     assert circles(graph) == [], "import circles in meetings/services (docs/meetings.md: the layers)"
 
 
+#: The services' layers, lowest first, as meetings/services/__init__.py and
+#: docs/meetings.md list them: each imports only those before it.
+SERVICE_LAYERS = ["notifications", "transitions", "series", "requests", "feedback", "booking", "review", "retention"]
+
+
+def test_each_service_imports_only_the_services_listed_before_it():
+    graph = sibling_graph(SERVICES)
+    assert sorted(name.rpartition(".")[2] for name in graph) == sorted(SERVICE_LAYERS)
+    for index, layer in enumerate(SERVICE_LAYERS):
+        below = {f"meetings.services.{name}" for name in SERVICE_LAYERS[:index]}
+        assert graph[f"meetings.services.{layer}"] <= below, layer
+
+
 def test_the_rules_import_no_other_meetings_module_than_the_models():
     imported = {m for m in imported_modules(MEETINGS / "rules.py") if m.startswith("meetings")}
     assert imported <= {"meetings.models", "meetings.models.MeetingRequest"}
