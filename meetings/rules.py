@@ -20,7 +20,7 @@ from django.db.models import DateTimeField, F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from meetings.models import MeetingRequest
+from meetings.models import MeetingRequest, WaitlistEntry
 from scheduling.clock import SEOUL
 from scheduling.dates import korean_date
 
@@ -138,6 +138,9 @@ OPEN_STATUSES = WAITING_STATUSES | BOOKED_STATUSES
 ENDED_STATUSES = frozenset(S.values) - OPEN_STATUSES
 #: The statuses that answer a request: the answer clock stops at the first.
 FIRST_ANSWERS = BOOKED_STATUSES | {S.ANSWERED, S.DECLINED}
+
+#: A waiting-list entry still in line: waiting, or offered a freed slot.
+WAITLIST_IN_LINE = frozenset({WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED})
 
 
 # --- Late requests ------------------------------------------------------------------

@@ -24,7 +24,7 @@ from meetings.models import (
     Slot,
     WaitlistEntry,
 )
-from meetings.rules import BOOKED_STATUSES, TRANSITIONS
+from meetings.rules import BOOKED_STATUSES, TRANSITIONS, WAITLIST_IN_LINE
 from meetings.services.feedback import feedback_url
 from meetings.services.notifications import decline_remedy_short, format_when, notify
 from meetings.services.requests import bookable_error
@@ -155,7 +155,7 @@ def slot_book(*, request: MeetingRequest, slot: Slot, actor=None) -> Appointment
     appointment.save(update_fields=["event"])
     request.substitution_reason = ""
     transition(request, S.SCHEDULED, actor=actor, action="booked", note=format_when(slot.start))
-    WaitlistEntry.objects.filter(request=request, status__in=["waiting", "offered"]).update(status="withdrawn")
+    _leave_waitlists(request)
     notify(request, "scheduled")
     if previous and previous.slot_id:
         waitlist_offer_next(slot=previous.slot)
@@ -313,6 +313,13 @@ def request_decline(*, request: MeetingRequest, reason: str, actor=None) -> Meet
     return request
 
 
+def _leave_waitlists(request: MeetingRequest) -> None:
+    """``request`` is booked or cancelled: it leaves every waiting list it is in."""
+    WaitlistEntry.objects.filter(request=request, status__in=WAITLIST_IN_LINE).update(
+        status=WaitlistEntry.Status.WITHDRAWN
+    )
+
+
 def _release_if_booked(request: MeetingRequest) -> None:
     appointment = request.active_appointment
     if appointment:
@@ -369,7 +376,7 @@ def citizen_cancel(*, request: MeetingRequest) -> MeetingRequest:
         raise IllegalTransition(_("This request can no longer be cancelled."))
     _check_notice(request)
     _release_if_booked(request)
-    WaitlistEntry.objects.filter(request=request, status__in=["waiting", "offered"]).update(status="withdrawn")
+    _leave_waitlists(request)
     transition(request, S.CANCELLED, action="cancelled_by_citizen")
     notify(request, "cancelled")
     return request
