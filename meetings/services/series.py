@@ -99,7 +99,9 @@ def meeting_days_sync(*, start: dt.date, end: dt.date, series: MeetingSeries | N
     exist already (perhaps moved or cancelled by the secretariat) are left as
     they are. Returns the days in the range, in order."""
     # The days come from ``meetings.selectors.days_as_planned``, which the
-    # pages read too (one rule for both; tests/meetings/test_meeting_dates.py).
+    # pages read too; ``meetings.selectors.meeting_day_dates`` reads the same
+    # dates without building anything: keep the two in step
+    # (tests/meetings/test_meeting_dates.py).
     series = series or series_get_or_create()
     existing = {d.original_date: d for d in MeetingDay.objects.filter(series=series, original_date__range=(start, end))}
     planned = days_as_planned(
