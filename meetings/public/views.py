@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from meetings.errors import MeetingError
 from meetings.models import MeetingRequest, PreferredDay, WaitlistEntry
 from meetings.public.forms import FeedbackForm, OtherDayForm, PublicRequestForm, free_slot_count
+from meetings.rules import FIRST_ANSWERS, OPEN_STATUSES
 from meetings.selectors import bookable_meeting_days, day_key, upcoming_meeting_days
 from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
@@ -54,7 +55,6 @@ SESSION_KEEP = 10
 #: Text that looks like an HTML tag or comment: ``<b``, ``</``, ``<!--``.
 #: Every page behind a private link counts against one limit per address.
 status_limit = token_lookup_limit("meetings-status")
-CHANGEABLE = {S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED, S.SCHEDULED, S.SUBSTITUTED}
 
 
 # --- Helpers -----------------------------------------------------------------
@@ -234,7 +234,7 @@ EVENT_LABELS = {
 
 def _decision_label(meeting_request: MeetingRequest, appointment) -> str:
     status = meeting_request.status
-    if status in (S.SCHEDULED, S.SUBSTITUTED, S.ANSWERED, S.DECLINED):
+    if status in FIRST_ANSWERS:
         return str(S(status).label)
     if meeting_request.decline_reason:
         return str(S.DECLINED.label)
@@ -300,7 +300,7 @@ def _timeline(history) -> list[dict]:
 def _render_status(request, token: str, meeting_request: MeetingRequest, *, move_form=None):
     appointment = meeting_request.active_appointment
     history = list(meeting_request.history.filter(public=True).order_by("at", "pk"))
-    can_change = meeting_request.status in CHANGEABLE
+    can_change = meeting_request.status in OPEN_STATUSES
     if move_form is None and can_change:
         move_form = OtherDayForm(days=_other_days(meeting_request, appointment))
     preferences = [
@@ -373,7 +373,7 @@ def status(request, token):
 def status_cancel(request, token):
     """Cancel: a confirmation page (GET), then the cancel itself (POST)."""
     meeting_request = _request_or_404(token)
-    if meeting_request.status not in CHANGEABLE:
+    if meeting_request.status not in OPEN_STATUSES:
         messages.error(request, _("This request can no longer be cancelled."))
         return redirect("meetings:status", token=token)
     if request.method == "POST":
@@ -403,7 +403,7 @@ def status_cancel(request, token):
 def status_move(request, token):
     """Ask for another meeting day (the secretariat books it)."""
     meeting_request = _request_or_404(token)
-    if meeting_request.status not in CHANGEABLE:
+    if meeting_request.status not in OPEN_STATUSES:
         messages.error(request, _("This request can no longer be moved."))
         return redirect("meetings:status", token=token)
     form = OtherDayForm(request.POST, days=_other_days(meeting_request, meeting_request.active_appointment))
