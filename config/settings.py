@@ -207,9 +207,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "scheduling.context_processors.site",
             ],
-            # Filters every page and PDF uses without a {% load %}: |html_datetime
-            # for <time datetime="…">, {{ user|staff_label }} for people.
-            "builtins": ["scheduling.templatetags.html_dates", "scheduling.templatetags.people"],
+            # Filters every page and PDF uses without a {% load %}: |when, |kdate,
+            # |won, |masked, |html_datetime (scheduling.templatetags.formatting),
+            # {{ user|staff_label }} for people.
+            "builtins": ["scheduling.templatetags.formatting", "scheduling.templatetags.people"],
         },
     },
 ]
@@ -287,7 +288,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-personal-data": {"task": "meetings.purge_personal_data", "schedule": crontab(minute=30, hour=3)},
     "purge-suggestion-contacts": {"task": "visits.purge_contacts", "schedule": crontab(minute=45, hour=3)},
     # Phone verifications (codes, what was typed before the code) after a day.
-    "purge-phone-verifications": {"task": "scheduling.purge_phone_verifications", "schedule": crontab(minute=50, hour=3)},
+    "purge-phone-verifications": {
+        "task": "scheduling.purge_phone_verifications",
+        "schedule": crontab(minute=50, hour=3),
+    },
     "remind-overdue-suggestions": {
         "task": "visits.remind_overdue_suggestions",
         "schedule": crontab(minute=0, hour=9, day_of_week="mon"),

@@ -13,6 +13,7 @@ from scheduling.models import Neighborhood, Official
 from scheduling.services import official_create
 from tests.e2e.conftest import axe_findings
 from tests.e2e.test_public_pages import SCREENSHOTS, _describe, _no_horizontal_scroll
+from tests.meetings.conftest import sent_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +56,16 @@ def _open_the_form(page):
 
 def _send(page):
     with page.expect_navigation():
-        page.get_by_role("button", name="신청하기").tap()
+        page.get_by_role("button", name="다음: 휴대전화 인증").tap()
+
+
+def _verify(page, phone="010 1234 5678"):
+    """Types the code texted to the phone (the SMS backend of the live server)."""
+    page.wait_for_url("**/meetings/request/verify/")
+    assert "010-****-5678" in page.locator(".tt-lead-small").inner_text()
+    page.get_by_label("인증번호(6자리)").fill(sent_code(phone))
+    with page.expect_navigation():
+        page.get_by_role("button", name="인증하고 신청하기").tap()
 
 
 def test_a_citizen_asks_for_a_meeting_on_a_phone_and_follows_it(phone_page, city):
@@ -84,9 +94,23 @@ def test_a_citizen_asks_for_a_meeting_on_a_phone_and_follows_it(phone_page, city
     _no_horizontal_scroll(page)
     _shot(page, "request-error")
 
-    # Ticks it and sends: the done page with the reference and the private link.
+    # Ticks it and sends: the code texted to the phone, nothing saved yet.
     _tap_label(page, "id_consent")
     _send(page)
+    page.wait_for_url("**/meetings/request/verify/")
+    assert MeetingRequest.objects.count() == 0
+    _no_horizontal_scroll(page)
+    _shot(page, "request-verify")
+    # Back to the form: everything typed is still there; sent again as it
+    # was, it brings the citizen back to the code already on the phone.
+    page.get_by_role("link", name="신청서로 돌아가 고치기").tap()
+    page.wait_for_url("**/meetings/request/")
+    assert page.get_by_label("제목").input_value() == "골목길 보수"
+    assert "밤에는 어둡습니다." in page.get_by_label("면담하고 싶은 내용").input_value()
+    assert page.locator("#id_consent").is_checked()
+    _send(page)
+    # The code: the done page with the reference and the private link.
+    _verify(page)
     page.wait_for_url("**/meetings/request/done/**")
     assert page.locator("h1").inner_text() == "면담 신청이 접수되었습니다"
     reference = page.locator(".tt-reference").inner_text()
@@ -120,6 +144,7 @@ def test_a_citizen_cancels_from_the_status_page(phone_page, city):
     _fill_the_form(page)
     _tap_label(page, "id_consent")
     _send(page)
+    _verify(page)
     page.get_by_role("link", name="내 신청 확인하기").tap()
     page.wait_for_url("**/meetings/status/**")
 
@@ -155,6 +180,10 @@ def test_no_serious_accessibility_violations_on_the_citizen_pages(phone_page, ax
 
     _tap_label(page, "id_consent")
     _send(page)
+    page.wait_for_url("**/meetings/request/verify/")
+    violations = axe_findings(page, axe_script)
+    assert not violations, "code page: " + _describe(violations)
+    _verify(page)
     page.wait_for_url("**/meetings/request/done/**")
     violations = axe_findings(page, axe_script)
     assert not violations, "done page: " + _describe(violations)

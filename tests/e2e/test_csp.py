@@ -23,7 +23,7 @@ from scheduling import roles
 from scheduling.categories import Category
 from scheduling.models import Department, Neighborhood, Official
 from scheduling.services import official_create
-from tests.e2e.test_citizen_flow import _fill_the_form, _open_the_form, _send, _tap_label
+from tests.e2e.test_citizen_flow import _fill_the_form, _open_the_form, _send, _tap_label, _verify
 from visits.cards import services as card_services
 from visits.models import FieldVisit, Suggestion
 
@@ -133,6 +133,9 @@ def test_the_citizen_pages_run_under_the_policy(phone_page, city, krds_installed
     watch.assert_clean("/meetings/request/ (with errors)")
     _tap_label(page, "id_consent")
     _send(page)
+    page.wait_for_url("**/meetings/request/verify/")
+    watch.assert_clean("/meetings/request/verify/")
+    _verify(page)
     page.wait_for_url("**/meetings/request/done/**")
     watch.assert_clean(page.url)
     # The "copy the link" button comes from static/js/copy-link.js (where

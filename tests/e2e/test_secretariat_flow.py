@@ -19,6 +19,7 @@ from scheduling.models import Bureau, CategoryOwner, Department, Neighborhood, O
 from scheduling.services import official_create
 from tests.e2e.conftest import axe_findings
 from tests.e2e.test_public_pages import SCREENSHOTS, _describe
+from tests.meetings.conftest import sent_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -76,6 +77,9 @@ def _citizen_submits(page) -> tuple[str, str]:
     page.locator('label[for="id_preferred_days_0"]').tap()
     page.locator('label[for="id_needs_sign_language"]').tap()
     page.locator('label[for="id_consent"]').tap()
+    page.locator('form.tt-form button[type="submit"]').tap()
+    page.wait_for_url("**/meetings/request/verify/")
+    page.fill('[name="code"]', sent_code("010 1234 5678"))
     page.locator('form.tt-form button[type="submit"]').tap()
     page.wait_for_url("**/meetings/request/done/**")
     reference = page.locator(".tt-reference").inner_text().strip()
