@@ -113,10 +113,18 @@ def _outbox(model, about: dict) -> list:
 def build_rows() -> dict[str, list]:
     """Model label → the rows holding the contact (history rows included)."""
     from meetings.models import Notification
+    from scheduling.models import PhoneVerification, VerificationMessage
     from visits.models import SuggestionNotification
 
     request = _meeting_request()
     suggestion = _suggestion()
+    verification = PhoneVerification.objects.create(
+        purpose=PhoneVerification.Purpose.MEETING_REQUEST,
+        phone=PHONE,
+        code_hash="0" * 64,
+        code_sent_at=timezone.now(),
+        expires_at=timezone.now(),
+    )
     return {
         "meetings.MeetingRequest": [request],
         "meetings.HistoricalMeetingRequest": list(request.audit_history.all()),
@@ -124,6 +132,8 @@ def build_rows() -> dict[str, list]:
         "visits.Suggestion": [suggestion],
         "visits.HistoricalSuggestion": list(suggestion.audit_history.all()),
         "visits.SuggestionNotification": _outbox(SuggestionNotification, {"suggestion": suggestion}),
+        "scheduling.PhoneVerification": [verification],
+        "scheduling.VerificationMessage": _outbox(VerificationMessage, {"verification": verification})[:1],
     }
 
 

@@ -242,3 +242,33 @@ def test_booking_into_a_day_while_it_is_cancelled_never_deadlocks(future_days):
     assert not Appointment.objects.filter(slot__meeting_day=day, status="active").exists()
     citizen.refresh_from_db()
     assert citizen.status == "under_review"
+
+
+def test_the_same_code_sent_at_once_from_ten_taps_makes_one_request(future_days):
+    """The verification row is locked while the code is checked and the
+    request saved: ten taps on "verify" at the same moment, one request,
+    one confirmation to the citizen."""
+    from django.test import Client
+
+    from scheduling.models import PhoneVerification
+    from scheduling.sms import outbox
+    from tests.meetings.conftest import sent_code
+    from tests.meetings.public.test_verification import PHONE, _data
+
+    browser = Client()
+    browser.post("/meetings/request/", _data(browser, future_days[:1]))
+    code = sent_code(PHONE)
+    cookies = browser.cookies
+
+    def tap(_i):
+        tab = Client()
+        tab.cookies = cookies
+        return tab.post("/meetings/request/verify/", {"action": "verify", "code": code}).status_code
+
+    ok, errors = split(race(10, tap))
+    assert errors == []
+    assert set(ok) <= {302}
+    assert MeetingRequest.objects.count() == 1
+    assert PhoneVerification.objects.get().result == MeetingRequest.objects.get().reference
+    assert Notification.objects.filter(kind="submitted").count() == 1
+    assert [message.to for message in outbox] == [PHONE]
