@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -271,3 +271,19 @@ def meeting_dates(start: dt.date, end: dt.date) -> frozenset[dt.date]:
     ).exclude(status=MeetingDay.Status.CANCELLED)
     dates.update(day_start.astimezone(SEOUL).date() for day_start in moved_here.values_list("start", flat=True))
     return frozenset(dates)
+
+
+def requests_of_phone(phone: str):
+    """Every request made with ``phone`` (normalised), newest first, with its
+    active appointment ("my requests")."""
+    active = Prefetch(
+        "appointments",
+        queryset=Appointment.objects.filter(status=Appointment.Status.ACTIVE).select_related("official"),
+        to_attr="active_appointments",
+    )
+    return (
+        MeetingRequest.objects.filter(phone=phone)
+        .select_related("neighborhood")
+        .prefetch_related(active)
+        .order_by("-submitted_at", "-pk")
+    )

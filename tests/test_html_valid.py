@@ -30,6 +30,7 @@ from meetings.services import review as review_service
 from meetings.services.requests import meeting_request_submit
 from scheduling.demo.seed import demo_city_seed
 from scheduling.models import CategoryOwner, Neighborhood, Official
+from tests.meetings.conftest import sent_code
 from visits.cards import services as card_services
 from visits.models import Suggestion
 from visits.rotation.services import cycle_accept, rotation_plan
@@ -128,6 +129,9 @@ def _pages(city) -> list[tuple[str | None, str]]:
     public = [
         "/",
         "/meetings/request/",
+        "/meetings/request/verify/",
+        "/meetings/my/",
+        "/meetings/my/?verified",
         f"/meetings/status/{city['waiting'].token}/",
         f"/meetings/status/{city['booked'].token}/",
         f"/meetings/status/{city['refused'].token}/",
@@ -174,6 +178,36 @@ def _pages(city) -> list[tuple[str | None, str]]:
     )
 
 
+def _code_asked(client, city):
+    """The code page needs a form sent first."""
+    page = client.get("/meetings/request/").content.decode()
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    client.post(
+        "/meetings/request/",
+        {
+            "name": "김인증",
+            "phone": "010-4321-8765",
+            "neighborhood": Neighborhood.objects.order_by("pk").first().pk,
+            "category": "roads",
+            "subject": "보도 턱",
+            "description": "보도 턱이 높습니다.",
+            "group_size": "1",
+            "consent": "on",
+            "submission_key": key,
+        },
+    )
+
+
+def _phone_verified(client, city):
+    """My requests' list needs the phone verified first."""
+    phone = city["booked"].request.phone
+    client.post("/meetings/my/", {"phone": phone})
+    client.post("/meetings/my/verify/", {"action": "verify", "code": sent_code(phone)})
+
+
+PREPARE = {"/meetings/request/verify/": _code_asked, "/meetings/my/?verified": _phone_verified}
+
+
 def test_the_pages_are_valid_html(client, demo_city, tmp_path, capsys):
     command = _checker()
     files = []
@@ -181,6 +215,8 @@ def test_the_pages_are_valid_html(client, demo_city, tmp_path, capsys):
         client.logout()
         if username:
             client.force_login(demo_city["users"][username])
+        if url in PREPARE:
+            PREPARE[url](client, demo_city)
         response = client.get(url)
         expected = 404 if url == "/no-such-page/" else 200
         assert response.status_code == expected, (username, url, response.status_code)

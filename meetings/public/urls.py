@@ -1,12 +1,16 @@
 from django.urls import include, path
 
-from meetings.public import views
+from meetings.public import my_requests, views
 
 public_patterns = [
     path("request/", views.request_form, name="request"),
     path("request/verify/", views.request_verify, name="request_verify"),
     path("request/received/", views.request_received, name="request_received"),
     path("request/done/<str:reference>/", views.request_done, name="request_done"),
+    path("my/", my_requests.my_requests, name="my_requests"),
+    path("my/verify/", my_requests.my_requests_verify, name="my_requests_verify"),
+    path("my/leave/", my_requests.my_requests_leave, name="my_requests_leave"),
+    path("my/<str:reference>/open/", my_requests.my_request_open, name="my_request_open"),
     path("status/<str:token>/", views.status, name="status"),
     path("status/<str:token>/cancel/", views.status_cancel, name="status_cancel"),
     path("status/<str:token>/move/", views.status_move, name="status_move"),

@@ -237,14 +237,32 @@ def request_verify(request):
             error = str(problem)
         else:
             return _submit_verified(request, verification)
+    return code_page(
+        request,
+        verification,
+        error,
+        verify_url=reverse("meetings:request_verify"),
+        note=_(
+            "Your request is not sent yet: it is sent, and gets its reference number, once the code is right. "
+            "Nothing you typed is lost."
+        ),
+        button=_("Verify and send my request"),
+        back_url=reverse("meetings:request"),
+        back_label=_("Wrong number? Go back to the form and correct it"),
+    )
+
+
+def code_page(request, verification, error: str, **texts):
+    """The page where a citizen types the code texted to them."""
     return render(
         request,
-        "meetings/request_verify.html",
+        "meetings/verify_code.html",
         {
             "phone": mask_phone(verification.phone),
             "expires": when(verification.expires_at),
             "error": error,
             "resend_after": settings.VERIFICATION_RESEND_SECONDS,
+            **texts,
         },
     )
 
