@@ -43,7 +43,6 @@ from meetings.models import (
     Appointment,
     MeetingDay,
     MeetingRequest,
-    Notification,
     PreferredDay,
     ReviewRequest,
     Slot,
@@ -381,68 +380,42 @@ def _action_forms(meeting_request: MeetingRequest, actions: set[str], bound: dic
 
 
 def _request_page(request, meeting_request: MeetingRequest, bound: dict | None = None):
+    """The request's page: its facts, the meeting, the opinions, what happened
+    and the messages. Objects go to the template, which formats them
+    (``|when``, ``|kdate``, ``|masked``); only labels the models do not know
+    are added here."""
     bound = bound or {}
     now = timezone.now()
     appointment = meeting_request.active_appointment
-    history = list(meeting_request.history.select_related(*label_related("actor")))
     calendar, today = _calendar_since([meeting_request.submitted_at])
+    reviews = list(
+        meeting_request.reviews.select_related(
+            "department", *label_related("asked_by"), *label_related("answered_by"), "reviewer", "recommended_official"
+        )
+    )
+    for item in reviews:
+        item.is_late = review_service.review_is_late(item)
+    history = list(meeting_request.history.select_related(*label_related("actor")))
+    for event in history:
+        event.action_label = ACTION_LABELS.get(event.action, event.action)
+        event.from_label = S(event.from_status).label if event.from_status in S.values else event.from_status
+        event.to_label = S(event.to_status).label if event.to_status in S.values else event.to_status
+    notifications = list(meeting_request.notifications.order_by("created_at", "pk"))
+    for notification in notifications:
+        notification.kind_label = NOTIFICATION_LABELS.get(notification.kind, notification.kind)
     context = {
         "r": meeting_request,
         "badge": STATUS_BADGES.get(meeting_request.status, "bg-light-gray"),
-        "submitted": format_when(meeting_request.submitted_at),
-        "due": format_when(meeting_request.due_at),
-        "original_due": format_when(meeting_request.answer_due_at),
         "is_late": is_late(meeting_request, now),
         "days_waiting": _days_waiting(meeting_request, calendar, today),
         "needs": meeting_request.accessibility_needs(),
-        "preferences": [
-            (p.rank, _day_label(p.meeting_day), p.meeting_day)
-            for p in meeting_request.preferences.select_related("meeting_day")
-        ],
-        "waitlist": [
-            (entry, _day_label(entry.meeting_day))
-            for entry in meeting_request.waitlist_entries.select_related("meeting_day")
-        ],
+        "preferences": list(meeting_request.preferences.select_related("meeting_day")),
+        "waitlist": list(meeting_request.waitlist_entries.select_related("meeting_day")),
         "appointment": appointment,
-        "appointment_when": format_when(appointment.start) if appointment else "",
-        "reviews": [
-            (
-                item,
-                format_when(item.asked_at),
-                korean_date(item.due_on) if item.due_on else "",
-                format_when(item.answered_at) if item.answered_at else "",
-                review_service.review_is_late(item),
-            )
-            for item in meeting_request.reviews.select_related(
-                "department",
-                *label_related("asked_by"),
-                *label_related("answered_by"),
-                "reviewer",
-                "recommended_official",
-            )
-        ],
+        "reviews": reviews,
         "review_gate": booking.review_gate_error(meeting_request),
-        "history": [
-            (
-                event,
-                format_when(event.at),
-                ACTION_LABELS.get(event.action, event.action),
-                S(event.from_status).label if event.from_status in S.values else event.from_status,
-                S(event.to_status).label if event.to_status in S.values else event.to_status,
-            )
-            for event in history
-        ],
-        "notifications": [
-            (
-                notification,
-                format_when(notification.created_at),
-                NOTIFICATION_LABELS.get(notification.kind, notification.kind),
-                mask_phone(notification.recipient)
-                if notification.channel == Notification.Channel.SMS
-                else notification.recipient,
-            )
-            for notification in meeting_request.notifications.order_by("created_at", "pk")
-        ],
+        "history": history,
+        "notifications": notifications,
         "can_manage": request.user.has_perm(PERM_MANAGE_REQUESTS),
     }
     if context["can_manage"]:
