@@ -354,21 +354,3 @@ class PhotoForm(KrdsFormMixin, forms.Form):
         help_text=_("JPEG, PNG or WebP, at most 5 MB. The location and camera data are removed."),
     )
     caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
-
-
-#: The form of each action of the suggestion page (the URL's ``action``).
-ACTION_FORMS: dict[str, type[forms.Form]] = {
-    "assign": AssignForm,
-    "review": ReviewForm,
-    "opinion": OpinionForm,
-    "decide": DecideForm,
-    "rereview": NoteForm,
-    "postpone": PostponeForm,
-    "budget": BudgetForm,
-    "start": StartForm,
-    "progress": ProgressForm,
-    "complete": CompleteForm,
-    "reopen": ReopenForm,
-    "details": DetailsForm,
-    "photo": PhotoForm,
-}
