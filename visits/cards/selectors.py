@@ -342,7 +342,7 @@ def committed_in(fiscal_year: int) -> tuple[int, int]:
 
 def joint_review_board(fiscal_year: int, order: str = "score", *, visible: QuerySet | None = None) -> Board:
     """Everything awaiting the joint review's decision
-    (``card_workflow.AWAITING_DECISION``) with its current round's opinions,
+    (``workflow.AWAITING_DECISION``) with its current round's opinions,
     sorted by priority score (the mean of the current round's scores, or
     the decided score) or by estimated cost, with the running total of
     estimated cost down the list against the fiscal year's envelope plus
