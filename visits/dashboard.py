@@ -7,8 +7,8 @@ queries whatever the number of suggestions or visits (see docs/dashboard.md
 and tests/visits/test_dashboard.py).
 
 - "Overdue suggestions": the first few overdue suggestions the user may see
-  (``card_selectors.suggestions_visible_to`` and the department inbox's
-  overdue rule), with the count of all of them.
+  (``card_selectors.suggestions_visible_to`` and the one overdue rule,
+  ``card_selectors.overdue``), with the count of all of them.
 - "Rotation progress": the current accepted rotation cycle, held against
   the plan for the whole cycle and for each of its years
   (``selectors.cycle_progress``, as on the cycle's page), and the next
@@ -25,11 +25,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from scheduling.access import user_department_id
 from scheduling.dates import korean_date, local_when
 from scheduling.staff import DashboardPanel, register_panel
 from visits.cards import selectors as card_selectors
-from visits.cards import services as card_services
-from visits.cards import workflow
 from visits.models import FieldVisit, RotationCycle, Suggestion
 from visits.rotation import selectors
 
@@ -53,23 +52,16 @@ class OverdueRow:
 def overdue_suggestions_context(user, *, now: dt.datetime | None = None) -> dict:
     """Up to ``OVERDUE_SHOWN`` overdue suggestions among those ``user`` may
     see, the longest late first, and the count of all of them. Overdue is
-    the department inbox's rule (``card_selectors.overdue_case``): a first
-    answer past ``first_answer_due`` while still assigned, or no activity
-    since ``card_services.stale_before()``; finished suggestions never are.
+    the one rule (``card_selectors.overdue``): a first answer past
+    ``first_answer_due`` while still assigned, or no activity since
+    ``card_selectors.stale_before()``; finished suggestions never are.
     Constant queries: the user's groups and department, the count, the rows."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    visible = card_selectors.suggestions_visible_to(user)
-    overdue = (
-        visible.exclude(status__in=workflow.CLOSED)
-        .annotate(is_overdue=card_selectors.overdue_case(today, card_services.stale_before(now)))
-        .filter(is_overdue=True)
-    )
+    overdue = card_selectors.overdue(card_selectors.suggestions_visible_to(user), now)
     total = overdue.count()
     rows = [
         OverdueRow(
             suggestion=s,
-            is_late_answer=bool(s.status == workflow.ASSIGNED and s.first_answer_due and s.first_answer_due < today),
+            is_late_answer=s.is_late_answer,
             due=korean_date(s.first_answer_due) if s.first_answer_due else "",
             last_activity=korean_date(timezone.localdate(s.last_activity_at)),
         )
@@ -77,7 +69,7 @@ def overdue_suggestions_context(user, *, now: dt.datetime | None = None) -> dict
             F("first_answer_due").asc(nulls_last=True), "last_activity_at", "pk"
         )[:OVERDUE_SHOWN]
     ]
-    has_department = bool(card_services.user_department_id(user))
+    has_department = bool(user_department_id(user))
     return {
         "rows": rows,
         "total": total,

@@ -26,6 +26,7 @@ from django.utils import timezone
 from scheduling.categories import Category
 from scheduling.demo.clock import replaying, seoul
 from scheduling.models import Department, Neighborhood, Official
+from visits.cards import selectors as card_selectors
 from visits.cards import services as card_services
 from visits.cards import workflow as card_workflow
 from visits.models import BudgetEnvelope, FieldVisit, MonitorGroup, RotationCycle, Suggestion, ThemedTour
@@ -242,14 +243,14 @@ class _People:
         transition = card_workflow.find(action, suggestion.status)
         wanted = transition.actors if transition else frozenset({card_workflow.LEAD_DEPARTMENT})
         for user in self.staff:
-            if card_services.actor_roles(user, suggestion) & wanted:
+            if card_selectors.actor_roles(user, suggestion) & wanted:
                 return user
         return self.admin
 
     def opinion(self, suggestion: Suggestion, party: str):
         suggestion.refresh_from_db(fields=["status", "lead_department"])
         for user in self.staff:
-            if party in card_services.opinion_parties(user, suggestion):
+            if party in card_selectors.opinion_parties(user, suggestion):
                 return user
         return self.admin
 

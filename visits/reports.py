@@ -37,7 +37,6 @@ from scheduling.categories import Category
 from scheduling.dates import local_date
 from scheduling.reports.core import Chart, Figure, Period, Section, Series, Span, Table, months_of, rate
 from visits.cards import selectors as card_selectors
-from visits.cards import services as card_services
 from visits.cards import workflow
 from visits.models import FieldVisit, RotationCycle, Suggestion, SuggestionEvent, ThemedTour
 
@@ -241,13 +240,9 @@ def suggestion_counts(spans: list[Span]) -> list[SuggestionCounts]:
 
 
 def overdue_suggestions(now: dt.datetime):
-    """Open suggestions overdue at ``now``: the department inbox's rule
-    (``card_selectors.overdue_case``), as on the dashboard."""
-    return (
-        Suggestion.objects.exclude(status__in=workflow.CLOSED)
-        .annotate(is_overdue=card_selectors.overdue_case(timezone.localdate(now), card_services.stale_before(now)))
-        .filter(is_overdue=True)
-    )
+    """Suggestions overdue at ``now``: the one rule
+    (``card_selectors.overdue_q``), as in the inbox and on the dashboard."""
+    return Suggestion.objects.filter(card_selectors.overdue_q(now))
 
 
 def overdue_table(now: dt.datetime) -> tuple[Table, int]:

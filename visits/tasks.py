@@ -1,14 +1,21 @@
-"""Thin celery tasks of the visits app: ids in, call a service."""
+"""Thin celery tasks of the visits app: ids in, call a service.
+
+The one import circle the layout allows is a task beside its service:
+``visits.cards.pdf`` queues ``build_all_cards`` after its commit and imports
+this module inside ``_enqueue``; this module imports the services at the top.
+"""
 
 from celery import shared_task
+
+from visits.cards.notifications import overdue_suggestions_remind
+from visits.cards.pdf import all_cards_build
+from visits.cards.services import suggestion_contacts_purge
 
 
 @shared_task(name="visits.build_all_cards", acks_late=True, ignore_result=True)
 def build_all_cards(batch_id: int) -> None:
     """Render every neighborhood's card into one PDF, counting progress on
     the ``CardBatch`` row the page polls."""
-    from visits.cards.pdf import all_cards_build
-
     all_cards_build(batch_id=batch_id)
 
 
@@ -16,8 +23,6 @@ def build_all_cards(batch_id: int) -> None:
 def remind_overdue_suggestions() -> int:
     """Weekly (celery beat): each lead department hears of its suggestions
     with no update for SUGGESTION_STALE_DAYS."""
-    from visits.cards.notifications import overdue_suggestions_remind
-
     return overdue_suggestions_remind()
 
 
@@ -25,6 +30,4 @@ def remind_overdue_suggestions() -> int:
 def purge_contacts() -> int:
     """Daily (celery beat): remove residents' contacts from suggestions
     closed longer ago than the retention period (MEETING_RETENTION_YEARS)."""
-    from visits.cards.services import suggestion_contacts_purge
-
     return suggestion_contacts_purge()

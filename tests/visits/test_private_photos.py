@@ -60,7 +60,7 @@ def suggestion_photos(suggestion_at, card_org):
     led by 도로과."""
     suggestion = suggestion_at("assigned")
     secretariat = card_org["users"]["secretariat"]
-    place = card_services.suggestion_photo_add(suggestion=suggestion, upload=jpeg(), caption="현장", actor=secretariat)
+    place = card_services.suggestion_photo_add(suggestion=suggestion, image=jpeg(), caption="현장", actor=secretariat)
     result = card_services._photo_save(suggestion, jpeg(), caption="완료", is_result=True, actor=secretariat)
     return {"place": place, "result": result}
 

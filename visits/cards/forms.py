@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from scheduling.categories import Category
 from scheduling.forms import KrdsFormMixin, ModelMultipleChoiceField
 from scheduling.models import Department, Neighborhood
+from visits.cards.notifications import CONTACT_CONSENT_TEXT
 from visits.models import FieldVisit, JointReviewOpinion, Suggestion, ThemedTour
 
 
@@ -143,10 +144,8 @@ class SuggestionForm(KrdsFormMixin, SuggestionDetailsFields):
     contact_consent = forms.BooleanField(
         label=_("The resident agreed that this contact is used to tell them how the suggestion goes"),
         required=False,
-        help_text=_(
-            "Only to tell them of each public status change and ask whether it is resolved; "
-            "deleted when the suggestion is closed and the retention period ends."
-        ),
+        # What the resident agrees to (purpose, items, retention, the right to refuse).
+        help_text=CONTACT_CONSENT_TEXT,
     )
 
     def clean(self):
@@ -354,21 +353,3 @@ class PhotoForm(KrdsFormMixin, forms.Form):
         help_text=_("JPEG, PNG or WebP, at most 5 MB. The location and camera data are removed."),
     )
     caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
-
-
-#: The form of each action of the suggestion page (the URL's ``action``).
-ACTION_FORMS: dict[str, type[forms.Form]] = {
-    "assign": AssignForm,
-    "review": ReviewForm,
-    "opinion": OpinionForm,
-    "decide": DecideForm,
-    "rereview": NoteForm,
-    "postpone": PostponeForm,
-    "budget": BudgetForm,
-    "start": StartForm,
-    "progress": ProgressForm,
-    "complete": CompleteForm,
-    "reopen": ReopenForm,
-    "details": DetailsForm,
-    "photo": PhotoForm,
-}

@@ -16,7 +16,8 @@ that runs again never writes a message twice:
   department of its overdue suggestions, once a week.
 
 Every text is rendered in Korean (``settings.LANGUAGE_CODE``), whatever
-language the staff member who made the change uses.
+language the staff member who made the change uses. This module reads
+through ``visits.cards.selectors`` and never imports the services.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import lazy
@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from scheduling import outbox
 from scheduling.dates import korean_date
-from visits.cards import workflow
+from visits.cards import selectors, workflow
 from visits.models import Suggestion, SuggestionEvent, SuggestionNotification
 
 logger = logging.getLogger(__name__)
@@ -286,17 +286,9 @@ def week_key(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def overdue_suggestions(now: dt.datetime) -> Q:
-    """Which suggestions are overdue (as in the department inbox): a first
-    answer past its due date while still assigned, or no activity since
-    ``card_services.stale_before()``."""
-    from visits.cards import selectors as card_selectors
-    from visits.cards import services as card_services
-
-    return card_selectors.overdue_q(timezone.localdate(now), card_services.stale_before(now))
-
-
 def _digest(department_name: str, suggestions: list[Suggestion]) -> tuple[str, str]:
+    """The weekly list; ``suggestions`` come from ``selectors.overdue`` (with
+    ``is_late_answer``)."""
     subject = ngettext(
         "[%(city)s] %(count)s suggestion is waiting for your department",
         "[%(city)s] %(count)s suggestions are waiting for your department",
@@ -310,7 +302,6 @@ def _digest(department_name: str, suggestions: list[Suggestion]) -> tuple[str, s
         % {"department": department_name, "days": settings.SUGGESTION_STALE_DAYS},
         "",
     ]
-    today = timezone.localdate()
     for suggestion in suggestions:
         line = _("- %(neighborhood)s · %(title)s · %(status)s · last update %(date)s") % {
             "neighborhood": suggestion.neighborhood.name,
@@ -318,9 +309,8 @@ def _digest(department_name: str, suggestions: list[Suggestion]) -> tuple[str, s
             "status": suggestion.get_status_display(),
             "date": korean_date(timezone.localdate(suggestion.last_activity_at)),
         }
-        due = suggestion.first_answer_due
-        if suggestion.status == workflow.ASSIGNED and due and due < today:
-            line += _(" · first answer was due %(date)s") % {"date": korean_date(due)}
+        if suggestion.is_late_answer:
+            line += _(" · first answer was due %(date)s") % {"date": korean_date(suggestion.first_answer_due)}
         lines += [line, f"  {_staff_url(suggestion)}"]
     lines += ["", _("Your department's inbox: %(link)s") % {"link": settings.SITE_URL + reverse("staff_cards:inbox")}]
     return subject, _email_body("\n".join(lines))
@@ -336,9 +326,7 @@ def overdue_suggestions_remind(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     period = week_key(timezone.localdate(now))
     overdue = list(
-        Suggestion.objects.filter(lead_department__isnull=False)
-        .exclude(status__in=workflow.CLOSED)
-        .filter(overdue_suggestions(now))
+        selectors.overdue(Suggestion.objects.filter(lead_department__isnull=False), now)
         .select_related("neighborhood", "lead_department")
         .order_by("lead_department_id", "first_answer_due", "last_activity_at", "pk")
     )

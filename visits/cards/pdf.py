@@ -9,10 +9,12 @@ internal fields (department opinion, joint-review opinions, decision
 reasons); it is never shown to the public. Contact details of residents are
 left out of every PDF: a printed card travels.
 
-Who sees what: the secretariat, budget & policy reviewers, officials and
-superusers see every suggestion (``sees_all_suggestions``); a department's
-staff get the same documents restricted to the suggestions their
-department leads or co-leads.
+Who sees what: the rule of every card page, ``selectors.suggestions_visible_to``
+(the secretariat, budget & policy reviewers, officials and superusers see
+every suggestion; a department's staff get the same documents restricted to
+the suggestions their department leads or co-leads; anyone else none). The
+renderers take the ``viewer``; without one (the all-cards job, whose file
+only those who see everything may download) they print every suggestion.
 """
 
 from __future__ import annotations
@@ -25,35 +27,21 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from scheduling import pdf
-from scheduling.access import user_department_id
 from scheduling.dates import headcount, korean_date, local_date, local_when
 from scheduling.dates import won as format_won
 from scheduling.models import Neighborhood
+from visits.cards import selectors, workflow
 from visits.models import CardBatch, FieldVisit, JointReviewOpinion, Suggestion, SuggestionEvent
 
 logger = logging.getLogger(__name__)
 
 Status = Suggestion.Status
 
-#: Statuses in the order of the workflow, for the counts on a card.
-STATUS_ORDER = [
-    Status.RECEIVED,
-    Status.ASSIGNED,
-    Status.JOINT_REVIEW,
-    Status.SELECTED,
-    Status.BUDGETED,
-    Status.IN_PROGRESS,
-    Status.COMPLETED,
-    Status.LONG_TERM,
-    Status.NOT_FEASIBLE,
-]
-#: Not decided yet: the briefing's "open suggestions".
-UNDECIDED = frozenset({Status.RECEIVED, Status.ASSIGNED, Status.JOINT_REVIEW})
 #: How many dated updates a card shows per suggestion (the newest).
 UPDATES_SHOWN = 3
 #: A batch still pending or running after this long is taken for dead and a
@@ -65,26 +53,17 @@ PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 
 
 # --- Who sees what ----------------------------------------------------------------
 
-
-def sees_all_suggestions(user) -> bool:
-    """The secretariat, budget & policy, officials and superusers see every
-    suggestion; a department's staff only their department's."""
-    from scheduling import roles
-
-    if not (user and getattr(user, "is_authenticated", False) and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    wanted = {roles.SECRETARIAT, roles.BUDGET_POLICY_REVIEWER, roles.OFFICIAL}
-    return user.groups.filter(name__in=wanted).exists()
+#: The one rule (``selectors.sees_all``), under the name ``pdf_views`` asks for
+#: the all-cards file.
+sees_all_suggestions = selectors.sees_all
 
 
-def department_scope(user) -> int | None:
-    """``None`` when ``user`` sees everything, else the id of the department
-    whose suggestions they see (0 when they belong to none: they see none)."""
-    if sees_all_suggestions(user):
-        return None
-    return user_department_id(user) or 0
+def _scope(viewer) -> tuple[QuerySet[Suggestion] | None, bool]:
+    """The suggestions ``viewer`` may see (None: every one, for the batch)
+    and whether that is fewer than all (the PDF then says so)."""
+    if viewer is None:
+        return None, False
+    return selectors.suggestions_visible_to(viewer), not selectors.sees_all(viewer)
 
 
 # --- Reading a card --------------------------------------------------------------
@@ -168,7 +147,7 @@ class Card:
     @property
     def counts(self) -> list[tuple[str, int]]:
         counter = Counter(line.suggestion.status for line in self.lines)
-        return [(Status(status).label, counter[status]) for status in STATUS_ORDER if counter[status]]
+        return [(Status(status).label, counter[status]) for status in workflow.STATUS_ORDER if counter[status]]
 
     @property
     def population_text(self) -> str:
@@ -185,18 +164,19 @@ class Card:
 
     @property
     def open_lines(self) -> list[CardLine]:
-        return [line for line in self.lines if line.suggestion.status in UNDECIDED]
+        return [line for line in self.lines if line.suggestion.status in workflow.UNDECIDED]
 
     @property
     def decided_lines(self) -> list[CardLine]:
-        order = {status: index for index, status in enumerate(STATUS_ORDER)}
-        decided = [line for line in self.lines if line.suggestion.status not in UNDECIDED]
+        order = {status: index for index, status in enumerate(workflow.STATUS_ORDER)}
+        decided = [line for line in self.lines if line.suggestion.status not in workflow.UNDECIDED]
         return sorted(decided, key=lambda line: (order[line.suggestion.status], line.number))
 
 
-def _suggestions(neighborhood_ids: list[int], department_id: int | None) -> QuerySet[Suggestion]:
+def _suggestions(neighborhood_ids: list[int], visible: QuerySet[Suggestion] | None) -> QuerySet[Suggestion]:
     queryset = (
-        Suggestion.objects.filter(neighborhood_id__in=neighborhood_ids)
+        (visible if visible is not None else Suggestion.objects.all())
+        .filter(neighborhood_id__in=neighborhood_ids)
         .select_related("lead_department", "visit", "tour")
         .prefetch_related(
             Prefetch("co_departments"),
@@ -212,9 +192,6 @@ def _suggestions(neighborhood_ids: list[int], department_id: int | None) -> Quer
         .annotate(photo_count=Count("photos"))
         .order_by("neighborhood_id", "created_at", "pk")
     )
-    if department_id is not None:
-        co_led = Suggestion.co_departments.through.objects.filter(department_id=department_id)
-        queryset = queryset.filter(Q(lead_department_id=department_id) | Q(pk__in=co_led.values("suggestion_id")))
     return queryset
 
 
@@ -229,10 +206,10 @@ def _line(number: int, suggestion: Suggestion) -> CardLine:
     )
 
 
-def card_data(neighborhoods: list[Neighborhood], *, department_id: int | None = None) -> list[Card]:
+def card_data(neighborhoods: list[Neighborhood], *, visible: QuerySet[Suggestion] | None = None) -> list[Card]:
     """The cards of ``neighborhoods``, in their order, in a fixed number of
-    queries. ``department_id`` restricts them to that department's
-    suggestions (lead or co-department)."""
+    queries. ``visible`` (``selectors.suggestions_visible_to``) restricts them
+    to the suggestions a viewer may see."""
     ids = [n.pk for n in neighborhoods]
     last_visits: dict[int, FieldVisit] = {}
     held = (
@@ -243,7 +220,7 @@ def card_data(neighborhoods: list[Neighborhood], *, department_id: int | None = 
     for visit in held:
         last_visits.setdefault(visit.neighborhood_id, visit)
     cards = {n.pk: Card(neighborhood=n, last_visit=last_visits.get(n.pk)) for n in neighborhoods}
-    for suggestion in _suggestions(ids, department_id):
+    for suggestion in _suggestions(ids, visible):
         card = cards[suggestion.neighborhood_id]
         card.lines.append(_line(len(card.lines) + 1, suggestion))
     return [cards[n.pk] for n in neighborhoods]
@@ -253,15 +230,16 @@ def card_title(neighborhood: Neighborhood) -> str:
     return _("%(name)s management card") % {"name": neighborhood.name}
 
 
-def card_pdf_render(*, neighborhood: Neighborhood, department_id: int | None = None, request=None) -> bytes:
-    """The staff card of ``neighborhood`` as a PDF (everything, internal
-    opinions too; ``department_id`` restricts it to one department's)."""
-    (card,) = card_data([neighborhood], department_id=department_id)
-    return pdf.render_pdf("visits/cards/card_pdf.html", _card_context(card, department_id), request=request)
+def card_pdf_render(*, neighborhood: Neighborhood, viewer=None, request=None) -> bytes:
+    """The staff card of ``neighborhood`` as a PDF (internal opinions too),
+    with the suggestions ``viewer`` may see (every one without a viewer)."""
+    visible, restricted = _scope(viewer)
+    (card,) = card_data([neighborhood], visible=visible)
+    return pdf.render_pdf("visits/cards/card_pdf.html", _card_context(card, restricted), request=request)
 
 
-def _card_context(card: Card, department_id: int | None) -> dict:
-    return {"card": card, "title": card_title(card.neighborhood), "restricted": department_id is not None}
+def _card_context(card: Card, restricted: bool) -> dict:
+    return {"card": card, "title": card_title(card.neighborhood), "restricted": restricted}
 
 
 # --- Every card in one file ---------------------------------------------------------
@@ -334,7 +312,7 @@ def all_cards_build(*, batch_id: int) -> None:
                 raise ValueError(_("There are no neighborhoods yet."))
             documents = []
             for done, card in enumerate(card_data(neighborhoods), start=1):
-                documents.append(pdf.render_document("visits/cards/card_pdf.html", _card_context(card, None)))
+                documents.append(pdf.render_document("visits/cards/card_pdf.html", _card_context(card, False)))
                 rows.update(done=done)
             data = pdf.join_documents(documents, title=f"{all_cards_title()} | {settings.CITY_NAME}")
             batch = rows.get()
@@ -369,15 +347,17 @@ def briefing_title(visit: FieldVisit) -> str:
     return _("Visit briefing: %(name)s") % {"name": visit.neighborhood.name}
 
 
-def visit_briefing_render(*, visit: FieldVisit, department_id: int | None = None, request=None) -> bytes:
+def visit_briefing_render(*, visit: FieldVisit, viewer=None, request=None) -> bytes:
     """Before a field visit, the official's briefing: the neighborhood's
-    open suggestions, what was decided, and what the last visit heard."""
+    open suggestions, what was decided, and what the last visit heard (the
+    suggestions ``viewer`` may see; every one without a viewer)."""
     visit = (
         FieldVisit.objects.select_related("neighborhood", "official")
         .prefetch_related("officials", "departments")
         .get(pk=visit.pk)
     )
-    (card,) = card_data([visit.neighborhood], department_id=department_id)
+    visible, restricted = _scope(viewer)
+    (card,) = card_data([visit.neighborhood], visible=visible)
     previous = last_held_visit(visit)
     heard_before = [line for line in card.lines if previous is not None and line.suggestion.visit_id == previous.pk]
     start, end = timezone.localtime(visit.start), timezone.localtime(visit.end)
@@ -389,6 +369,6 @@ def visit_briefing_render(*, visit: FieldVisit, department_id: int | None = None
         "previous": previous,
         "previous_when": local_when(previous.start, with_time=False) if previous else "",
         "heard_before": heard_before,
-        "restricted": department_id is not None,
+        "restricted": restricted,
     }
     return pdf.render_pdf("visits/cards/briefing_pdf.html", context, request=request)

@@ -51,9 +51,7 @@ def _stamp() -> str:
 def card_pdf(request, code: str):
     require(request.user, PERM_VIEW_SUGGESTION)
     neighborhood = get_object_or_404(Neighborhood, code=code)
-    data = cards.card_pdf_render(
-        neighborhood=neighborhood, department_id=cards.department_scope(request.user), request=request
-    )
+    data = cards.card_pdf_render(neighborhood=neighborhood, viewer=request.user, request=request)
     return pdf_response(
         data,
         filename=f"{cards.card_title(neighborhood)} {_stamp()}.pdf",
@@ -65,7 +63,7 @@ def card_pdf(request, code: str):
 def visit_briefing(request, pk: int):
     require(request.user, PERM_VIEW_VISIT)
     visit = get_object_or_404(FieldVisit.objects.select_related("neighborhood"), pk=pk)
-    data = cards.visit_briefing_render(visit=visit, department_id=cards.department_scope(request.user), request=request)
+    data = cards.visit_briefing_render(visit=visit, viewer=request.user, request=request)
     day = timezone.localtime(visit.start).strftime("%Y%m%d")
     return pdf_response(
         data, filename=f"{cards.briefing_title(visit)} {day}.pdf", fallback=f"briefing-{visit.neighborhood.code}-{day}"

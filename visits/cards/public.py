@@ -41,19 +41,6 @@ CARD_ORDER = (
     Status.NOT_FEASIBLE,
 )
 
-#: The columns of the list, in the workflow's order.
-LIST_ORDER = (
-    Status.RECEIVED,
-    Status.ASSIGNED,
-    Status.JOINT_REVIEW,
-    Status.SELECTED,
-    Status.BUDGETED,
-    Status.IN_PROGRESS,
-    Status.COMPLETED,
-    Status.LONG_TERM,
-    Status.NOT_FEASIBLE,
-)
-
 #: Only these fields of a suggestion are read for the public.
 PUBLIC_FIELDS = (
     "pk",
@@ -89,13 +76,13 @@ class NeighborhoodSummary:
     name: str
     total: int
     open: int
-    counts: tuple[StatusCount, ...]  # the non-zero ones, in LIST_ORDER
+    counts: tuple[StatusCount, ...]  # the non-zero ones, in workflow.STATUS_ORDER
 
 
 @dataclass(frozen=True)
 class CityOverview:
     neighborhoods: list[NeighborhoodSummary]
-    totals: tuple[StatusCount, ...]  # every status, in LIST_ORDER
+    totals: tuple[StatusCount, ...]  # every status, in workflow.STATUS_ORDER
     total: int
 
 
@@ -107,14 +94,19 @@ def neighborhood_overview() -> CityOverview:
     """Every neighborhood with its suggestions counted by status, and the
     city's totals: ONE aggregate query."""
     rows = Neighborhood.objects.annotate(
-        **{_alias(status): Count("suggestions", filter=Q(suggestions__status=status)) for status in LIST_ORDER}
-    ).values("code", "name", *(_alias(status) for status in LIST_ORDER))
-    labels = {status: str(Status(status).label) for status in LIST_ORDER}
-    totals = dict.fromkeys(LIST_ORDER, 0)
+        **{
+            _alias(status): Count("suggestions", filter=Q(suggestions__status=status))
+            for status in workflow.STATUS_ORDER
+        }
+    ).values("code", "name", *(_alias(status) for status in workflow.STATUS_ORDER))
+    labels = {status: str(Status(status).label) for status in workflow.STATUS_ORDER}
+    totals = dict.fromkeys(workflow.STATUS_ORDER, 0)
     neighborhoods = []
     for row in rows:
         counts = tuple(
-            StatusCount(status, labels[status], row[_alias(status)]) for status in LIST_ORDER if row[_alias(status)]
+            StatusCount(status, labels[status], row[_alias(status)])
+            for status in workflow.STATUS_ORDER
+            if row[_alias(status)]
         )
         for item in counts:
             totals[item.status] += item.count
@@ -123,7 +115,7 @@ def neighborhood_overview() -> CityOverview:
         neighborhoods.append(NeighborhoodSummary(row["code"], row["name"], total, total - closed, counts))
     return CityOverview(
         neighborhoods=neighborhoods,
-        totals=tuple(StatusCount(status, labels[status], totals[status]) for status in LIST_ORDER),
+        totals=tuple(StatusCount(status, labels[status], totals[status]) for status in workflow.STATUS_ORDER),
         total=sum(totals.values()),
     )
 

@@ -9,7 +9,16 @@ read what is returned; they never reach back into the database per row.
 Who sees what (``suggestions_visible_to``): the secretariat, budget &
 policy reviewers, officials and superusers see every suggestion; a
 department's staff see those led by their department or where it is a
-co-department; anyone else sees none.
+co-department; anyone else sees none. The pages, the photos and the PDFs
+all ask this one rule. Who acts (``actor_roles``, ``opinion_parties``) is
+here too: the services check it, the pages offer only what it allows.
+
+Overdue (``overdue_q``, ``with_deadlines``) is one query rule too: the
+inbox, the staff pages, the dashboard, the reports and the weekly reminder
+use it.
+
+Imports point one way: ``workflow`` ← ``selectors`` ← ``notifications`` ←
+``services``; this module imports neither of the other two.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import (
     Avg,
     BooleanField,
@@ -37,17 +47,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from scheduling import roles
+from scheduling.access import user_department, user_department_id
 from scheduling.models import Department, Neighborhood
 from scheduling.people import label_related
-from visits.cards import services as card_services
 from visits.cards import workflow
 from visits.models import BudgetEnvelope, JointReviewOpinion, Suggestion, SuggestionEvent
 
 #: Roles that see every suggestion.
 SEE_ALL_ROLES = frozenset({roles.SECRETARIAT, roles.BUDGET_POLICY_REVIEWER, roles.OFFICIAL})
-
-#: The statuses of the priority ranking (decided to be done).
-RANKED = (workflow.SELECTED, workflow.BUDGETED, workflow.IN_PROGRESS, workflow.COMPLETED)
+Party = JointReviewOpinion.Party
 
 
 # --- Who sees what ----------------------------------------------------------------
@@ -82,10 +90,63 @@ def suggestions_visible_to(user) -> QuerySet[Suggestion]:
     groups = _group_names(user)
     if groups & SEE_ALL_ROLES:
         return Suggestion.objects.all()
-    department_id = card_services.user_department_id(user)
+    department_id = user_department_id(user)
     if department_id and roles.DEPARTMENT_STAFF in groups:
         return Suggestion.objects.filter(_of_department(department_id))
     return Suggestion.objects.none()
+
+
+# --- Who acts ---------------------------------------------------------------------
+
+
+def actor_roles(user, suggestion: Suggestion) -> frozenset[str]:
+    """The workflow roles (``workflow.SECRETARIAT`` …) ``user`` holds for
+    ``suggestion``: the secretariat by role, budget & policy by role, the
+    lead department by working there. A superuser holds them all."""
+    if not _active(user):
+        return frozenset()
+    if user.is_superuser:
+        return frozenset({workflow.SECRETARIAT, workflow.BUDGET_POLICY, workflow.LEAD_DEPARTMENT})
+    groups = _group_names(user)
+    held = set()
+    if roles.SECRETARIAT in groups:
+        held.add(workflow.SECRETARIAT)
+    if roles.BUDGET_POLICY_REVIEWER in groups:
+        held.add(workflow.BUDGET_POLICY)
+    department_id = user_department_id(user)
+    if department_id and department_id == suggestion.lead_department_id:
+        held.add(workflow.LEAD_DEPARTMENT)
+    return frozenset(held)
+
+
+def opinion_parties(user, suggestion: Suggestion) -> list[str]:
+    """Which joint-review opinions ``user`` may write on ``suggestion``: the
+    budget & legal department's staff write its opinion, the policy
+    officer's staff theirs, the lead department's staff the department's."""
+    if not (user and getattr(user, "is_authenticated", False)):
+        return []
+    if user.is_superuser:
+        return list(Party.values)
+    parties = []
+    department = user_department(user)
+    if department is not None:
+        if department.kind == Department.Kind.BUDGET_LEGAL:
+            parties.append(Party.BUDGET_LEGAL)
+        elif department.kind == Department.Kind.POLICY_OFFICER:
+            parties.append(Party.POLICY_OFFICER)
+        if department.pk == suggestion.lead_department_id:
+            parties.append(Party.LEAD_DEPARTMENT)
+    return parties
+
+
+def missing_opinions(suggestion: Suggestion) -> list[str]:
+    """The parties whose opinion of the current round is still missing."""
+    written = set(
+        JointReviewOpinion.objects.filter(suggestion=suggestion, review_round=suggestion.review_round).values_list(
+            "party", flat=True
+        )
+    )
+    return [party for party in Party.values if party not in written]
 
 
 # --- The index ----------------------------------------------------------------------
@@ -117,48 +178,62 @@ def card_index_counts(visible: QuerySet[Suggestion]) -> list[NeighborhoodCount]:
 # --- The department inbox -------------------------------------------------------------
 
 
-def overdue_q(today: dt.date, stale: dt.datetime) -> Q:
+def stale_before(now: dt.datetime | None = None) -> dt.datetime:
+    """Open suggestions with no activity since this moment are overdue
+    (``SUGGESTION_STALE_DAYS`` before ``now``)."""
+    return (now or timezone.now()) - dt.timedelta(days=settings.SUGGESTION_STALE_DAYS)
+
+
+def late_answer_q(now: dt.datetime | None = None) -> Q:
+    """Still assigned, and the first answer was due before today."""
+    return Q(status=workflow.ASSIGNED, first_answer_due__lt=timezone.localdate(now or timezone.now()))
+
+
+def stale_q(now: dt.datetime | None = None) -> Q:
+    """Open (not completed nor answered "not feasible"), and no activity
+    since ``stale_before(now)``."""
+    return ~Q(status__in=workflow.CLOSED) & Q(last_activity_at__lt=stale_before(now))
+
+
+def overdue_q(now: dt.datetime | None = None) -> Q:
     """The one rule of "overdue": a first answer past its due date while
-    still assigned, or no activity since ``stale``
-    (``card_services.stale_before()``). The inbox, the dashboard, the reports
-    and the weekly reminder all use it."""
-    return Q(status=workflow.ASSIGNED, first_answer_due__lt=today) | Q(last_activity_at__lt=stale)
+    still assigned, or an open suggestion with no activity for
+    ``SUGGESTION_STALE_DAYS``; a closed suggestion never is. The inbox, the
+    staff pages, the dashboard, the reports and the weekly reminder all use
+    it."""
+    return late_answer_q(now) | stale_q(now)
 
 
-def overdue_case(today: dt.date, stale: dt.datetime) -> Case:
-    return Case(
-        When(overdue_q(today, stale), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def with_deadlines(queryset: QuerySet[Suggestion], now: dt.datetime | None = None) -> QuerySet[Suggestion]:
+    """``queryset`` with ``is_overdue``, ``is_late_answer`` and ``is_stale``
+    annotated by ``overdue_q``'s parts (no extra query)."""
+    now = now or timezone.now()
+    return queryset.annotate(
+        is_overdue=_flag(overdue_q(now)), is_late_answer=_flag(late_answer_q(now)), is_stale=_flag(stale_q(now))
     )
+
+
+def overdue(queryset: QuerySet[Suggestion], now: dt.datetime | None = None) -> QuerySet[Suggestion]:
+    """The overdue suggestions of ``queryset``, with their deadline flags."""
+    return with_deadlines(queryset.filter(overdue_q(now)), now)
 
 
 def department_inbox(department: Department | int, *, now: dt.datetime | None = None) -> list[Suggestion]:
     """The open suggestions led by ``department`` (where it owes the next
     step, or that are still on their way), OVERDUE FIRST: a first answer
     past ``first_answer_due`` while still assigned, or no activity since
-    ``card_services.stale_before()``; then by due date, then the longest
+    ``stale_before()``; then by due date, then the longest
     untouched. Each has ``is_overdue``, ``is_late_answer``, ``is_stale``
-    and ``owes_next_step``."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    stale = card_services.stale_before(now)
+    (``with_deadlines``) and ``owes_next_step``."""
     department_id = department.pk if isinstance(department, Department) else department
+    queryset = Suggestion.objects.filter(lead_department_id=department_id).exclude(status__in=workflow.CLOSED)
     rows = list(
-        Suggestion.objects.filter(lead_department_id=department_id)
-        .exclude(status__in=workflow.CLOSED)
+        with_deadlines(queryset, now)
         .select_related("neighborhood", "lead_department")
-        .annotate(
-            is_overdue=overdue_case(today, stale),
-            is_late_answer=Case(
-                When(status=workflow.ASSIGNED, first_answer_due__lt=today, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-            is_stale=Case(
-                When(last_activity_at__lt=stale, then=Value(True)), default=Value(False), output_field=BooleanField()
-            ),
-        )
         .order_by("-is_overdue", F("first_answer_due").asc(nulls_last=True), "last_activity_at", "pk")
     )
     for row in rows:
@@ -267,7 +342,7 @@ def committed_in(fiscal_year: int) -> tuple[int, int]:
 
 def joint_review_board(fiscal_year: int, order: str = "score", *, visible: QuerySet | None = None) -> Board:
     """Everything awaiting the joint review's decision
-    (``card_workflow.AWAITING_DECISION``) with its current round's opinions,
+    (``workflow.AWAITING_DECISION``) with its current round's opinions,
     sorted by priority score (the mean of the current round's scores, or
     the decided score) or by estimated cost, with the running total of
     estimated cost down the list against the fiscal year's envelope plus
@@ -279,7 +354,8 @@ def joint_review_board(fiscal_year: int, order: str = "score", *, visible: Query
         status__in=workflow.AWAITING_DECISION
     )
     queryset = (
-        queryset.select_related("neighborhood", "lead_department")
+        with_deadlines(queryset)
+        .select_related("neighborhood", "lead_department")
         .prefetch_related(_current_opinions())
         .annotate(board_score=Coalesce(_mean_score(), "priority_score", output_field=DecimalField()))
     )
@@ -320,15 +396,15 @@ def priority_ranking(fiscal_year: int | None = None, *, visible: QuerySet | None
     list: two suggestions with the same rank and score share a place. With
     ``fiscal_year``: those budgeted that year and those selected but not
     budgeted yet."""
-    queryset = (visible if visible is not None else Suggestion.objects.all()).filter(status__in=RANKED)
+    queryset = (visible if visible is not None else Suggestion.objects.all()).filter(status__in=workflow.COMMITTED)
     if fiscal_year:
         queryset = queryset.filter(
             Q(budget_fiscal_year=fiscal_year) | Q(status=workflow.SELECTED, budget_fiscal_year__isnull=True)
         )
     rows = list(
-        queryset.select_related("neighborhood", "lead_department").order_by(
-            F("priority_rank").asc(nulls_last=True), F("priority_score").desc(nulls_last=True), "pk"
-        )
+        with_deadlines(queryset)
+        .select_related("neighborhood", "lead_department")
+        .order_by(F("priority_rank").asc(nulls_last=True), F("priority_score").desc(nulls_last=True), "pk")
     )
     for row, place in zip(rows, competition_ranks([(r.priority_rank, r.priority_score) for r in rows]), strict=True):
         row.rank = place
@@ -349,21 +425,23 @@ def competition_ranks(keys: list) -> list[int]:
 
 
 def _with_everything(queryset: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
-    return queryset.select_related(
-        "neighborhood", "lead_department", "visit", "tour", *label_related("created_by")
-    ).prefetch_related(
-        Prefetch(
-            "events",
-            queryset=SuggestionEvent.objects.select_related(*label_related("actor")).order_by("created_at", "pk"),
-        ),
-        Prefetch(
-            "opinions",
-            queryset=JointReviewOpinion.objects.select_related(*label_related("author")).order_by(
-                "-review_round", "party"
+    return (
+        with_deadlines(queryset)
+        .select_related("neighborhood", "lead_department", "visit", "tour", *label_related("created_by"))
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=SuggestionEvent.objects.select_related(*label_related("actor")).order_by("created_at", "pk"),
             ),
-        ),
-        "photos",
-        "co_departments",
+            Prefetch(
+                "opinions",
+                queryset=JointReviewOpinion.objects.select_related(*label_related("author")).order_by(
+                    "-review_round", "party"
+                ),
+            ),
+            "photos",
+            "co_departments",
+        )
     )
 
 

@@ -7,7 +7,8 @@ the status it finds there, so of two simultaneous moves one wins and the
 other gets a clear Korean message. Every move, opinion and progress update
 is a ``SuggestionEvent``; residents who left a contact are told of each
 public status change through the outbox (``visits.cards.notifications``),
-in the same transaction.
+in the same transaction. Who holds which role on a suggestion is read by
+``visits.cards.selectors`` (``actor_roles``, ``opinion_parties``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from scheduling.access import user_department, user_department_id
 from scheduling.categories import Category
 from scheduling.clock import answer_due, years_before
 from scheduling.errors import TongtongError
@@ -33,14 +33,17 @@ from scheduling.phones import InvalidPhoneNumber, normalize_mobile
 from scheduling.workdays import working_calendar
 from visits.cards import notifications as card_notifications
 from visits.cards import workflow
+from visits.cards.selectors import actor_roles, missing_opinions, opinion_parties
 from visits.models import (
     FieldVisit,
     JointReviewOpinion,
     Suggestion,
     SuggestionEvent,
+    SuggestionNotification,
     SuggestionPhoto,
     ThemedTour,
 )
+from visits.records.services import MAX_PHOTOS, photo_clean
 
 Status = Suggestion.Status
 Party = JointReviewOpinion.Party
@@ -49,51 +52,6 @@ Recommendation = JointReviewOpinion.Recommendation
 
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
-
-
-# --- Who is acting ----------------------------------------------------------------
-
-
-def actor_roles(user, suggestion: Suggestion) -> frozenset[str]:
-    """The workflow roles (``card_workflow.SECRETARIAT`` …) ``user`` holds
-    for ``suggestion``: the secretariat by role, budget & policy by role, the
-    lead department by working there. A superuser holds them all."""
-    from scheduling import roles
-
-    if not (user and getattr(user, "is_authenticated", False) and user.is_active):
-        return frozenset()
-    if user.is_superuser:
-        return frozenset({workflow.SECRETARIAT, workflow.BUDGET_POLICY, workflow.LEAD_DEPARTMENT})
-    groups = set(user.groups.values_list("name", flat=True))
-    held = set()
-    if roles.SECRETARIAT in groups:
-        held.add(workflow.SECRETARIAT)
-    if roles.BUDGET_POLICY_REVIEWER in groups:
-        held.add(workflow.BUDGET_POLICY)
-    department_id = user_department_id(user)
-    if department_id and department_id == suggestion.lead_department_id:
-        held.add(workflow.LEAD_DEPARTMENT)
-    return frozenset(held)
-
-
-def opinion_parties(user, suggestion: Suggestion) -> list[str]:
-    """Which joint-review opinions ``user`` may write on ``suggestion``: the
-    budget & legal department's staff write its opinion, the policy
-    officer's staff theirs, the lead department's staff the department's."""
-    if not (user and getattr(user, "is_authenticated", False)):
-        return []
-    if user.is_superuser:
-        return list(Party.values)
-    parties = []
-    department = user_department(user)
-    if department is not None:
-        if department.kind == Department.Kind.BUDGET_LEGAL:
-            parties.append(Party.BUDGET_LEGAL)
-        elif department.kind == Department.Kind.POLICY_OFFICER:
-            parties.append(Party.POLICY_OFFICER)
-        if department.pk == suggestion.lead_department_id:
-            parties.append(Party.LEAD_DEPARTMENT)
-    return parties
 
 
 # --- Recording ------------------------------------------------------------------
@@ -213,7 +171,7 @@ def suggestion_details_update(
     """Correct what was recorded (the secretariat, budget & policy, or the
     lead department)."""
     suggestion = _locked(suggestion)
-    if not (actor_roles(actor, suggestion) & {workflow.SECRETARIAT, workflow.BUDGET_POLICY, workflow.LEAD_DEPARTMENT}):
+    if not (actor_roles(actor, suggestion) & workflow.EDITORS):
         raise PermissionDenied
     title = (title or "").strip()
     if not title:
@@ -413,16 +371,6 @@ def suggestion_opinion_record(
     return written
 
 
-def missing_opinions(suggestion: Suggestion) -> list[str]:
-    """The parties whose opinion of the current round is still missing."""
-    written = set(
-        JointReviewOpinion.objects.filter(suggestion=suggestion, review_round=suggestion.review_round).values_list(
-            "party", flat=True
-        )
-    )
-    return [party for party in Party.values if party not in written]
-
-
 @transaction.atomic
 def suggestion_decide(
     *,
@@ -461,8 +409,7 @@ def suggestion_decide(
             # The next place after every suggestion still to be done: counting
             # only "selected" ones restarted at 1 as soon as the others were
             # budgeted, so every suggestion came out first.
-            queue = (Status.SELECTED, Status.BUDGETED, Status.IN_PROGRESS)
-            highest = Suggestion.objects.filter(status__in=queue).aggregate(m=Max("priority_rank"))["m"]
+            highest = Suggestion.objects.filter(status__in=workflow.TO_BE_DONE).aggregate(m=Max("priority_rank"))["m"]
             priority_rank = (highest or 0) + 1
         suggestion.priority_score = priority_score
         suggestion.priority_rank = priority_rank
@@ -547,7 +494,7 @@ def suggestion_progress(
             _("Progress is posted while the works are in progress; the suggestion is now “%(status)s”.")
             % {"status": suggestion.get_status_display()}
         )
-    if workflow.LEAD_DEPARTMENT not in actor_roles(actor, suggestion):
+    if not (workflow.PROGRESS_POSTERS & actor_roles(actor, suggestion)):
         raise PermissionDenied
     if progress is None or not (0 <= progress <= 100):
         raise TongtongError(_("Progress is a percentage between 0 and 100."))
@@ -658,8 +605,6 @@ def suggestion_resident_answer(*, suggestion: Suggestion, resolved: bool, commen
 
 
 def _photo_save(suggestion, upload, *, caption, is_result, actor) -> SuggestionPhoto:
-    from visits.records.services import MAX_PHOTOS, photo_clean
-
     if suggestion.photos.count() >= MAX_PHOTOS:
         raise TongtongError(_("At most %(count)s photos.") % {"count": MAX_PHOTOS})
     data, extension = photo_clean(upload)
@@ -673,20 +618,12 @@ def _photo_save(suggestion, upload, *, caption, is_result, actor) -> SuggestionP
 
 
 @transaction.atomic
-def suggestion_photo_add(*, suggestion: Suggestion, upload, caption: str = "", actor) -> SuggestionPhoto:
+def suggestion_photo_add(*, suggestion: Suggestion, image, caption: str = "", actor) -> SuggestionPhoto:
     """A photo of the place (stored without its location metadata)."""
     suggestion = _locked(suggestion)
-    if not (actor_roles(actor, suggestion) & {workflow.SECRETARIAT, workflow.BUDGET_POLICY, workflow.LEAD_DEPARTMENT}):
+    if not (actor_roles(actor, suggestion) & workflow.EDITORS):
         raise PermissionDenied
-    return _photo_save(suggestion, upload, caption=caption, is_result=False, actor=actor)
-
-
-# --- Deadlines ------------------------------------------------------------------
-
-
-def stale_before(now: dt.datetime | None = None) -> dt.datetime:
-    """Suggestions with no activity since this moment are overdue."""
-    return (now or timezone.now()) - dt.timedelta(days=settings.SUGGESTION_STALE_DAYS)
+    return _photo_save(suggestion, image, caption=caption, is_result=False, actor=actor)
 
 
 # --- Retention --------------------------------------------------------------------
@@ -710,10 +647,6 @@ def suggestion_contacts_purge(*, now: dt.datetime | None = None, batch_size: int
     recipient where it was the resident. The suggestion itself, its events
     and its statistics stay. Idempotent (``contact_purged_at``); returns
     how many suggestions were purged."""
-    from django.db.models import Q
-
-    from visits.models import SuggestionNotification
-
     now = now or timezone.now()
     cutoff = years_before(now, settings.MEETING_RETENTION_YEARS)
     holds_contact = (

@@ -3,16 +3,20 @@
 department's inbox, the joint-review board, the priority ranking, and each
 suggestion's page with the forms for what the user may do now.
 
-Views are thin: ``_suggestion_for`` decides who may see and act on a
-suggestion; a form parses; one service of ``visits.cards.services`` acts;
-its ``TongtongError`` is shown in the form it came from with everything
-typed kept, and ``PermissionDenied`` is a 403.
+Views are thin: ``_suggestion_for`` decides who may see a suggestion; each
+POST action is one row of ``ACTIONS`` (its form, the one service of
+``visits.cards.services`` it calls, the message, who may take it); the
+service's ``TongtongError`` is shown in the form it came from with
+everything typed kept, and ``PermissionDenied`` is a 403.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -22,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from scheduling import params as parse
-from scheduling.access import require
+from scheduling.access import require, user_department_id
 from scheduling.audit import record_access
 from scheduling.categories import Category
 from scheduling.dates import korean_date, local_when, won
@@ -32,7 +36,22 @@ from scheduling.models import Department, Neighborhood
 from scheduling.people import staff_label
 from scheduling.phones import mask_phone
 from visits.cards import selectors, services, workflow
-from visits.cards.forms import ACTION_FORMS, DetailsForm, SuggestionForm
+from visits.cards.forms import (
+    AssignForm,
+    BudgetForm,
+    CompleteForm,
+    DecideForm,
+    DetailsForm,
+    NoteForm,
+    OpinionForm,
+    PhotoForm,
+    PostponeForm,
+    ProgressForm,
+    ReopenForm,
+    ReviewForm,
+    StartForm,
+    SuggestionForm,
+)
 from visits.models import FieldVisit, JointReviewOpinion, Suggestion, SuggestionEvent, ThemedTour
 
 PERM_ADD_SUGGESTION = "visits.add_suggestion"
@@ -58,7 +77,6 @@ ACTION_OF_TRANSITION = {
     "long_term": "decide",
     "reject": "decide",
 }
-ACTION_ORDER = list(ACTION_FORMS)
 #: The forms that upload a file.
 MULTIPART_ACTIONS = frozenset({"complete", "photo"})
 
@@ -109,10 +127,9 @@ def _heard_at(suggestion: Suggestion) -> str:
     return str(suggestion.get_source_display())
 
 
-def _decorate(suggestion: Suggestion, *, now: dt.datetime | None = None) -> Suggestion:
-    """Attach what the templates print (no query: related rows are loaded)."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+def _decorate(suggestion: Suggestion) -> Suggestion:
+    """Attach what the templates print (no query: related rows are loaded;
+    ``is_overdue`` and its reasons come annotated by the selectors)."""
     suggestion.badge = STATUS_BADGES.get(suggestion.status, "bg-light-gray")
     suggestion.due_text = _date(suggestion.first_answer_due)
     suggestion.cost_text = won(suggestion.estimated_cost)
@@ -122,13 +139,6 @@ def _decorate(suggestion: Suggestion, *, now: dt.datetime | None = None) -> Sugg
     suggestion.created_text = _date(timezone.localdate(suggestion.created_at))
     suggestion.activity_text = _date(timezone.localdate(suggestion.last_activity_at))
     suggestion.completed_text = _date(suggestion.completed_on)
-    if not hasattr(suggestion, "is_overdue"):
-        late = suggestion.status == Status.ASSIGNED and bool(
-            suggestion.first_answer_due and suggestion.first_answer_due < today
-        )
-        stale = suggestion.status not in workflow.CLOSED and suggestion.last_activity_at < services.stale_before(now)
-        suggestion.is_late_answer, suggestion.is_stale = late, stale
-        suggestion.is_overdue = late or stale
     return suggestion
 
 
@@ -156,24 +166,138 @@ def _opinion_rows(opinions) -> list[dict]:
 # --- Access -------------------------------------------------------------------------
 
 
-def _suggestion_for(user, pk: int, *, acting: bool = False) -> Suggestion:
+def _suggestion_for(user, pk: int, *, may: Callable | None = None) -> Suggestion:
     """The one access check of every suggestion view. A suggestion the user
     may not see is a 404 (a department asking for another's: it is not
-    theirs to see); acting needs a role on it (a co-department only reads):
-    403 otherwise."""
+    theirs to see); acting needs the action's role on it (``may``; a
+    co-department only reads): 403 otherwise."""
     try:
         suggestion = selectors.suggestion_for_page(selectors.suggestions_visible_to(user), pk)
     except Suggestion.DoesNotExist as missing:
         raise Http404 from missing
-    if acting and not (services.actor_roles(user, suggestion) or services.opinion_parties(user, suggestion)):
+    if may is not None and not may(user, suggestion):
         raise PermissionDenied
     return suggestion
+
+
+# --- The actions of a suggestion's page --------------------------------------------
+
+
+def _holds(roles: frozenset[str]) -> Callable:
+    """May act: holds one of the workflow ``roles`` on the suggestion."""
+    return lambda user, suggestion: bool(roles & selectors.actor_roles(user, suggestion))
+
+
+def _takes(*moves: str) -> Callable:
+    """May act: holds a role the workflow lets take one of ``moves``."""
+    return _holds(frozenset().union(*(t.actors for move in moves for t in workflow.BY_ACTION[move])))
+
+
+def _writes_an_opinion(user, suggestion: Suggestion) -> bool:
+    return bool(selectors.opinion_parties(user, suggestion))
+
+
+@dataclass(frozen=True)
+class Action:
+    """One POST action of a suggestion's page: the form that parses it, the
+    one service it calls (with the suggestion, the actor and the form's
+    fields as keyword arguments), the message on success (from the form's
+    data), and who may take it (``may(user, suggestion)``; the service
+    checks again under its row lock)."""
+
+    form: type[django_forms.Form]
+    service: Callable
+    message: Callable[[dict], str]
+    may: Callable
+
+
+#: The page's actions (the URL's ``action``), in the order the page shows them.
+ACTIONS: dict[str, Action] = {
+    "assign": Action(
+        AssignForm,
+        services.suggestion_assign,
+        lambda data: _("The suggestion was assigned to %(department)s.") % {"department": data["lead_department"].name},
+        _takes("assign", "reassign"),
+    ),
+    "review": Action(
+        ReviewForm,
+        services.suggestion_department_review,
+        lambda data: _("The department's review was recorded; the suggestion is in joint review."),
+        _takes("review"),
+    ),
+    "opinion": Action(
+        OpinionForm,
+        services.suggestion_opinion_record,
+        lambda data: _("The opinion was recorded."),
+        _writes_an_opinion,
+    ),
+    "decide": Action(
+        DecideForm,
+        services.suggestion_decide,
+        lambda data: _("The decision was recorded."),
+        _takes("select", "long_term", "reject"),
+    ),
+    "rereview": Action(
+        NoteForm,
+        services.suggestion_rereview,
+        lambda data: _("The suggestion is back in joint review."),
+        _takes("rereview"),
+    ),
+    "postpone": Action(
+        PostponeForm,
+        services.suggestion_postpone,
+        lambda data: _("The suggestion was moved to long-term review."),
+        _takes("postpone"),
+    ),
+    "budget": Action(
+        BudgetForm,
+        services.suggestion_budget,
+        lambda data: _("The suggestion was reflected in the budget."),
+        _takes("budget"),
+    ),
+    "start": Action(
+        StartForm,
+        services.suggestion_start,
+        lambda data: _("The works were started."),
+        _takes("start"),
+    ),
+    "progress": Action(
+        ProgressForm,
+        services.suggestion_progress,
+        lambda data: _("The progress update was posted."),
+        _holds(workflow.PROGRESS_POSTERS),
+    ),
+    "complete": Action(
+        CompleteForm,
+        services.suggestion_complete,
+        lambda data: _("The completion was recorded."),
+        _takes("complete"),
+    ),
+    "reopen": Action(
+        ReopenForm,
+        services.suggestion_reopen,
+        lambda data: _("The works were reopened for the lead department."),
+        _takes("reopen"),
+    ),
+    "details": Action(
+        DetailsForm,
+        services.suggestion_details_update,
+        lambda data: _("The details were saved."),
+        _holds(workflow.EDITORS),
+    ),
+    "photo": Action(
+        PhotoForm,
+        services.suggestion_photo_add,
+        lambda data: _("The photo was added without its location data."),
+        _holds(workflow.EDITORS),
+    ),
+}
 
 
 def _available_actions(user, suggestion: Suggestion) -> dict[str, dict]:
     """The page's actions ``user`` may take on ``suggestion`` now, each with
     the keyword arguments its form needs (the allowed decisions, parties)."""
-    held = services.actor_roles(user, suggestion)
+    held = selectors.actor_roles(user, suggestion)
     actions: dict[str, dict] = {}
     for transition in workflow.available(suggestion.status, held):
         name = ACTION_OF_TRANSITION.get(transition.action, transition.action)
@@ -181,15 +305,15 @@ def _available_actions(user, suggestion: Suggestion) -> dict[str, dict]:
         if name == "decide":
             actions[name].setdefault("decisions", []).append(transition.action)
     if suggestion.status == Status.JOINT_REVIEW:
-        parties = services.opinion_parties(user, suggestion)
+        parties = selectors.opinion_parties(user, suggestion)
         if parties:
             actions["opinion"] = {"parties": parties}
-    if suggestion.status == Status.IN_PROGRESS and workflow.LEAD_DEPARTMENT in held:
+    if suggestion.status == Status.IN_PROGRESS and held & workflow.PROGRESS_POSTERS:
         actions["progress"] = {}
-    if held & {workflow.SECRETARIAT, workflow.BUDGET_POLICY, workflow.LEAD_DEPARTMENT}:
+    if held & workflow.EDITORS:
         actions["details"] = {}
         actions["photo"] = {}
-    return {name: actions[name] for name in ACTION_ORDER if name in actions}
+    return {name: actions[name] for name in ACTIONS if name in actions}
 
 
 def _initial(name: str, suggestion: Suggestion) -> dict:
@@ -231,7 +355,7 @@ def card_index(request):
             "open_total": sum(r["row"].open for r in rows),
             "grand_total": sum(totals),
             "can_add": request.user.has_perm(PERM_ADD_SUGGESTION),
-            "has_department": bool(services.user_department_id(request.user)),
+            "has_department": bool(user_department_id(request.user)),
             "sees_all": selectors.sees_all(request.user),
         },
     )
@@ -244,10 +368,9 @@ def staff_card(request, code):
         card = selectors.neighborhood_card_staff(code, visible=visible)
     except Neighborhood.DoesNotExist as missing:
         raise Http404 from missing
-    now = timezone.now()
     suggestions = [
         {
-            "s": _decorate(s, now=now),
+            "s": _decorate(s),
             "timeline": _timeline(s),
             "opinions": _opinion_rows(s.current_opinions),
             "co_departments": [d.name for d in s.co_departments.all()],
@@ -270,7 +393,7 @@ def staff_card(request, code):
 
 def _inbox_department(request) -> tuple[Department | None, list[Department]]:
     """The user's own department; who sees every suggestion may pick one."""
-    own = services.user_department_id(request.user)
+    own = user_department_id(request.user)
     if not selectors.sees_all(request.user):
         return (Department.objects.filter(pk=own).first() if own else None), []
     choices = list(Department.objects.filter(is_active=True).order_by("name"))
@@ -286,8 +409,7 @@ def department_inbox(request):
     department, choices = _inbox_department(request)
     rows = []
     if department is not None:
-        now = timezone.now()
-        rows = [_decorate(s, now=now) for s in selectors.department_inbox(department, now=now)]
+        rows = [_decorate(s) for s in selectors.department_inbox(department)]
     return render(
         request,
         "visits/cards/staff_inbox.html",
@@ -309,9 +431,8 @@ def joint_review_board(request):
     fiscal_year = _year(request.GET.get("year")) or selectors.default_fiscal_year()
     order = request.GET.get("order", "score")
     board = selectors.joint_review_board(fiscal_year, order, visible=selectors.suggestions_visible_to(request.user))
-    now = timezone.now()
     for row in board.rows:
-        _decorate(row.suggestion, now=now)
+        _decorate(row.suggestion)
         row.score_text = f"{row.score:.1f}" if row.score is not None else "-"
         row.running_text = won(row.running_total)
         row.with_committed_text = won(row.with_committed)
@@ -344,9 +465,8 @@ def joint_review_board(request):
 def priority_ranking(request):
     fiscal_year = _year(request.GET.get("year"))
     rows = selectors.priority_ranking(fiscal_year, visible=selectors.suggestions_visible_to(request.user))
-    now = timezone.now()
     for row in rows:
-        _decorate(row, now=now)
+        _decorate(row)
     this_year = timezone.localdate().year
     return render(
         request,
@@ -430,14 +550,14 @@ def _suggestion_page(request, suggestion: Suggestion, bound: dict | None = None,
     bound = bound or {}
     actions = _available_actions(request.user, suggestion)
     forms = {}
-    for name in ACTION_ORDER:
+    for name in ACTIONS:
         if name in bound:
             forms[name] = bound[name]
         elif name in actions:
-            forms[name] = ACTION_FORMS[name](initial=_initial(name, suggestion), **actions[name])
+            forms[name] = ACTIONS[name].form(initial=_initial(name, suggestion), **actions[name])
     _decorate(suggestion)
     missing = (
-        [str(JointReviewOpinion.Party(p).label) for p in services.missing_opinions(suggestion)]
+        [str(JointReviewOpinion.Party(p).label) for p in selectors.missing_opinions(suggestion)]
         if suggestion.status in workflow.AWAITING_DECISION
         else []
     )
@@ -473,121 +593,19 @@ def suggestion_detail(request, pk):
     return _suggestion_page(request, _suggestion_for(request.user, pk))
 
 
-def _perform(name: str, suggestion: Suggestion, data: dict, actor) -> str:
-    """Call the one service of action ``name``; returns the success message."""
-    if name == "assign":
-        services.suggestion_assign(
-            suggestion=suggestion, lead_department=data["lead_department"], actor=actor, note=data["note"]
-        )
-        return _("The suggestion was assigned to %(department)s.") % {"department": data["lead_department"].name}
-    if name == "review":
-        services.suggestion_department_review(
-            suggestion=suggestion,
-            actor=actor,
-            feasibility=data["feasibility"],
-            opinion=data["opinion"],
-            estimated_cost=data["estimated_cost"],
-            estimated_period=data["estimated_period"],
-            public_answer=data["public_answer"],
-        )
-        return _("The department's review was recorded; the suggestion is in joint review.")
-    if name == "opinion":
-        services.suggestion_opinion_record(
-            suggestion=suggestion,
-            actor=actor,
-            party=data["party"],
-            recommendation=data["recommendation"],
-            opinion=data["opinion"],
-            score=data["score"],
-        )
-        return _("The opinion was recorded.")
-    if name == "decide":
-        services.suggestion_decide(
-            suggestion=suggestion,
-            actor=actor,
-            decision=data["decision"],
-            reason=data["reason"],
-            public_answer=data["public_answer"],
-            priority_score=data["priority_score"],
-            priority_rank=data["priority_rank"],
-        )
-        return _("The decision was recorded.")
-    if name == "rereview":
-        services.suggestion_rereview(suggestion=suggestion, actor=actor, note=data["note"])
-        return _("The suggestion is back in joint review.")
-    if name == "postpone":
-        services.suggestion_postpone(
-            suggestion=suggestion, actor=actor, reason=data["reason"], public_answer=data["public_answer"]
-        )
-        return _("The suggestion was moved to long-term review.")
-    if name == "budget":
-        services.suggestion_budget(
-            suggestion=suggestion,
-            actor=actor,
-            fiscal_year=data["fiscal_year"],
-            amount=data["amount"],
-            budget_line=data["budget_line"],
-            public_note=data["public_note"],
-        )
-        return _("The suggestion was reflected in the budget.")
-    if name == "start":
-        services.suggestion_start(suggestion=suggestion, actor=actor, public_note=data["public_note"])
-        return _("The works were started.")
-    if name == "progress":
-        services.suggestion_progress(
-            suggestion=suggestion,
-            actor=actor,
-            progress=data["progress"],
-            public_note=data["public_note"],
-            note=data["note"],
-            happened_on=data["happened_on"],
-        )
-        return _("The progress update was posted.")
-    if name == "complete":
-        services.suggestion_complete(
-            suggestion=suggestion,
-            actor=actor,
-            completed_on=data["completed_on"],
-            result=data["result"],
-            photo=data["photo"],
-        )
-        return _("The completion was recorded.")
-    if name == "reopen":
-        services.suggestion_reopen(suggestion=suggestion, actor=actor, reason=data["reason"])
-        return _("The works were reopened for the lead department.")
-    if name == "details":
-        services.suggestion_details_update(
-            suggestion=suggestion,
-            actor=actor,
-            title=data["title"],
-            description=data["description"],
-            category=data["category"],
-            raised_by=data["raised_by"],
-            location_text=data["location_text"],
-            latitude=data["latitude"],
-            longitude=data["longitude"],
-            estimated_cost=data["estimated_cost"],
-            co_departments=data["co_departments"],
-            public_answer=data["public_answer"],
-        )
-        return _("The details were saved.")
-    if name == "photo":
-        services.suggestion_photo_add(suggestion=suggestion, upload=data["image"], caption=data["caption"], actor=actor)
-        return _("The photo was added without its location data.")
-    raise Http404
-
-
 @staff_required
 @require_POST
 def suggestion_action(request, pk, action):
-    if action not in ACTION_FORMS:
+    if action not in ACTIONS:
         raise Http404
-    suggestion = _suggestion_for(request.user, pk, acting=True)
+    step = ACTIONS[action]
+    suggestion = _suggestion_for(request.user, pk, may=step.may)
     options = _available_actions(request.user, suggestion).get(action, {})
-    form = ACTION_FORMS[action](request.POST, request.FILES, **options)
+    form = step.form(request.POST, request.FILES, **options)
     if form.is_valid():
         try:
-            message = _perform(action, suggestion, form.cleaned_data, request.user)
+            step.service(suggestion=suggestion, actor=request.user, **form.cleaned_data)
+            message = step.message(form.cleaned_data)
         except TongtongError as error:
             form.add_error(None, str(error))
         else:

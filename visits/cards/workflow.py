@@ -65,19 +65,43 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("reopen", COMPLETED, IN_PROGRESS, _("Reopen"), RESIDENT, SECRETARIAT),
 )
 
+#: Who may correct a suggestion's details and add photos of the place.
+EDITORS = frozenset({SECRETARIAT, BUDGET_POLICY, LEAD_DEPARTMENT})
+#: Who posts dated progress updates while the works are in progress.
+PROGRESS_POSTERS = frozenset({LEAD_DEPARTMENT})
+
 BY_ACTION: dict[str, list[Transition]] = {}
 for _transition in TRANSITIONS:
     BY_ACTION.setdefault(_transition.action, []).append(_transition)
 
+#: Every status in the workflow's order (the columns of the lists, the
+#: counts on a card).
+STATUS_ORDER = (
+    RECEIVED,
+    ASSIGNED,
+    JOINT_REVIEW,
+    SELECTED,
+    BUDGETED,
+    IN_PROGRESS,
+    COMPLETED,
+    LONG_TERM,
+    NOT_FEASIBLE,
+)
+#: Where a suggestion ends; "a suggestion is never silently dropped": each
+#: open one (any other status) is somewhere in between.
+CLOSED = frozenset({COMPLETED, NOT_FEASIBLE})
+#: Not decided yet: on its way to the joint review, or in it (the
+#: briefing's "open suggestions").
+UNDECIDED = frozenset({RECEIVED, ASSIGNED, JOINT_REVIEW})
 #: Statuses that are waiting for the joint review's decision (the board).
 AWAITING_DECISION = frozenset({JOINT_REVIEW, LONG_TERM})
-#: Where a suggestion ends; "a suggestion is never silently dropped": each
-#: open one is somewhere in between.
-CLOSED = frozenset({COMPLETED, NOT_FEASIBLE})
+#: Decided to be done: the priority ranking, and what is counted against
+#: the fiscal year's envelope.
+COMMITTED = frozenset({SELECTED, BUDGETED, IN_PROGRESS, COMPLETED})
+#: Decided and not done yet: the queue a new priority rank goes behind.
+TO_BE_DONE = COMMITTED - {COMPLETED}
 #: Statuses where the lead department owes the next step.
 DEPARTMENT_OWES = frozenset({ASSIGNED, BUDGETED, IN_PROGRESS})
-#: Decided to be done: counted against the fiscal year's envelope.
-COMMITTED = frozenset({SELECTED, BUDGETED, IN_PROGRESS, COMPLETED})
 
 #: Changes residents are told of (each public status change).
 PUBLIC_STATUSES = frozenset(

@@ -84,18 +84,6 @@ def cycle_progress(cycle: RotationCycle) -> CycleProgress:
     return CycleProgress(cycle=cycle, overall=_counts(visits, cycle.start, cycle.end), years=years)
 
 
-def visits_in_month(cycle: RotationCycle, year: int, month: int) -> QuerySet[FieldVisit]:
-    """The cycle's visits in that month (local dates), by start."""
-    first = dt.date(year, month, 1)
-    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    start, end = _bounds(first, last)
-    return (
-        FieldVisit.objects.filter(cycle=cycle, start__gte=start, start__lt=end)
-        .select_related("neighborhood", "official")
-        .order_by("start", "pk")
-    )
-
-
 # --- What the public sees -------------------------------------------------------------
 
 

@@ -294,7 +294,7 @@ import json, sys, time
 import django
 django.setup()
 from django.contrib.auth import get_user_model
-from visits import card_services
+from visits.cards import services as card_services
 from visits.models import Suggestion
 
 suggestion = Suggestion.objects.get(pk=int(sys.argv[1]))

@@ -149,6 +149,61 @@ def test_a_co_department_sees_the_suggestion_it_works_on(client, card_org, sugge
     assert "하천변 산책로 조명" in text
 
 
+def test_a_department_never_gets_another_departments_suggestion_into_a_pdf(client, card_org, suggestion_at, visits):
+    """Every PDF a department's staff may download (the card, the briefing)
+    holds its own and co-led suggestions and nothing led by another
+    department; the all-cards file, which holds everything, is refused."""
+    parks = card_org["departments"]["parks"]
+    suggestion_at("assigned", title="공원 산책로 포장", department="parks")
+    suggestion_at("joint_review", title="공원 화장실 신축", department="parks", visit=visits["held"])
+    suggestion_at("assigned", title="도로 재포장")
+    suggestion_at("assigned", title="하천변 산책로 조명", co_departments=[parks])
+    roads_staff = card_org["users"]["roads_staff"]
+
+    for url in (card_url(), briefing_url(visits["upcoming"])):
+        text = pdf_text(get_pdf(client, roads_staff, url).content)
+        assert "도로 재포장" in text and "하천변 산책로 조명" in text, url
+        assert "공원 산책로 포장" not in text and "공원 화장실 신축" not in text, url
+    assert client.post(reverse("staff_cards:batches")).status_code == 403
+
+
+def _printed_titles(data: bytes, titles: set[str]) -> set[str]:
+    text = pdf_text(data)
+    return {title for title in titles if title in text}
+
+
+def test_the_pdfs_print_exactly_the_suggestions_the_card_pages_show(
+    card_org, suggestion_at, visits, django_user_model, secretariat_user, official_user, stranger
+):
+    """One rule for who sees which suggestions: the card and the briefing
+    print what ``selectors.suggestions_visible_to`` gives the same user,
+    whoever asks, including someone who works in a department but holds no
+    department-staff role (they see none)."""
+    from scheduling.models import StaffProfile
+    from visits.cards import selectors
+
+    parks = card_org["departments"]["parks"]
+    titles = {
+        suggestion_at("assigned", title="도로 재포장").title,
+        suggestion_at("budgeted", title="가로등 설치", visit=visits["held"]).title,
+        suggestion_at("assigned", title="공원 산책로 포장", department="parks").title,
+        suggestion_at("assigned", title="하천변 산책로 조명", co_departments=[parks]).title,
+        suggestion_at("received", title="버스정류장 그늘막").title,
+    }
+    no_role = django_user_model.objects.create_user(username="roads_no_role", password="pw")
+    StaffProfile.objects.create(user=no_role, department=card_org["departments"]["roads"])
+    viewers = {**card_org["users"], "official": official_user, "stranger": stranger, "no_role": no_role}
+    n01 = card_org["neighborhoods"]["N01"]
+
+    for name, viewer in viewers.items():
+        shown = set(selectors.suggestions_visible_to(viewer).filter(neighborhood=n01).values_list("title", flat=True))
+        card = card_pdf.card_pdf_render(neighborhood=n01, viewer=viewer)
+        briefing = card_pdf.visit_briefing_render(visit=visits["upcoming"], viewer=viewer)
+        assert _printed_titles(card, titles) == shown, name
+        assert _printed_titles(briefing, titles) == shown, name
+    assert _printed_titles(card_pdf.card_pdf_render(neighborhood=n01, viewer=no_role), titles) == set()
+
+
 def test_an_unknown_neighborhood_is_404(client, card_org):
     assert get_pdf(client, card_org["users"]["secretariat"], card_url("N99")).status_code == 404
 
@@ -190,13 +245,13 @@ def test_the_card_reads_the_same_number_of_queries_with_3_and_30_suggestions(car
 
 def test_the_department_card_reads_a_constant_number_of_queries_too(card_org, suggestion_at):
     n01 = card_org["neighborhoods"]["N01"]
-    roads = card_org["departments"]["roads"].pk
+    roads = card_org["users"]["roads_staff"]
     _suggestions(card_org, suggestion_at, 2)
     with CaptureQueriesContext(connection) as few:
-        card_pdf.card_pdf_render(neighborhood=n01, department_id=roads)
+        card_pdf.card_pdf_render(neighborhood=n01, viewer=roads)
     _suggestions(card_org, suggestion_at, 12)
     with CaptureQueriesContext(connection) as many:
-        card_pdf.card_pdf_render(neighborhood=n01, department_id=roads)
+        card_pdf.card_pdf_render(neighborhood=n01, viewer=roads)
 
     assert len(few.captured_queries) == len(many.captured_queries)
 

@@ -312,6 +312,18 @@ def test_the_new_suggestion_form_is_prefilled_from_a_meeting_link(client, card_o
     assert form.initial["neighborhood"] == card_org["neighborhoods"]["N02"].pk
 
 
+def test_the_new_suggestion_form_shows_what_the_resident_agrees_to(client, card_org, settings):
+    """Before staff record a contact, the form says what the resident
+    consents to: purpose, items, retention and the right to refuse."""
+    settings.MEETING_RETENTION_YEARS = 3
+    as_user(client, card_org, "secretariat")
+
+    page = client.get(reverse("staff_cards:suggestion_new"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+
+    assert "수집·이용 목적" in page and "휴대전화번호" in page
+    assert "최대 3년 보관 후 파기" in page and "동의하지 않으실 수" in page
+
+
 def test_a_suggestion_is_recorded_with_every_field(client, card_org):
     as_user(client, card_org, "secretariat")
     departments = card_org["departments"]

@@ -14,7 +14,7 @@ from tests.visits.conftest import WINDOW, seoul
 from visits.errors import VisitConflict
 from visits.models import BlackoutPeriod, FieldVisit, RotationCycle
 from visits.rotation import services
-from visits.rotation.selectors import cycle_progress, visits_in_month
+from visits.rotation.selectors import cycle_progress
 from visits.rotation.services import (
     cycle_accept,
     cycle_replan_apply,
@@ -423,18 +423,6 @@ def test_progress_counts_per_year(city, secretariat_user):
     ]
     assert [year.total for year in progress.years] == [3, 3]
     assert [year.held for year in progress.years] == [1, 0]
-
-
-def test_visits_in_month(city):
-    cycle, _planned = plan_window(city)
-    visit = visits_by_date(cycle)[0]
-    day = local_day(visit)
-
-    month = list(visits_in_month(cycle, day.year, day.month))
-
-    assert visit in month
-    assert all(local_day(v).month == day.month for v in month)
-    assert sum(len(visits_in_month(cycle, 2027, m)) for m in range(1, 13)) == 6
 
 
 def test_meeting_days_follow_moves_and_cancellations(city, meeting_series, secretariat_user):
