@@ -53,10 +53,6 @@ PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 
 
 # --- Who sees what ----------------------------------------------------------------
 
-#: The one rule (``selectors.sees_all``), under the name ``pdf_views`` asks for
-#: the all-cards file.
-sees_all_suggestions = selectors.sees_all
-
 
 def _scope(viewer) -> tuple[QuerySet[Suggestion] | None, bool]:
     """The suggestions ``viewer`` may see (None: every one, for the batch)

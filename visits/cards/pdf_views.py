@@ -30,6 +30,7 @@ from scheduling.pdf import pdf_response
 from scheduling.people import label_related, staff_label
 from scheduling.private_files import private_file_response
 from visits.cards import pdf as cards
+from visits.cards import selectors
 from visits.models import CardBatch, FieldVisit
 
 PERM_VIEW_SUGGESTION = "visits.view_suggestion"
@@ -39,7 +40,7 @@ BATCHES_LISTED = 10
 
 
 def _need_everything(request) -> None:
-    if not (request.user.has_perm(PERM_VIEW_SUGGESTION) and cards.sees_all_suggestions(request.user)):
+    if not (request.user.has_perm(PERM_VIEW_SUGGESTION) and selectors.sees_all(request.user)):
         raise PermissionDenied
 
 
