@@ -287,6 +287,9 @@ CELERY_BEAT_SCHEDULE = {
     # Personal data past its retention period (MEETING_RETENTION_YEARS), nightly.
     "purge-personal-data": {"task": "meetings.purge_personal_data", "schedule": crontab(minute=30, hour=3)},
     "purge-suggestion-contacts": {"task": "visits.purge_contacts", "schedule": crontab(minute=45, hour=3)},
+    # Neighborhood news to followers (visits announced, results, suggestions).
+    "send-follow-news": {"task": "visits.send_follow_news", "schedule": crontab(minute="*/15")},
+    "purge-follows": {"task": "visits.purge_follows", "schedule": crontab(minute=55, hour=3)},
     # Phone verifications (codes, what was typed before the code) after a day.
     "purge-phone-verifications": {
         "task": "scheduling.purge_phone_verifications",
@@ -611,6 +614,16 @@ VERIFICATION_PHONES_PER_ADDRESS_HOUR = env_int("VERIFICATION_PHONES_PER_ADDRESS_
 VERIFICATION_CODES_PER_ADDRESS_HOUR = env_int("VERIFICATION_CODES_PER_ADDRESS_HOUR", 10, minimum=1)
 #: Minutes "my requests" stays open after the phone was verified.
 VERIFIED_PHONE_SESSION_MINUTES = env_int("VERIFIED_PHONE_SESSION_MINUTES", 30, minimum=5, maximum=240)
+
+# --- Following a neighborhood (visits/follows/) ------------------------------------
+
+#: Days a follow lasts; then it lapses and its contact is deleted (the
+#: consent text says so). Two years: one whole rotation of visits.
+FOLLOW_RETENTION_DAYS = env_int("FOLLOW_RETENTION_DAYS", 730, minimum=30)
+#: Days an e-mail follow waits for its confirmation link before it is deleted.
+FOLLOW_CONFIRM_DAYS = env_int("FOLLOW_CONFIRM_DAYS", 7, minimum=1)
+#: A visit is announced to its neighborhood's followers this many days ahead.
+FOLLOW_ANNOUNCE_DAYS = env_int("FOLLOW_ANNOUNCE_DAYS", 14, minimum=1)
 
 #: Days after its date that a cancelled item (meeting, meeting day, visit)
 #: stays in the calendar feeds as STATUS:CANCELLED before it is dropped.

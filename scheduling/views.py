@@ -9,10 +9,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from scheduling.dates import local_date
+from scheduling.dates import local_date, local_when
 from scheduling.decorators import staff_required
 from scheduling.feed_services import feed_token_notices
 from scheduling.forms import StaffLoginForm
+from scheduling.phones import mask_phone
 from scheduling.staff import panels_for, sections_for
 
 
@@ -100,5 +101,23 @@ def privacy_policy(request):
             "sms_provider": settings.SMS_PROVIDER_NAME,
             "email_provider": settings.EMAIL_PROVIDER_NAME,
             "policy_date": local_date(settings.PRIVACY_POLICY_DATE),
+        },
+    )
+
+
+def verification_code_page(request, verification, error: str, **texts):
+    """The page where a citizen types the code texted to them (a meeting
+    request, "my requests", following a neighborhood): ``texts`` are the
+    form's address (``verify_url``), the note, the button, and the way back
+    (``back_url``, ``back_label``)."""
+    return render(
+        request,
+        "verify_code.html",
+        {
+            "phone": mask_phone(verification.phone),
+            "expires": local_when(verification.expires_at),
+            "error": error,
+            "resend_after": settings.VERIFICATION_RESEND_SECONDS,
+            **texts,
         },
     )

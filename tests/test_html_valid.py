@@ -139,6 +139,7 @@ def _pages(city) -> list[tuple[str | None, str]]:
         "/visits/",
         "/neighborhoods/",
         f"/neighborhoods/{code}/",
+        f"/neighborhoods/{code}/follow/",
         "/privacy/",
         "/staff/login/",
         "/no-such-page/",

@@ -33,7 +33,7 @@ EMAIL = "citizen.kim@example.com"
 #: Every form the full contact could take on a page.
 FULL = (PHONE, "01098765432", "9876-5432", "98765432", EMAIL, "citizen.kim")
 
-CONTACT_FIELD = re.compile(r"phone|e_?mail|recipient")
+CONTACT_FIELD = re.compile(r"phone|e_?mail|recipient|^contact$")
 #: Contacts that are not a citizen's: staff accounts, a department's office
 #: line, the staff who receive the monthly report, the staff member told
 #: that their calendar feed's address expires.
@@ -114,7 +114,7 @@ def build_rows() -> dict[str, list]:
     """Model label → the rows holding the contact (history rows included)."""
     from meetings.models import Notification
     from scheduling.models import PhoneVerification, VerificationMessage
-    from visits.models import SuggestionNotification
+    from visits.models import FollowNotification, NeighborhoodFollow, SuggestionNotification
 
     request = _meeting_request()
     suggestion = _suggestion()
@@ -125,6 +125,9 @@ def build_rows() -> dict[str, list]:
         code_sent_at=timezone.now(),
         expires_at=timezone.now(),
     )
+    follow = NeighborhoodFollow.objects.create(
+        neighborhood=Neighborhood.objects.get(code="N01"), channel="sms", contact=PHONE, confirmed_at=timezone.now()
+    )
     return {
         "meetings.MeetingRequest": [request],
         "meetings.HistoricalMeetingRequest": list(request.audit_history.all()),
@@ -134,6 +137,8 @@ def build_rows() -> dict[str, list]:
         "visits.SuggestionNotification": _outbox(SuggestionNotification, {"suggestion": suggestion}),
         "scheduling.PhoneVerification": [verification],
         "scheduling.VerificationMessage": _outbox(VerificationMessage, {"verification": verification})[:1],
+        "visits.NeighborhoodFollow": [follow],
+        "visits.FollowNotification": _outbox(FollowNotification, {"follow": follow})[:1],
     }
 
 

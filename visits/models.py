@@ -692,3 +692,56 @@ class SuggestionNotification(OutboxMessage):
     class Meta(OutboxMessage.Meta):
         verbose_name = _("suggestion notification")
         verbose_name_plural = _("suggestion notifications")
+
+
+# --- Following a neighborhood (issue 15, item 5; visits/follows/) ------------------
+
+
+class NeighborhoodFollow(models.Model):
+    """A resident who follows a neighborhood's news: its visits announced,
+    their published results, the status changes of its suggestions. By SMS
+    (the phone verified by a code) or e-mail (confirmed by a link: double
+    opt-in). The row is the whole of the personal data: unfollowing deletes
+    it, and so does the purge after ``FOLLOW_RETENTION_DAYS`` or an
+    e-mail never confirmed."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("Text message")
+        EMAIL = "email", _("E-mail")
+
+    neighborhood = models.ForeignKey("scheduling.Neighborhood", on_delete=models.CASCADE, related_name="followers")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    contact = models.CharField(max_length=254)
+    #: The language the resident used: their messages are written in it.
+    language = models.CharField(max_length=10, default="ko")
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("neighborhood follower")
+        verbose_name_plural = _("neighborhood followers")
+        constraints = [
+            models.UniqueConstraint(fields=["neighborhood", "channel", "contact"], name="one_follow_per_contact")
+        ]
+
+    def __str__(self):
+        from scheduling.phones import mask_contact
+
+        return f"{self.neighborhood_id} {mask_contact(self.contact)}"
+
+
+class FollowNotification(OutboxMessage):
+    """The outbox of neighborhood news (``scheduling.outbox``), one row per
+    follower and piece of news (``dedupe_key``). The unfollow link's token
+    is cut from the stored copy once sent."""
+
+    PRIVATE_LINKS = re.compile(r"(/neighborhoods/(?:unfollow|follow/confirm)/)[^/\s]+")
+
+    follow = models.ForeignKey(
+        NeighborhoodFollow, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+
+    class Meta(OutboxMessage.Meta):
+        verbose_name = _("neighborhood news message")
+        verbose_name_plural = _("neighborhood news messages")

@@ -10,6 +10,7 @@ from celery import shared_task
 from visits.cards.notifications import overdue_suggestions_remind
 from visits.cards.pdf import all_cards_build
 from visits.cards.services import suggestion_contacts_purge
+from visits.follows import services as follows
 
 
 @shared_task(name="visits.build_all_cards", acks_late=True, ignore_result=True)
@@ -31,3 +32,15 @@ def purge_contacts() -> int:
     """Daily (celery beat): remove residents' contacts from suggestions
     closed longer ago than the retention period (MEETING_RETENTION_YEARS)."""
     return suggestion_contacts_purge()
+
+
+@shared_task(name="visits.send_follow_news", ignore_result=True)
+def send_follow_news() -> int:
+    """Every 15 minutes: a neighborhood's news to its followers (written once each)."""
+    return follows.follow_news_send()
+
+
+@shared_task(name="visits.purge_follows", ignore_result=True)
+def purge_follows() -> int:
+    """Nightly: follows past their retention period and e-mails never confirmed."""
+    return follows.follows_purge()

@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meetings.public.views import code_page, status_limit
+from meetings.public.views import status_limit
 from meetings.selectors import requests_of_phone
 from meetings.services.requests import status_link_renew
 from scheduling.client_ip import client_ip
@@ -36,6 +36,7 @@ from scheduling.verification import (
     verification_resend,
     verification_start,
 )
+from scheduling.views import verification_code_page
 
 #: The verification in progress (its key) and, once done, the phone and until when.
 PENDING_KEY = "tongtong.meetings.my_requests_pending"
@@ -108,7 +109,7 @@ def my_requests_verify(request):
             request.session[VERIFIED_KEY] = {"phone": verification.phone, "until": until.isoformat()}
             request.session.pop(PENDING_KEY, None)
             return redirect("meetings:my_requests")
-    return code_page(
+    return verification_code_page(
         request,
         verification,
         error,

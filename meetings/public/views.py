@@ -40,7 +40,6 @@ from scheduling.dates import local_date, local_when
 from scheduling.http import calendar_response, private_page
 from scheduling.ical import CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
-from scheduling.phones import mask_phone
 from scheduling.rate_limits import submission_limit, token_lookup_limit
 from scheduling.verification import (
     Purpose,
@@ -50,6 +49,7 @@ from scheduling.verification import (
     verification_resend,
     verification_start,
 )
+from scheduling.views import verification_code_page
 
 logger = logging.getLogger(__name__)
 
@@ -237,7 +237,7 @@ def request_verify(request):
             error = str(problem)
         else:
             return _submit_verified(request, verification)
-    return code_page(
+    return verification_code_page(
         request,
         verification,
         error,
@@ -249,21 +249,6 @@ def request_verify(request):
         button=_("Verify and send my request"),
         back_url=reverse("meetings:request"),
         back_label=_("Wrong number? Go back to the form and correct it"),
-    )
-
-
-def code_page(request, verification, error: str, **texts):
-    """The page where a citizen types the code texted to them."""
-    return render(
-        request,
-        "meetings/verify_code.html",
-        {
-            "phone": mask_phone(verification.phone),
-            "expires": when(verification.expires_at),
-            "error": error,
-            "resend_after": settings.VERIFICATION_RESEND_SECONDS,
-            **texts,
-        },
     )
 
 

@@ -144,7 +144,7 @@ def sent_code(phone: str, *, take: bool = True) -> str | None:
     for index in range(len(outbox) - 1, -1, -1):
         message = outbox[index]
         match = CODE.search(message.body)
-        if message.to == to and match and "인증번호" in message.body:
+        if message.to == to and match and ("인증번호" in message.body or "verification code" in message.body):
             if take:
                 del outbox[index]
             return match.group(1)

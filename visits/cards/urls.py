@@ -5,12 +5,17 @@ from django.urls import path
 
 from visits.cards import pdf_views as card_pdf_views
 from visits.cards import views as card_views
+from visits.follows import views as follow_views
 
 app_name = "cards"
 
 urlpatterns = [
     path("", card_views.neighborhood_list, name="list"),
     path("answer/<str:token>/", card_views.resident_answer, name="resident_answer"),
+    path("follow/confirm/<str:token>/", follow_views.follow_confirm, name="follow_confirm"),
+    path("unfollow/<str:token>/", follow_views.unfollow, name="unfollow"),
     path("<str:code>/", card_views.neighborhood_card, name="card"),
+    path("<str:code>/follow/", follow_views.follow, name="follow"),
+    path("<str:code>/follow/verify/", follow_views.follow_verify, name="follow_verify"),
     path("<str:code>/card.pdf", card_pdf_views.card_pdf, name="card_pdf"),
 ]
