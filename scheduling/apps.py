@@ -61,3 +61,10 @@ class SchedulingConfig(AppConfig):
                 menu=MENU_PROFILE,
             )
         )
+
+        # The monthly report's messages by channel and their cost, over every
+        # outbox table (scheduling/message_report.py).
+        from scheduling import message_report
+        from scheduling.reports import ReportSource, register_report_source
+
+        register_report_source(ReportSource(key="messages", order=90, monthly=message_report.monthly_sections))

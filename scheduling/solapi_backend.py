@@ -6,7 +6,8 @@ SOLAPI and not NHN Cloud: docs/decisions.md.
 
 A message with a registered template (``SMSMessage.template_code``) goes
 as an 알림톡 (type ATA) on the city's KakaoTalk channel
-(``SOLAPI_KAKAO_PFID``), with the template's variables and buttons, and
+(``SOLAPI_KAKAO_PFID``), with the template's variables (SOLAPI fills the
+registered buttons' links from them too), and
 ``disableSms`` false: when Kakao cannot deliver it (no KakaoTalk on that
 number, the channel blocked, …) SOLAPI itself sends the same text as an
 SMS/LMS from ``SMS_SENDER`` — one request, one message id, one message to
@@ -42,9 +43,8 @@ import pydantic
 from django.conf import settings
 from solapi import SolapiMessageService
 from solapi.error.MessageNotReceiveError import MessageNotReceivedError
-from solapi.model.kakao.kakao_button import KakaoButton
+from solapi.model.kakao.kakao_option import KakaoOption
 from solapi.model.message_type import MessageType
-from solapi.model.request.kakao.kakao_option import KakaoOption
 from solapi.model.request.message import Message
 from solapi.model.request.send_message_request import SendRequestConfig
 
@@ -80,21 +80,13 @@ class SolapiBackend(BaseSMSBackend):
                 text=message.body,  # the template's text filled in; also the text of SOLAPI's SMS/LMS fallback
                 type=MessageType.ATA,
                 custom_fields=custom_fields,
+                # The buttons are the registered template's: SOLAPI fills
+                # their links' #{variables} from the same variables.
                 kakao_options=KakaoOption(
                     pf_id=settings.SOLAPI_KAKAO_PFID,
                     template_id=message.template_code,
                     variables={f"#{{{name}}}": str(value) for name, value in message.variables.items()},
                     disable_sms=False,
-                    buttons=[
-                        KakaoButton(
-                            button_name=button["name"],
-                            button_type=button["type"],
-                            link_mo=button["link_mo"],
-                            link_pc=button["link_pc"],
-                        )
-                        for button in message.buttons
-                    ]
-                    or None,
                 ),
             )
             try:
