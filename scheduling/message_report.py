@@ -89,11 +89,11 @@ def monthly_sections(period: Period) -> list[Section]:
             figures=[
                 Figure(label=_("Messages sent"), value=sent),
                 Figure(
-                    label=_("Text messages sent as KakaoTalk 알림톡"),
+                    label=_("Text messages sent as KakaoTalk AlimTalk"),
                     value=rate(counts[Via.ALIMTALK]["sent"], texts),
                     unit="%",
                 ),
-                Figure(label=_("알림톡 sent as SMS/LMS instead"), value=fallbacks),
+                Figure(label=_("AlimTalk messages sent as SMS/LMS instead"), value=fallbacks),
                 Figure(label=_("Cost of the messages"), value=total_cost, unit=_("won"), higher_is_better=False),
             ],
             tables=[
@@ -119,7 +119,7 @@ def monthly_sections(period: Period) -> list[Section]:
                     ],
                     note=_(
                         "Counted in the month sent, under the channel that carried the message: a KakaoTalk "
-                        "알림톡 the provider sent as SMS/LMS instead counts as that SMS/LMS. Delivered and not "
+                        "AlimTalk the provider sent as SMS/LMS instead counts as that SMS/LMS. Delivered and not "
                         "delivered as the provider's delivery reports say; a message not delivered costs "
                         "nothing. Unit prices are the settings' MESSAGE_PRICE_* (the contract's prices)."
                     ),

@@ -352,7 +352,7 @@ class OutboxMessage(models.Model):
         sent, corrected by the provider's delivery report (an 알림톡 that
         fell back to a text message)."""
 
-        ALIMTALK = "ata", _("KakaoTalk 알림톡")
+        ALIMTALK = "ata", _("KakaoTalk AlimTalk")
         SMS = "sms", _("SMS")
         LMS = "lms", _("LMS")
         EMAIL = "email", _("E-mail")

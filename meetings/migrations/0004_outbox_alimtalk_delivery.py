@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='notification',
             name='via',
-            field=models.CharField(blank=True, choices=[('ata', 'KakaoTalk 알림톡'), ('sms', 'SMS'), ('lms', 'LMS'), ('email', 'E-mail')], max_length=10),
+            field=models.CharField(blank=True, choices=[('ata', 'KakaoTalk AlimTalk'), ('sms', 'SMS'), ('lms', 'LMS'), ('email', 'E-mail')], max_length=10),
         ),
         migrations.AlterField(
             model_name='notification',
