@@ -384,13 +384,13 @@ class OutboxMessage(models.Model):
     #: The registered 알림톡 template this text message was rendered from
     #: (empty: it goes as SMS/LMS), and the values of its #{variables}
     #: (private links redacted once sent, like the body).
-    template_code = models.CharField(max_length=60, blank=True)
-    variables = models.JSONField(default=dict, blank=True)
+    template_code = models.CharField(_("AlimTalk template"), max_length=60, blank=True)
+    variables = models.JSONField(_("template variables"), default=dict, blank=True)
     #: The channel it actually went by (see ``Via``); empty until sent.
-    via = models.CharField(max_length=10, choices=Via.choices, blank=True)
+    via = models.CharField(_("sent as"), max_length=10, choices=Via.choices, blank=True)
     #: The provider's last delivery report: its status code and when it came.
-    report_code = models.CharField(max_length=20, blank=True)
-    reported_at = models.DateTimeField(null=True, blank=True)
+    report_code = models.CharField(_("delivery report code"), max_length=20, blank=True)
+    reported_at = models.DateTimeField(_("delivery reported at"), null=True, blank=True)
 
     class Meta:
         abstract = True
