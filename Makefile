@@ -65,10 +65,10 @@ demo:
 	$(PY) manage.py seed_demo
 
 worker:
-	$(VENV)/bin/celery -A scheduling worker --loglevel=INFO
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
 
 beat:
-	$(VENV)/bin/celery -A scheduling beat --loglevel=INFO
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -75,12 +75,12 @@ DAILY_SINCE_YEAR_1_ICS = (
 CHILD = r"""
 import datetime as dt, json, os, resource, sys, time
 import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduling.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 from django.utils import translation
 from scheduling.busy_import import parse_busy_times
 from scheduling.errors import TongtongError
-from visits.record_services import photo_clean
+from visits.records.services import photo_clean
 translation.activate("ko")
 kind, path = sys.argv[1], sys.argv[2]
 
@@ -192,7 +192,7 @@ def within_bounds(name: str, result: dict) -> bool:
 
 
 def measure(kind: str, path: Path) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "scheduling.settings"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.setdefault("SECRET_KEY", "bench-hostile-files")
     done = subprocess.run(  # noqa: S603 (our own interpreter and script)
         [sys.executable, "-c", CHILD, kind, str(path)],

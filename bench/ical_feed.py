@@ -107,7 +107,7 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--redis-url", default="", help="use Redis as the cache (default: local memory)")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduling.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["REDIS_URL"] = args.redis_url
     import django
 

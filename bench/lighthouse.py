@@ -12,7 +12,7 @@ What it does, in one run:
    seeds the demo city (``seed_demo --force``) and collects the static files
    with the manifest storage (hashed, compressed by whitenoise), as
    ``DEBUG=0`` serves them;
-2. starts ``python -m gunicorn scheduling.wsgi`` with 2 sync workers on
+2. starts ``python -m gunicorn config.wsgi`` with 2 sync workers on
    127.0.0.1 and a free port, configured as production: ``DEBUG=0``, a random
    ``SECRET_KEY``, ``ALLOWED_HOSTS=127.0.0.1``, ``SECURE_SSL_REDIRECT=0`` (no
    TLS on the loopback; behind the city's proxy it is on);
@@ -107,7 +107,7 @@ def prepare(checkout: Path, env: dict[str, str]) -> None:
 
 
 def start_gunicorn(checkout: Path, env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "scheduling.wsgi", "--workers", "2", "--bind", f"{HOST}:{port}"]
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--bind", f"{HOST}:{port}"]
     with log_path.open("wb") as log:
         server = subprocess.Popen(command, cwd=checkout, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     deadline = time.monotonic() + 60

@@ -17,7 +17,7 @@ In one run it:
    their slots, 60 submitted requests with their status tokens, 6 of them
    booked, the secretariat's private feed token, and for the booking race
    ``--race-slots`` free slots each with ``--race-contenders`` waiting requests;
-3. starts ``.venv/bin/gunicorn scheduling.wsgi`` with 4 sync workers on
+3. starts ``.venv/bin/gunicorn config.wsgi`` with 4 sync workers on
    127.0.0.1 as in production (``DEBUG=0``, random ``SECRET_KEY``,
    ``ALLOWED_HOSTS=127.0.0.1``, ``SECURE_SSL_REDIRECT=0``, ``REDIS_URL`` on
    db 14) and **``RATELIMIT_ENABLE=0``: the public rate limit is switched
@@ -91,7 +91,7 @@ def make_fixtures(out: Path, *, password: str, race_slots: int, race_contenders:
     import uuid
 
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduling.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -224,7 +224,7 @@ def empty_redis(redis_url: str) -> None:
 def start_gunicorn(env: dict[str, str], port: int, workers: int, log_path: Path) -> subprocess.Popen:
     command = [
         str(GUNICORN),
-        "scheduling.wsgi",
+        "config.wsgi",
         "-w",
         str(workers),
         "-b",

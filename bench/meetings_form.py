@@ -12,7 +12,7 @@ What it does, in one run:
    "bench": it is dropped first), migrates it, seeds the demo city
    (``seed_demo --force``) and collects the static files into a temporary
    directory;
-2. starts ``python -m gunicorn scheduling.wsgi`` with 2 sync workers on
+2. starts ``python -m gunicorn config.wsgi`` with 2 sync workers on
    127.0.0.1 and a free port, as in production: ``DEBUG=0``, a random
    ``SECRET_KEY``, ``ALLOWED_HOSTS=127.0.0.1``, ``SECURE_SSL_REDIRECT=0``;
 3. measures, with a small thread-pool load generator (``http.client``, a new
@@ -120,7 +120,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, log_path: Path)
         sys.executable,
         "-m",
         "gunicorn",
-        "scheduling.wsgi",
+        "config.wsgi",
         "--workers",
         str(workers),
         "--bind",

@@ -88,7 +88,7 @@ def prepare_database(url: str | None) -> Path:
             "EMAIL_URL": "memorymail://",
         }
     )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduling.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     return work
 
 
@@ -425,8 +425,8 @@ def main() -> int:
     from django.test import Client
     from django.utils import timezone, translation
 
-    from scheduling import report_services
-    from scheduling.reports import report_sources
+    from scheduling.reports import services as report_services
+    from scheduling.reports.core import report_sources
 
     call_command("migrate", verbosity=0)
     translation.activate("ko")
@@ -498,7 +498,7 @@ def main() -> int:
             f"{name:16} {median[name] * 1000:7.0f}ms {max(times[name]) * 1000:7.0f}ms {queries[name]:8d} "
             f"{size:>9} {ratio:>12}"
         )
-    from scheduling.report_outputs import figure_text
+    from scheduling.reports.outputs import figure_text
 
     print("last month's headline figures (to see that the report is not empty):")
     for section in report.sections:

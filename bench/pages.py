@@ -67,7 +67,7 @@ def prepare_settings() -> Path:
             "RATELIMIT_ENABLE": "0",
         }
     )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduling.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     return work
 
 

@@ -203,7 +203,7 @@ def main() -> int:
     os.environ["MEDIA_ROOT"] = str(work / "media")
     os.environ["PRIVATE_MEDIA_ROOT"] = str(work / "private")
     os.environ["REDIS_URL"] = ""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduling.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import logging
 
     import django
@@ -215,7 +215,7 @@ def main() -> int:
     from django.utils import translation
 
     from scheduling import pdf
-    from visits import card_pdf
+    from visits.cards import pdf as card_pdf
     from visits.models import CardBatch
 
     # The floor's template, in a directory of its own put before the project's.

@@ -1,4 +1,4 @@
-"""Time the rotation planner (visits/planner.py) beside a naive greedy baseline.
+"""Time the rotation planner (visits/rotation/planner.py) beside a naive greedy baseline.
 
 Run by hand, not a test:
 
@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduling.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django
 
@@ -39,14 +39,7 @@ django.setup()
 
 import holidays  # noqa: E402
 
-from visits.planner import (  # noqa: E402
-    PlannedVisit,
-    PlannerError,
-    PlannerInput,
-    PlannerNeighborhood,
-    PlannerRules,
-    plan,
-)
+from visits.rotation.planner import PlannedVisit, PlannerError, PlannerInput, PlannerNeighborhood, PlannerRules, plan  # noqa: E402
 
 
 def meeting_days(years: list[int]) -> frozenset[dt.date]:

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 #: What each role may do with TongTong Day, as default model permissions. The
-#: back office checks them (``meetings.staff_views``); scope is checked there
+#: back office checks them (``meetings.staff.views``); scope is checked there
 #: too: an official sees only the requests they meet, department staff only
 #: their own department's reviews.
 SECRETARIAT_PERMISSIONS = (
@@ -81,11 +81,11 @@ class MeetingsConfig(AppConfig):
         ):
             register_section(section)
 
-        from meetings.private_feeds import register
+        from meetings.feeds.private import register
 
         register()
 
-        from meetings.dashboard import register_panels
+        from meetings.staff.dashboard import register_panels
 
         register_panels()
 
@@ -95,7 +95,7 @@ class MeetingsConfig(AppConfig):
         register_reserved_days(MEETING_DAY, meeting_dates)
 
         from meetings import reports
-        from scheduling.reports import ReportSource, register_report_source
+        from scheduling.reports.core import ReportSource, register_report_source
 
         register_report_source(
             ReportSource(

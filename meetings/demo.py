@@ -5,7 +5,7 @@ the run sheets and every report have something to show.
 
 Everything goes through the real services, which refuse a slot in the past
 or an outcome before the meeting, as they should. So the past year is
-*replayed*: the clock is set (``scheduling.demo_clock``) to each moment a citizen or
+*replayed*: the clock is set (``scheduling.demo.clock``) to each moment a citizen or
 the secretariat acted — a request ten days before its meeting day, the
 booking a few days later, the outcome after the meeting, the citizen's
 satisfaction answer the next morning — and the services run as they would
@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from meetings.models import MeetingDay, MeetingRequest, Notification, ReviewRequest
 from meetings.services import booking, feedback, requests, review, series
-from scheduling.demo_clock import replaying as _at
-from scheduling.demo_clock import seoul as _moment
+from scheduling.demo.clock import replaying as _at
+from scheduling.demo.clock import seoul as _moment
 from scheduling.models import Neighborhood, Official
 
 #: (subject, category, description): what citizens ask about, by turn.

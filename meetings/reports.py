@@ -1,4 +1,4 @@
-"""TongTong Day's part of the reports (``scheduling.reports``): the figures
+"""TongTong Day's part of the reports (``scheduling.reports.core``): the figures
 of the meeting requests, the meetings and the meeting days, for a month, a
 half-year and the plan against actual of a year.
 
@@ -46,12 +46,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.models import Appointment, MeetingDay, MeetingRequest, RequestEvent, Slot
-from meetings.series import regular_meeting_dates
+from meetings.rules import regular_meeting_dates
 from scheduling.categories import Category
 from scheduling.clock import working_days_between
 from scheduling.dates import local_date
 from scheduling.models import Official
-from scheduling.reports import Chart, Figure, Period, Section, Series, Span, Table, months_of, rate, span_of
+from scheduling.reports.core import Chart, Figure, Period, Section, Series, Span, Table, months_of, rate, span_of
 from scheduling.workdays import working_calendar
 
 S = MeetingRequest.Status
@@ -659,7 +659,17 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
     now = now or timezone.now()
     span = span_of(period)
     months = months_of(period)
+    days_to_answer = answer_days(span)
+    return [
+        _half_year_trends(span, months, days_to_answer, now=now),
+        _half_year_analysis(span, days_to_answer),
+        _half_year_satisfaction(span, months),
+    ]
 
+
+def _half_year_trends(span: Span, months: list[Span], days_to_answer, *, now: dt.datetime) -> Section:
+    """Received, handled, held and substituted month by month, with the
+    working days to the first answer and the answer rate."""
     flow = {}
     for index, month in enumerate(months):
         flow[f"received_{index}"] = Count("pk", filter=month.q("submitted_at"))
@@ -671,8 +681,6 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
         held[f"substituted_{index}"] = Count("pk", filter=month.q("start") & Q(is_substitution=True))
     held_counts = meetings_held(span).aggregate(**held)
     answers = answers_due(months, now=now)
-    days_to_answer = answer_days(span)
-    waits = meeting_waits(span)
 
     rows = []
     for index, month in enumerate(months):
@@ -688,7 +696,6 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
             ]
         )
     all_answer_days = [days for _day, days in days_to_answer]
-    all_waits = [days for _day, days in waits]
     total_answers = AnswerCounts(
         due=sum(a.due for a in answers),
         withdrawn=sum(a.withdrawn for a in answers),
@@ -766,7 +773,47 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
         ],
     )
 
+    return trends
+
+
+def _half_year_analysis(span: Span, days_to_answer) -> Section:
+    """Waiting times, the top categories and neighborhoods, who met."""
+    all_answer_days = [days for _day, days in days_to_answer]
+    all_waits = [days for _day, days in meeting_waits(span)]
     officials, _by_mayor, _by_substitute = meetings_by_official_table(span)
+    analysis = Section(
+        key="meetings_analysis",
+        title=_("Meeting requests: analysis"),
+        figures=[
+            Figure(label=_("Average days from the request to the meeting"), value=mean(all_waits), unit=_("days")),
+            Figure(label=_("Median days from the request to the meeting"), value=median(all_waits), unit=_("days")),
+            Figure(label=_("Longest wait from the request to the meeting"), value=longest(all_waits), unit=_("days")),
+        ],
+        tables=[
+            _top_table(
+                "top_categories",
+                _("Top categories"),
+                _("Category"),
+                received(span).order_by().values_list("category").annotate(n=Count("pk")),
+                lambda value: _label(Category, value),
+            ),
+            _top_table(
+                "top_neighborhoods",
+                _("Top neighborhoods"),
+                _("Neighborhood"),
+                received(span).order_by().values_list("neighborhood__name").annotate(n=Count("pk")),
+                str,
+            ),
+            durations_table("waiting_times", all_answer_days, all_waits),
+            officials,
+        ],
+    )
+    return analysis
+
+
+def _half_year_satisfaction(span: Span, months: list[Span]) -> Section:
+    """The satisfaction section with its month-by-month table and chart first."""
+    categories = [month.short_label for month in months]
     satisfaction_months = satisfaction_counts(months)
     satisfaction_whole = satisfaction_counts([span])[0]
     satisfaction = satisfaction_section(span, satisfaction_whole, key="satisfaction_half_year")
@@ -807,34 +854,7 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
             unit=_("points"),
         ),
     )
-    analysis = Section(
-        key="meetings_analysis",
-        title=_("Meeting requests: analysis"),
-        figures=[
-            Figure(label=_("Average days from the request to the meeting"), value=mean(all_waits), unit=_("days")),
-            Figure(label=_("Median days from the request to the meeting"), value=median(all_waits), unit=_("days")),
-            Figure(label=_("Longest wait from the request to the meeting"), value=longest(all_waits), unit=_("days")),
-        ],
-        tables=[
-            _top_table(
-                "top_categories",
-                _("Top categories"),
-                _("Category"),
-                received(span).order_by().values_list("category").annotate(n=Count("pk")),
-                lambda value: _label(Category, value),
-            ),
-            _top_table(
-                "top_neighborhoods",
-                _("Top neighborhoods"),
-                _("Neighborhood"),
-                received(span).order_by().values_list("neighborhood__name").annotate(n=Count("pk")),
-                str,
-            ),
-            durations_table("waiting_times", all_answer_days, all_waits),
-            officials,
-        ],
-    )
-    return [trends, analysis, satisfaction]
+    return satisfaction
 
 
 def _top_table(key: str, title: str, first_column: str, grouped, label) -> Table:

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from meetings.models import Appointment, MeetingDay, MeetingRequest, MeetingSeries, WaitlistEntry
-from meetings.series import RULE_PARAMS, regular_meeting_dates, resolve_new_days
+from meetings.rules import RULE_PARAMS, regular_meeting_dates, resolve_new_days
 from scheduling.clock import SEOUL
 from scheduling.models import Official
 
@@ -192,7 +192,7 @@ def _rule_dates(series: MeetingSeries, start: dt.date, end: dt.date) -> list[dt.
     """The series' rule dates from ``start`` to ``end``, as
     ``regular_occurrences`` has django-scheduler expand them; for the rule
     the series is created with, by the pure rule (the same dates,
-    tests/meetings/test_series_properties.py, in a twentieth of the time)."""
+    tests/meetings/test_rules.py, in a twentieth of the time)."""
     from meetings.services.series import regular_occurrences
 
     if series.pk is None:  # not created yet: the rule it will have, from its first day

@@ -1,9 +1,4 @@
-"""Tongtong's project package and shared core.
-
-The celery app is imported here so that ``@shared_task`` binds to it whenever
-Django starts (the pattern celery's Django guide prescribes).
-"""
-
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)
+"""Tongtong's shared core: the organisation, calendars, dates and working
+days, the outbox, feeds, PDFs, reports and the staff area's frame. The apps
+(``meetings``, ``visits``) build on it; it never imports them (they register
+their parts from ``AppConfig.ready``)."""

@@ -165,7 +165,7 @@ TEMPLATES: dict[tuple[str, str, str], Template] = {
         "TT_MEET_MOVE_ASKED_V1",
         "[#{city}] 신청(#{reference})의 일정 변경 요청을 받았습니다. 확인 후 안내해 드리겠습니다.",
     ),
-    # --- visits: to the resident about their suggestion (visits/card_notifications.py)
+    # --- visits: to the resident about their suggestion (visits/cards/notifications.py)
     (VISITS, "status", "ko"): Template(
         "TT_CARD_STATUS_V1",
         "[#{city}] #{neighborhood} 건의사항 「#{title}」 처리 상태: #{status}.#{note} 관리카드 보기: #{link}",

@@ -40,7 +40,7 @@ class SchedulingConfig(AppConfig):
 
         register_section(
             StaffSection(
-                key="scheduling.reports",
+                key="scheduling.reports.core",
                 title=_("Reports"),
                 description=_(
                     "Monthly reports, half-yearly analyses and the plan against the actual: pages, PDF, XLSX and CSV."
@@ -63,8 +63,8 @@ class SchedulingConfig(AppConfig):
         )
 
         # The monthly report's messages by channel and their cost, over every
-        # outbox table (scheduling/message_report.py).
-        from scheduling import message_report
-        from scheduling.reports import ReportSource, register_report_source
+        # outbox table (scheduling/reports/messages.py).
+        from scheduling.reports import messages as message_report
+        from scheduling.reports.core import ReportSource, register_report_source
 
         register_report_source(ReportSource(key="messages", order=90, monthly=message_report.monthly_sections))

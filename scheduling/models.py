@@ -441,7 +441,7 @@ class FeedNotification(OutboxMessage):
         verbose_name_plural = _("calendar feed notifications")
 
 
-# --- Reports (issue 7; scheduling/report_services.py) ---------------------------
+# --- Reports (issue 7; scheduling/reports/services.py) ---------------------------
 
 
 class ReportNote(models.Model):

@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext
 from schedule.models import Calendar
 
-from scheduling import demo_data, roles
 from scheduling.csv_import import CsvRow, csv_table, extra_cells_problem, import_failed, line_problems
-from scheduling.errors import TongtongError
 from scheduling.models import (
     Bureau,
-    CategoryOwner,
-    CityClosure,
     Department,
     Neighborhood,
     Official,
-    StaffProfile,
 )
-from scheduling.signals import demo_city_seeded
 
 
 def calendar_for(*, name: str, slug: str) -> Calendar:
@@ -72,215 +62,6 @@ def official_create(
     official.full_clean()
     official.save()
     return official
-
-
-# --- The demo city (manage.py seed_demo) --------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    """One staff login of the demo city, as printed for whoever seeded it."""
-
-    username: str
-    role: str
-    password: str
-
-
-#: The kinds of rows the demo city counts, in the order the summary names them.
-DEMO_KINDS = ("neighborhoods", "bureaus", "departments", "officials", "closures", "users", "calendars")
-
-
-@dataclass(frozen=True)
-class DemoSeedResult:
-    logins: list[DemoLogin]
-    #: Rows now in the database, by kind (see ``DEMO_KINDS``).
-    totals: dict[str, int]
-    #: Rows this run created, by kind: all 0 when the demo city was complete.
-    created: dict[str, int]
-
-    @property
-    def created_total(self) -> int:
-        return sum(self.created.values())
-
-
-@contextlib.contextmanager
-def _demo_clash(what: str) -> Iterator[None]:
-    """Turn a row the database would refuse into a message that names it."""
-    try:
-        yield
-    except ValidationError as error:
-        raise TongtongError(
-            gettext("The demo city clashes with data already in the database (%(object)s): %(problems)s")
-            % {"object": what, "problems": " ".join(error.messages)}
-        ) from error
-
-
-def _role_groups() -> dict[str, Group]:
-    groups = {group.name: group for group in Group.objects.filter(name__in=roles.ROLE_NAMES)}
-    if len(groups) < len(roles.ROLE_NAMES):
-        roles.sync_roles()  # normally done by migrate; idempotent
-        groups = {group.name: group for group in Group.objects.filter(name__in=roles.ROLE_NAMES)}
-    return groups
-
-
-@transaction.atomic
-def demo_city_seed(*, password: str, history: bool = True) -> DemoSeedResult:
-    """Create the demo city of ``scheduling.demo_data``, or complete it.
-
-    Idempotent: every row is looked up by its natural key (neighborhood and
-    department code, official title, closure date, username) and created only
-    when missing; rows that exist are left as they are, so a second run
-    creates nothing. The demo accounts are the exception: each run makes them
-    active, sets their staff flags and role group back to the demo's, links
-    ``mayor`` to the mayor, and sets their password to ``password``.
-
-    With ``history`` the apps add a city that has lived a year (the accepted
-    rotation with its held visits, meeting requests in every state, the
-    reports' figures: ``visits.demo``, ``meetings.demo``).
-    """
-    if not password:
-        raise TongtongError(gettext("The demo password must not be empty."))
-    created = dict.fromkeys(DEMO_KINDS, 0)
-    calendars_before = Calendar.objects.count()
-
-    bureaus: dict[str, Bureau] = {}
-    for order, spec in enumerate(demo_data.BUREAUS, 1):
-        # By code, else by name: an upgraded city's bureaus were named after
-        # their directors by the migration that introduced them.
-        bureau = Bureau.objects.filter(code=spec.code).first() or Bureau.objects.filter(name=spec.name).first()
-        if bureau is None:
-            bureau = Bureau(code=spec.code, name=spec.name, kind=spec.kind, sort_order=order)
-            with _demo_clash(spec.name):
-                bureau.full_clean()
-            bureau.save()
-            created["bureaus"] += 1
-        bureaus[spec.code] = bureau
-
-    departments: dict[str, Department] = {}
-    for spec in demo_data.DEPARTMENTS:
-        department = Department.objects.filter(code=spec.code).first()
-        if department is None and spec.kind != Department.Kind.REGULAR:
-            # One office per special kind: a city that already has its own
-            # secretariat (budget department, policy officer) keeps it.
-            department = Department.objects.filter(kind=spec.kind).first()
-        if department is None:
-            department = Department(
-                code=spec.code,
-                name=spec.name,
-                kind=spec.kind,
-                phone=spec.phone,
-                bureau=bureaus[spec.bureau_code] if spec.bureau_code else None,
-            )
-            with _demo_clash(spec.name):
-                department.full_clean()
-            department.save()
-            created["departments"] += 1
-        departments[spec.code] = department
-
-    existing_codes = set(Neighborhood.objects.values_list("code", flat=True))
-    for code, sort_order, spec in demo_data.NEIGHBORHOODS:
-        if code in existing_codes:
-            continue
-        neighborhood = Neighborhood(
-            code=code,
-            name=spec.name,
-            is_current_issue_area=spec.current_issue,
-            is_natural_village=spec.natural_village,
-            is_outlying_area=spec.outlying,
-            population=spec.population,
-            sort_order=sort_order,
-        )
-        with _demo_clash(spec.name):
-            neighborhood.full_clean()
-        neighborhood.save()
-        created["neighborhoods"] += 1
-
-    for day, reason in demo_data.CLOSURES:
-        if not CityClosure.objects.filter(date=day).exists():
-            closure = CityClosure(date=day, name=reason)
-            with _demo_clash(f"{day:%Y-%m-%d} {reason}"):
-                closure.full_clean()
-            closure.save()
-            created["closures"] += 1
-
-    officials: dict[str, Official] = {}
-    for spec in demo_data.OFFICIALS:
-        official = Official.objects.filter(title=spec.title).order_by("pk").first()
-        if official is None:
-            with _demo_clash(spec.title):
-                official = official_create(
-                    name=spec.name,
-                    title=spec.title,
-                    rank=spec.rank,
-                    bureau=bureaus[spec.bureau_code] if spec.bureau_code else None,
-                    department=departments[spec.department_code] if spec.department_code else None,
-                    substitution_order=spec.substitution_order,
-                )
-            created["officials"] += 1
-        officials[spec.title] = official
-
-    # The deputy mayors' portfolios, once the deputies exist; a city's own
-    # choice (a bureau already in a portfolio) is kept.
-    for spec in demo_data.BUREAUS:
-        bureau = bureaus[spec.code]
-        if bureau.deputy_mayor_id is None and spec.deputy_title in officials:
-            bureau.deputy_mayor = officials[spec.deputy_title]
-            bureau.save(update_fields=["deputy_mayor"])
-    for category, code in demo_data.CATEGORY_OWNERS.items():
-        if code in departments:
-            CategoryOwner.objects.get_or_create(category=category, defaults={"department": departments[code]})
-
-    user_model = get_user_model()
-    groups = _role_groups()
-    # One hash for all the demo logins (they share the password anyway):
-    # hashing is deliberately slow.
-    password_hash = make_password(password)
-    for spec in demo_data.USERS:
-        user = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: spec.username}).first()
-        if user is None:
-            user = user_model(**{user_model.USERNAME_FIELD: spec.username})
-            created["users"] += 1
-        user.is_active = True
-        if spec.full_name and not (user.last_name or user.first_name):
-            # Korean names are written family name first, without a space.
-            user.last_name, user.first_name = spec.full_name[:1], spec.full_name[1:]
-        user.is_staff = spec.is_staff
-        user.is_superuser = spec.is_superuser
-        user.password = password_hash
-        with _demo_clash(spec.username):
-            user.full_clean()
-        user.save()
-        user.groups.set([groups[spec.group]] if spec.group else [])
-        if spec.department_code:
-            StaffProfile.objects.update_or_create(
-                user=user, defaults={"department": departments[spec.department_code], "position": spec.position}
-            )
-        if spec.official_title:
-            official = officials[spec.official_title]
-            if official.user_id != user.pk:
-                Official.objects.filter(user=user).exclude(pk=official.pk).update(user=None)
-                official.user = user
-                with _demo_clash(spec.official_title):
-                    official.full_clean()
-                official.save(update_fields=["user"])
-
-    # The apps add their own demo data (category owners, meeting days, ...).
-    demo_city_seeded.send(sender=demo_city_seed, departments=departments, officials=officials, history=history)
-
-    totals = {
-        "neighborhoods": Neighborhood.objects.count(),
-        "bureaus": Bureau.objects.count(),
-        "departments": Department.objects.count(),
-        "officials": Official.objects.count(),
-        "closures": CityClosure.objects.count(),
-        "users": user_model._default_manager.count(),
-        "calendars": Calendar.objects.count(),
-    }
-    created["calendars"] = totals["calendars"] - calendars_before
-    logins = [
-        DemoLogin(username=spec.username, role=str(spec.role_label), password=password) for spec in demo_data.USERS
-    ]
-    return DemoSeedResult(logins=logins, totals=totals, created=created)
 
 
 # --- Importing neighborhoods from a CSV file (manage.py import_neighborhoods) ---
@@ -368,109 +149,22 @@ def neighborhoods_import(*, rows: Sequence[CsvRow], dry_run: bool = False) -> Im
     written. Otherwise all rows are written in one transaction. With
     ``dry_run`` the counts are computed and nothing is written.
     """
-    code_max = Neighborhood._meta.get_field("code").max_length
-    name_max = Neighborhood._meta.get_field("name").max_length
     file_codes = {row.values.get("code", "") for row in rows} - {""}
-    file_names = {row.values.get("name", "") for row in rows} - {""}
-
     with transaction.atomic():
         existing = {n.code: n for n in Neighborhood.objects.select_for_update().filter(code__in=file_codes)}
-        name_owners = dict(Neighborhood.objects.filter(name__in=file_names).values_list("name", "code"))
         next_sort_order = (Neighborhood.objects.aggregate(top=Max("sort_order"))["top"] or 0) + 1
-
+        checker = _NeighborhoodRowChecker(rows)
         errors: list[str] = []
-        code_lines: dict[str, int] = {}
-        name_lines: dict[str, int] = {}
         to_create: list[tuple[int, Neighborhood]] = []
         to_update: list[tuple[int, Neighborhood, list[str]]] = []
         unchanged = 0
 
         for row in rows:
-            line = row.line
-            code = row.values.get("code", "")
-            name = row.values.get("name", "")
-            problems = []
-            if extra := extra_cells_problem(row):
-                problems.append(extra)
-            if not code:
-                problems.append(gettext("Line %(line)d: the code is empty.") % {"line": line})
-            elif len(code) > code_max:
-                problems.append(
-                    gettext("Line %(line)d: the code “%(code)s” is longer than %(max)d characters.")
-                    % {"line": line, "code": code, "max": code_max}
-                )
-            elif not re.fullmatch(r"[0-9A-Za-z_-]+", code):
-                problems.append(
-                    gettext("Line %(line)d: the code “%(code)s” may contain only letters, digits, - and _.")
-                    % {"line": line, "code": code}
-                )
-            elif code in code_lines:
-                problems.append(
-                    gettext("Line %(line)d: the code “%(code)s” is already used on line %(first)d.")
-                    % {"line": line, "code": code, "first": code_lines[code]}
-                )
-            else:
-                code_lines[code] = line
-            if not name:
-                problems.append(gettext("Line %(line)d: the neighborhood name is empty.") % {"line": line})
-            elif len(name) > name_max:
-                problems.append(
-                    gettext("Line %(line)d: the name “%(name)s” is longer than %(max)d characters.")
-                    % {"line": line, "name": name, "max": name_max}
-                )
-            elif name in name_lines:
-                problems.append(
-                    gettext("Line %(line)d: the name “%(name)s” is already used on line %(first)d.")
-                    % {"line": line, "name": name, "first": name_lines[name]}
-                )
-            else:
-                name_lines[name] = line
-                owner = name_owners.get(name)
-                # Taken by another neighborhood that keeps it (the file does not rename it).
-                if owner is not None and owner != code and owner not in file_codes:
-                    problems.append(
-                        gettext(
-                            "Line %(line)d: the name “%(name)s” already belongs to the neighborhood "
-                            "with code “%(other)s”."
-                        )
-                        % {"line": line, "name": name, "other": owner}
-                    )
-
-            values: dict[str, object] = {"name": name}
-            for column, attribute in _NEIGHBORHOOD_FLAGS.items():
-                if column not in row.values:
-                    continue
-                flag = _yes_no(row.values[column])
-                if flag is None:
-                    problems.append(
-                        gettext(
-                            "Line %(line)d: “%(value)s” in the column “%(column)s” is not a yes/no value "
-                            "(write 1/0, Y/N, O/X or 예/아니오, or leave it blank for no)."
-                        )
-                        % {
-                            "line": line,
-                            "value": row.values[column],
-                            "column": Neighborhood._meta.get_field(attribute).verbose_name,
-                        }
-                    )
-                else:
-                    values[attribute] = flag
-            if "population" in row.values:
-                population, ok = _population(row.values["population"])
-                if ok:
-                    values["population"] = population
-                else:
-                    problems.append(
-                        gettext(
-                            "Line %(line)d: the population “%(value)s” is not a whole number of 0 or more "
-                            "(write e.g. 12345 or 12,345, or leave it blank)."
-                        )
-                        % {"line": line, "value": row.values["population"]}
-                    )
+            problems, values = checker.check(row)
             if problems:
                 errors.extend(problems)
                 continue
-
+            code = row.values["code"]
             neighborhood = existing.get(code)
             changed: list[str] = []
             if neighborhood is None:
@@ -484,30 +178,144 @@ def neighborhoods_import(*, rows: Sequence[CsvRow], dry_run: bool = False) -> Im
                 # Uniqueness was checked above, against the file and the database.
                 neighborhood.full_clean(validate_unique=False, validate_constraints=False)
             except ValidationError as error:
-                errors.extend(line_problems(line, error))
+                errors.extend(line_problems(row.line, error))
                 continue
             if neighborhood.pk is None:
-                to_create.append((line, neighborhood))
+                to_create.append((row.line, neighborhood))
             elif changed:
-                to_update.append((line, neighborhood, changed))
+                to_update.append((row.line, neighborhood, changed))
             else:
                 unchanged += 1
 
         if errors:
             raise import_failed(errors)
         result = ImportResult(created=len(to_create), updated=len(to_update), unchanged=unchanged, dry_run=dry_run)
-        if dry_run:
-            return result
-
-        # Park renamed rows on a placeholder name first, so that two codes
-        # swapping their names never collide half-way.
-        for _line, neighborhood, changed in to_update:
-            if "name" in changed:
-                Neighborhood.objects.filter(pk=neighborhood.pk).update(name=f"~{neighborhood.pk}")
-        for line, neighborhood, changed in [*to_update, *((line, n, None) for line, n in to_create)]:
-            try:
-                neighborhood.full_clean()
-            except ValidationError as error:  # someone else wrote meanwhile
-                raise import_failed(line_problems(line, error)) from error
-            neighborhood.save(update_fields=changed)
+        if not dry_run:
+            _neighborhoods_write(to_update, to_create)
         return result
+
+
+def _neighborhoods_write(
+    to_update: list[tuple[int, Neighborhood, list[str]]], to_create: list[tuple[int, Neighborhood]]
+) -> None:
+    # Park renamed rows on a placeholder name first, so that two codes
+    # swapping their names never collide half-way.
+    for _line, neighborhood, changed in to_update:
+        if "name" in changed:
+            Neighborhood.objects.filter(pk=neighborhood.pk).update(name=f"~{neighborhood.pk}")
+    for line, neighborhood, changed in [*to_update, *((line, n, None) for line, n in to_create)]:
+        try:
+            neighborhood.full_clean()
+        except ValidationError as error:  # someone else wrote meanwhile
+            raise import_failed(line_problems(line, error)) from error
+        neighborhood.save(update_fields=changed)
+
+
+class _NeighborhoodRowChecker:
+    """The checks of one row of a neighborhoods file against the rows before
+    it (a code or a name used twice) and the database (a name another
+    neighborhood keeps). ``check`` returns the row's problems, one message
+    each with the line number, and the values to write."""
+
+    def __init__(self, rows: Sequence[CsvRow]):
+        self.code_max = Neighborhood._meta.get_field("code").max_length
+        self.name_max = Neighborhood._meta.get_field("name").max_length
+        self.file_codes = {row.values.get("code", "") for row in rows} - {""}
+        file_names = {row.values.get("name", "") for row in rows} - {""}
+        self.name_owners = dict(Neighborhood.objects.filter(name__in=file_names).values_list("name", "code"))
+        self.code_lines: dict[str, int] = {}
+        self.name_lines: dict[str, int] = {}
+
+    def check(self, row: CsvRow) -> tuple[list[str], dict[str, object]]:
+        problems = []
+        if extra := extra_cells_problem(row):
+            problems.append(extra)
+        problems += self._code_problems(row.line, row.values.get("code", ""))
+        problems += self._name_problems(row.line, row.values.get("name", ""), row.values.get("code", ""))
+        values: dict[str, object] = {"name": row.values.get("name", "")}
+        problems += self._flag_problems(row, values)
+        problems += self._population_problems(row, values)
+        return problems, values
+
+    def _code_problems(self, line: int, code: str) -> list[str]:
+        if not code:
+            return [gettext("Line %(line)d: the code is empty.") % {"line": line}]
+        if len(code) > self.code_max:
+            return [
+                gettext("Line %(line)d: the code “%(code)s” is longer than %(max)d characters.")
+                % {"line": line, "code": code, "max": self.code_max}
+            ]
+        if not re.fullmatch(r"[0-9A-Za-z_-]+", code):
+            return [
+                gettext("Line %(line)d: the code “%(code)s” may contain only letters, digits, - and _.")
+                % {"line": line, "code": code}
+            ]
+        if code in self.code_lines:
+            return [
+                gettext("Line %(line)d: the code “%(code)s” is already used on line %(first)d.")
+                % {"line": line, "code": code, "first": self.code_lines[code]}
+            ]
+        self.code_lines[code] = line
+        return []
+
+    def _name_problems(self, line: int, name: str, code: str) -> list[str]:
+        if not name:
+            return [gettext("Line %(line)d: the neighborhood name is empty.") % {"line": line}]
+        if len(name) > self.name_max:
+            return [
+                gettext("Line %(line)d: the name “%(name)s” is longer than %(max)d characters.")
+                % {"line": line, "name": name, "max": self.name_max}
+            ]
+        if name in self.name_lines:
+            return [
+                gettext("Line %(line)d: the name “%(name)s” is already used on line %(first)d.")
+                % {"line": line, "name": name, "first": self.name_lines[name]}
+            ]
+        self.name_lines[name] = line
+        owner = self.name_owners.get(name)
+        # Taken by another neighborhood that keeps it (the file does not rename it).
+        if owner is not None and owner != code and owner not in self.file_codes:
+            return [
+                gettext("Line %(line)d: the name “%(name)s” already belongs to the neighborhood with code “%(other)s”.")
+                % {"line": line, "name": name, "other": owner}
+            ]
+        return []
+
+    @staticmethod
+    def _flag_problems(row: CsvRow, values: dict[str, object]) -> list[str]:
+        problems = []
+        for column, attribute in _NEIGHBORHOOD_FLAGS.items():
+            if column not in row.values:
+                continue
+            flag = _yes_no(row.values[column])
+            if flag is None:
+                problems.append(
+                    gettext(
+                        "Line %(line)d: “%(value)s” in the column “%(column)s” is not a yes/no value "
+                        "(write 1/0, Y/N, O/X or 예/아니오, or leave it blank for no)."
+                    )
+                    % {
+                        "line": row.line,
+                        "value": row.values[column],
+                        "column": Neighborhood._meta.get_field(attribute).verbose_name,
+                    }
+                )
+            else:
+                values[attribute] = flag
+        return problems
+
+    @staticmethod
+    def _population_problems(row: CsvRow, values: dict[str, object]) -> list[str]:
+        if "population" not in row.values:
+            return []
+        population, ok = _population(row.values["population"])
+        if not ok:
+            return [
+                gettext(
+                    "Line %(line)d: the population “%(value)s” is not a whole number of 0 or more "
+                    "(write e.g. 12345 or 12,345, or leave it blank)."
+                )
+                % {"line": row.line, "value": row.values["population"]}
+            ]
+        values["population"] = population
+        return []

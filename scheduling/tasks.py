@@ -49,8 +49,8 @@ def send_monthly_report(self, month: str | None = None) -> str:
     secretariat, once (``report_services.monthly_report_send`` claims it).
     A failed sending is retried a bounded number of times, 15 minutes apart;
     the row's attempt count bounds it too."""
-    from scheduling import report_services
     from scheduling.models import ReportRun
+    from scheduling.reports import services as report_services
 
     key = month or report_services.last_month().key
     run = report_services.monthly_report_send(month=key)

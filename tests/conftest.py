@@ -105,7 +105,7 @@ def _tasks_run_in_process():
     """Tests call services directly; their celery tasks run in-process even
     when REDIS_URL is set (CI). Tests of the real worker start their own
     worker process, which is not affected."""
-    from scheduling.celery import app
+    from config.celery import app
 
     saved = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager = app.conf.task_eager_propagates = True

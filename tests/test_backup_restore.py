@@ -15,7 +15,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 
-from scheduling.services import demo_city_seed
+from scheduling.demo.seed import demo_city_seed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,7 +80,7 @@ def suggestion_maker(db):
     data the way production's does (and the drill must find it again)."""
     from scheduling.categories import Category
     from scheduling.models import Neighborhood
-    from visits import card_services
+    from visits.cards import services as card_services
     from visits.models import Suggestion
 
     def make():

@@ -28,11 +28,11 @@ from meetings.selectors import bookable_meeting_days
 from meetings.services import booking
 from meetings.services import review as review_service
 from meetings.services.requests import meeting_request_submit
+from scheduling.demo.seed import demo_city_seed
 from scheduling.models import CategoryOwner, Neighborhood, Official
-from scheduling.services import demo_city_seed
-from visits import card_services
+from visits.cards import services as card_services
 from visits.models import Suggestion
-from visits.services import cycle_accept, rotation_plan
+from visits.rotation.services import cycle_accept, rotation_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from django.views.defaults import server_error
 
-from meetings.series import regular_meeting_dates
+from meetings.rules import regular_meeting_dates
 from meetings.services.series import meeting_day_cancel, meeting_days_sync
 from scheduling.models import CityClosure, Neighborhood, Official
 from scheduling.services import official_create

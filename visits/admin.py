@@ -145,7 +145,7 @@ class SuggestionPhotoInline(_ReadOnlyInline):
 
 @admin.register(Suggestion)
 class SuggestionAdmin(ReadOnlyAdminMixin, HistoryAdminMixin):
-    """Read-only: a suggestion moves only through ``visits.card_services``
+    """Read-only: a suggestion moves only through ``visits.cards.services``
     (the back office under /staff/cards/), which records every step."""
 
     list_display = (

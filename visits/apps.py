@@ -12,7 +12,7 @@ _SECRETARIAT_MODELS = (
 )
 
 #: What each role may do with field visits and tours, as default model
-#: permissions; the staff pages check them (``visits.record_views``).
+#: permissions; the staff pages check them (``visits.records.views``).
 SECRETARIAT_PERMISSIONS = (
     *(f"visits.{action}_{model}" for model in _SECRETARIAT_MODELS for action in ("view", "add", "change")),
     "visits.delete_visitphoto",
@@ -82,7 +82,7 @@ class VisitsConfig(AppConfig):
         ):
             register_section(section)
 
-        from visits.private_feeds import register
+        from visits.feeds.private import register
 
         register()
 
@@ -90,7 +90,7 @@ class VisitsConfig(AppConfig):
 
         register_panels()
 
-        from scheduling.reports import ReportSource, register_report_source
+        from scheduling.reports.core import ReportSource, register_report_source
         from visits import reports
 
         register_report_source(

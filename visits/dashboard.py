@@ -27,9 +27,11 @@ from django.utils.translation import gettext_lazy
 
 from scheduling.dates import korean_date, local_when
 from scheduling.staff import DashboardPanel, register_panel
-from visits import card_selectors, card_services, selectors
-from visits import card_workflow as workflow
+from visits.cards import selectors as card_selectors
+from visits.cards import services as card_services
+from visits.cards import workflow
 from visits.models import FieldVisit, RotationCycle, Suggestion
+from visits.rotation import selectors
 
 OVERDUE_SHOWN = 5
 PERM_VIEW_SUGGESTIONS = "visits.view_suggestion"

@@ -10,7 +10,7 @@ Everything is relative to today, as a user running the demo sees it: the
 rotation began on the first day of the month a year ago, so its first year
 is over (held, recorded, results published) and its second is to come.
 Each past step runs through the services as at the moment it happened
-(``scheduling.demo_clock``): a visit's record and the suggestions heard the
+(``scheduling.demo.clock``): a visit's record and the suggestions heard the
 afternoon of the visit, the department's answer a week later; so the reports
 count each in its month, and the last ones are overdue as in a real city.
 """
@@ -24,10 +24,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from scheduling.categories import Category
-from scheduling.demo_clock import replaying, seoul
+from scheduling.demo.clock import replaying, seoul
 from scheduling.models import Department, Neighborhood, Official
-from visits import card_services, card_workflow, record_services, services
+from visits.cards import services as card_services
+from visits.cards import workflow as card_workflow
 from visits.models import BudgetEnvelope, FieldVisit, MonitorGroup, RotationCycle, Suggestion, ThemedTour
+from visits.records import services as record_services
+from visits.rotation import services
 
 #: The citizen groups invited along on visits (seed 002).
 DEMO_MONITOR_GROUPS = ("주부시정모니터", "소셜기자단")

@@ -153,7 +153,7 @@ class FieldVisit(models.Model):
     #: The per-visit opt-out: a visit of an accepted plan is on the public
     #: pages (/visits/, the public calendars, its neighborhood's card) unless
     #: the secretariat unticks this, before or after accepting. A draft
-    #: plan's visits are never public (``visits.selectors.public_visits``).
+    #: plan's visits are never public (``visits.rotation.selectors.public_visits``).
     is_published = models.BooleanField(
         _("shown on the public pages"),
         default=True,
@@ -324,8 +324,8 @@ class Suggestion(models.Model):
     meeting: one line of the neighborhood management card (동 관리카드),
     followed until it is done or answered.
 
-    Its status moves only along ``visits.card_workflow.TRANSITIONS``, through
-    ``visits.card_services``; every move is a ``SuggestionEvent``. Fields
+    Its status moves only along ``visits.cards.workflow.TRANSITIONS``, through
+    ``visits.cards.services``; every move is a ``SuggestionEvent``. Fields
     marked internal never reach the public card.
     """
 
@@ -455,7 +455,7 @@ class Suggestion(models.Model):
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     #: When the retention purge removed the resident's contact
-    #: (``visits.card_services.suggestion_contacts_purge``).
+    #: (``visits.cards.services.suggestion_contacts_purge``).
     contact_purged_at = models.DateTimeField(_("contact removed at"), null=True, blank=True)
 
     #: Every change, with who made it (scheduling/audit.py).

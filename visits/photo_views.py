@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from scheduling.private_files import private_file_response
-from visits.card_selectors import suggestions_visible_to
+from visits.cards.selectors import suggestions_visible_to
 from visits.models import SuggestionPhoto, VisitPhoto
 
 PERM_VIEW_VISIT = "visits.view_fieldvisit"

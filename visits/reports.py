@@ -1,5 +1,5 @@
 """The field visits' and management cards' part of the reports
-(``scheduling.reports``): neighborhood visits against the rotation plan,
+(``scheduling.reports.core``): neighborhood visits against the rotation plan,
 themed tours, and what became of the suggestions, for a month, a half-year
 and the plan against actual of a year.
 
@@ -35,9 +35,10 @@ from django.utils.translation import gettext as _
 
 from scheduling.categories import Category
 from scheduling.dates import local_date
-from scheduling.reports import Chart, Figure, Period, Section, Series, Span, Table, months_of, rate
-from visits import card_selectors, card_services
-from visits import card_workflow as workflow
+from scheduling.reports.core import Chart, Figure, Period, Section, Series, Span, Table, months_of, rate
+from visits.cards import selectors as card_selectors
+from visits.cards import services as card_services
+from visits.cards import workflow
 from visits.models import FieldVisit, RotationCycle, Suggestion, SuggestionEvent, ThemedTour
 
 V = FieldVisit.Status
@@ -351,8 +352,13 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
     now = now or timezone.now()
     span = Span(period.start, period.end)
     months = months_of(period)
-    categories = [month.short_label for month in months]
+    return [_half_year_suggestions(span, months, now=now), _half_year_visits(span, months)]
 
+
+def _half_year_suggestions(span: Span, months: list[Span], *, now: dt.datetime) -> Section:
+    """Suggestions month by month, by status, by category and month, the
+    neighborhoods with the most, and the overdue ones."""
+    categories = [month.short_label for month in months]
     per_month = suggestion_counts(months)
     trend_rows = [
         [month.label, c.recorded, c.decided, c.budgeted, c.completed]
@@ -430,6 +436,12 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
         ],
     )
 
+    return suggestions
+
+
+def _half_year_visits(span: Span, months: list[Span]) -> Section:
+    """Neighborhood visits planned and held month by month, and the tours."""
+    categories = [month.short_label for month in months]
     visit_rows, visit_total = _visit_rows(months, visit_counts(months))
     visits = Section(
         key="field_visits_half_year",
@@ -461,7 +473,7 @@ def half_year_sections(period: Period, *, now: dt.datetime | None = None) -> lis
             )
         ],
     )
-    return [suggestions, visits]
+    return visits
 
 
 # --- Plan against actual ----------------------------------------------------------------------

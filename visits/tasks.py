@@ -7,7 +7,7 @@ from celery import shared_task
 def build_all_cards(batch_id: int) -> None:
     """Render every neighborhood's card into one PDF, counting progress on
     the ``CardBatch`` row the page polls."""
-    from visits.card_pdf import all_cards_build
+    from visits.cards.pdf import all_cards_build
 
     all_cards_build(batch_id=batch_id)
 
@@ -16,7 +16,7 @@ def build_all_cards(batch_id: int) -> None:
 def remind_overdue_suggestions() -> int:
     """Weekly (celery beat): each lead department hears of its suggestions
     with no update for SUGGESTION_STALE_DAYS."""
-    from visits.card_notifications import overdue_suggestions_remind
+    from visits.cards.notifications import overdue_suggestions_remind
 
     return overdue_suggestions_remind()
 
@@ -25,6 +25,6 @@ def remind_overdue_suggestions() -> int:
 def purge_contacts() -> int:
     """Daily (celery beat): remove residents' contacts from suggestions
     closed longer ago than the retention period (MEETING_RETENTION_YEARS)."""
-    from visits.card_services import suggestion_contacts_purge
+    from visits.cards.services import suggestion_contacts_purge
 
     return suggestion_contacts_purge()

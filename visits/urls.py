@@ -1,4 +1,4 @@
-"""The public field-visit pages (no login), included at "" by scheduling/urls.py,
+"""The public field-visit pages (no login), included at "" by config/urls.py,
 and the photos, which check who may see each (visits/photo_views.py)."""
 
 from django.urls import path

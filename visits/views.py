@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from scheduling.dates import korean_date
-from visits import selectors
 from visits.models import FieldVisit
+from visits.rotation import selectors
 
 HELD_ON_PAGE = 30
 

@@ -12,7 +12,7 @@ from schedule.models import Calendar, Event, Occurrence, Rule
 
 from meetings.errors import MeetingError
 from meetings.models import Appointment, MeetingDay, MeetingSeries, Slot
-from meetings.series import CANCEL, RULE_PARAMS, resolve_new_days
+from meetings.rules import CANCEL, RULE_PARAMS, resolve_new_days
 from scheduling.dates import korean_date
 from scheduling.models import Official
 from scheduling.workdays import working_calendar

@@ -24,7 +24,7 @@ from scheduling.categories import Category
 from scheduling.models import Department, Neighborhood, Official
 from scheduling.services import official_create
 from tests.e2e.test_citizen_flow import _fill_the_form, _open_the_form, _send, _tap_label
-from visits import card_services
+from visits.cards import services as card_services
 from visits.models import FieldVisit, Suggestion
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from meetings.series import regular_meeting_dates
+from meetings.rules import regular_meeting_dates
 from scheduling import roles
 from scheduling.models import CityClosure, Neighborhood, Official
 from scheduling.services import official_create

@@ -64,7 +64,7 @@ def _shot(page, name):
 
 
 def _citizen_submits(page) -> tuple[str, str]:
-    """The public form, by the field names of meetings.forms.MeetingRequestForm.
+    """The public form, by the field names of meetings.public.forms.MeetingRequestForm.
     Returns the reference and the private status link."""
     page.goto("/meetings/request/")
     page.fill('[name="name"]', "홍길동")

@@ -16,8 +16,8 @@ from scheduling import roles
 from scheduling.models import Neighborhood, Official
 from scheduling.services import official_create
 from tests.e2e.conftest import axe_findings
-from visits import services
 from visits.models import FieldVisit, RotationCycle
+from visits.rotation import services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

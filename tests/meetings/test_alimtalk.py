@@ -26,12 +26,12 @@ from meetings.services import booking, notifications, review
 from meetings.services.series import meeting_day_cancel, meeting_day_move
 from scheduling import alimtalk_templates, outbox
 from scheduling.alimtalk_templates import TEMPLATES, VARIABLE
-from scheduling.report_services import MONTHLY, month_containing, report_build
+from scheduling.reports.services import MONTHLY, month_containing, report_build
 from scheduling.sms import outbox as locmem_sent
 from scheduling.tasks import flush_outbox, send_outbox_message
+from tests.config.test_settings import probe
 from tests.meetings.conftest import another_working_day, first_substitute, submit
 from tests.meetings.test_notifications import at_once, make_past
-from tests.scheduling.test_settings import probe
 from tests.solapi_server import FakeSolapi
 
 pytestmark = pytest.mark.django_db

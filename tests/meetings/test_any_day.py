@@ -24,9 +24,9 @@ from meetings.services import booking
 from meetings.services.notifications import format_when
 from meetings.services.requests import bookable_error
 from meetings.services.series import meeting_day_cancel, meeting_day_move, meeting_days_sync
-from scheduling import report_services
 from scheduling.dates import korean_date
-from scheduling.reports import Span
+from scheduling.reports import services as report_services
+from scheduling.reports.core import Span
 from scheduling.sms import outbox
 from tests.awkward_days import (
     holiday_name,

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from meetings.errors import MeetingError
 from meetings.models import MeetingDay, MeetingSeries
+from meetings.rules import regular_meeting_dates
 from meetings.selectors import meeting_dates, meeting_day_dates
-from meetings.series import regular_meeting_dates
 from meetings.services.series import SEOUL, meeting_day_cancel, meeting_day_move, meeting_days_sync, series_configure
 from scheduling.models import CityClosure, Official
 from scheduling.reserved_days import MEETING_DAY, reserved_days

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
+from config.celery import app as celery_app
 from meetings.models import Appointment, MeetingRequest, Notification
 from meetings.services import booking, notifications, review
 from meetings.services.feedback import feedback_url
@@ -40,7 +41,6 @@ from meetings.services.requests import status_url
 from meetings.services.series import meeting_day_cancel, meeting_day_move
 from meetings.tasks import flush_notifications, send_notification, send_reminders
 from scheduling import outbox as outbox_machinery
-from scheduling.celery import app as celery_app
 from scheduling.sms import LMS_MAX_BYTES, BaseSMSBackend, SMSError, SMSMessage, outbox
 from scheduling.tasks import send_outbox_message
 from tests.meetings.conftest import another_working_day, first_substitute, submit

@@ -82,7 +82,7 @@ def process_env(*, broker: str, sms_dir: Path, **extra) -> dict[str, str]:
     ours = {"DATABASE_URL", "REDIS_URL", "SMS_BACKEND", "SMS_FILE_PATH", "EMAIL_URL", "DEBUG", "SECRET_KEY"}
     env = {key: value for key, value in os.environ.items() if key not in ours}
     env.update(
-        DJANGO_SETTINGS_MODULE="scheduling.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL=database_url(),
         REDIS_URL=broker,
         SMS_BACKEND="file",
@@ -98,10 +98,10 @@ def process_env(*, broker: str, sms_dir: Path, **extra) -> dict[str, str]:
 
 #: The worker with broker transport options from the environment (a short
 #: visibility timeout, so that a killed worker's task comes back in seconds
-#: rather than the production hour); otherwise exactly ``celery -A scheduling``.
+#: rather than the production hour); otherwise exactly ``celery -A config``.
 WORKER_WITH_TRANSPORT_OPTIONS = """
 import json, os, sys
-from scheduling.celery import app
+from config.celery import app
 extra = json.loads(os.environ["OUTAGE_TEST_TRANSPORT_OPTIONS"])
 app.conf.broker_transport_options = {**app.conf.broker_transport_options, **extra}
 app.worker_main(sys.argv[1:])
@@ -109,7 +109,7 @@ app.worker_main(sys.argv[1:])
 
 
 class Worker:
-    """``celery -A scheduling worker`` in a process of its own, its log
+    """``celery -A config worker`` in a process of its own, its log
     collected line by line."""
 
     def __init__(self, env: dict[str, str], name: str, transport_options: dict | None = None):
@@ -126,7 +126,7 @@ class Worker:
             command = [sys.executable, "-c", WORKER_WITH_TRANSPORT_OPTIONS, *argv]
             env = {**env, "OUTAGE_TEST_TRANSPORT_OPTIONS": json.dumps(transport_options)}
         else:
-            command = [sys.executable, "-m", "celery", "-A", "scheduling", *argv]
+            command = [sys.executable, "-m", "celery", "-A", "config", *argv]
         self.name = name
         self.lines: list[str] = []
         self.process = subprocess.Popen(

@@ -45,7 +45,7 @@ from meetings import reports
 from meetings.models import Appointment, MeetingDay, MeetingRequest, RequestEvent, Slot
 from meetings.services.series import meeting_days_sync
 from scheduling.models import Neighborhood
-from scheduling.reports import Period, report_sources
+from scheduling.reports.core import Period, report_sources
 
 from .conftest import SEOUL
 

@@ -11,9 +11,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from scheduling import report_services, roles
+from scheduling import roles
 from scheduling.clock import WORKING_PERIODS, answer_due
 from scheduling.models import ReportRun
+from scheduling.reports import services as report_services
 from scheduling.tasks import send_monthly_report
 from scheduling.workdays import working_calendar
 from tests.awkward_days import SEOUL, is_working_day, nth_working_day, on_awkward_days

@@ -16,7 +16,7 @@ from scheduling.audit import acting_as
 from scheduling.categories import Category
 from scheduling.models import AccessLog, Neighborhood
 from tests.meetings import conftest as meetings_fixtures
-from visits import card_services as cs
+from visits.cards import services as cs
 from visits.models import Suggestion
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from scheduling.busy_import import MAX_EXPANSION, parse_busy_times
 from scheduling.errors import TongtongError
-from visits.record_services import MAX_PHOTO_EDGE
+from visits.records.services import MAX_PHOTO_EDGE
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "hostile_files.py"

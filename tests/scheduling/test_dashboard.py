@@ -15,17 +15,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from meetings.dashboard import meeting_days_context
 from meetings.models import MeetingRequest
 from meetings.services import booking
 from meetings.services.requests import meeting_request_submit
 from meetings.services.review import review_override
 from meetings.services.series import meeting_days_sync, series_configure, series_get_or_create
+from meetings.staff.dashboard import meeting_days_context
 from scheduling.categories import Category
 from scheduling.models import CategoryOwner, Department, Neighborhood, Official, StaffProfile
 from scheduling.services import official_create
 from scheduling.staff import DashboardPanel, _panels, panels_for, register_panel
-from visits import card_services
+from visits.cards import services as card_services
 from visits.models import FieldVisit, RotationCycle, Suggestion
 
 pytestmark = pytest.mark.django_db

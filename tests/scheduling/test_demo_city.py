@@ -12,8 +12,8 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from meetings.models import MeetingRequest, Notification
-from scheduling import report_services
-from scheduling.reports import Table
+from scheduling.reports import services as report_services
+from scheduling.reports.core import Table
 from tests.scheduling.test_seed_demo import row_counts
 from visits.models import FieldVisit, RotationCycle, Suggestion, ThemedTour
 

@@ -11,7 +11,7 @@ UNESCAPING = re.compile(r"\|\s*safe\b|\{%\s*autoescape\s+off|\|\s*safeseq\b")
 
 #: Python that builds markup itself, each escaping every text it inserts
 #: (and tested for it). Nothing else may call ``mark_safe``.
-MARKUP_BUILDERS = {"scheduling/report_outputs.py"}  # the SVG charts: test_chart_text_is_escaped
+MARKUP_BUILDERS = {"scheduling/reports/outputs.py"}  # the SVG charts: test_chart_text_is_escaped
 
 
 def project_files(pattern):

@@ -18,7 +18,7 @@ PROBE = "import django; django.setup(); from django.conf import settings; print(
 
 def _probe(value: str | None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in {"FEED_CANCELLED_KEEP_DAYS", "DATABASE_URL", "REDIS_URL"}}
-    env["DJANGO_SETTINGS_MODULE"] = "scheduling.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     if value is not None:
         env["FEED_CANCELLED_KEEP_DAYS"] = value
     return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)

@@ -5,7 +5,7 @@ after the commit at most once, left pending while the broker is down and
 sent by the flush later, and retried a bounded number of times.
 
 Tasks run in-process here; tests/meetings/test_outages.py and
-tests/visits/test_card_notifications.py run the same code against a real
+tests/visits/cards/test_notifications.py run the same code against a real
 worker and a dead broker (PostgreSQL and Redis).
 """
 
@@ -19,9 +19,9 @@ from django.core import mail
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from config.celery import app as celery_app
 from meetings.models import Notification
 from scheduling import outbox
-from scheduling.celery import app as celery_app
 from scheduling.sms import BaseSMSBackend, SMSError
 from scheduling.sms import outbox as sms_sent
 from scheduling.tasks import flush_outbox, send_outbox_message

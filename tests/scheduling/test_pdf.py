@@ -29,7 +29,7 @@ PNG = base64.b64decode(
 )
 
 
-# --- Reading a PDF back (shared with tests/visits/test_card_pdf.py) -------------------
+# --- Reading a PDF back (shared with tests/visits/cards/test_pdf.py) -------------------
 
 
 def _tool(name: str) -> str:

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from scheduling import settings as tongtong_settings
+from config import settings as tongtong_settings
 
 pytestmark = pytest.mark.django_db
 

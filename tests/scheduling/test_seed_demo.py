@@ -13,7 +13,7 @@ from django.utils import translation
 
 from scheduling import roles
 from scheduling.categories import Category
-from scheduling.demo_data import DEFAULT_PASSWORD
+from scheduling.demo.data import DEFAULT_PASSWORD
 from scheduling.models import Bureau, CityClosure, Department, Neighborhood, Official
 from scheduling.organisation import Role, organisation_problems, substitution_candidates
 from scheduling.workdays import is_working_day

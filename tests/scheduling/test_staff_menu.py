@@ -26,7 +26,7 @@ from meetings.models import MeetingDay, ReviewRequest
 from meetings.services.requests import meeting_request_submit
 from meetings.services.review import review_answer, review_ask
 from meetings.services.series import meeting_days_sync
-from scheduling.demo_data import USERS
+from scheduling.demo.data import USERS
 from scheduling.models import Neighborhood, Official
 from scheduling.people import staff_label
 from scheduling.staff import (

@@ -125,7 +125,7 @@ def suggestion_at(card_org):
     from django.utils import timezone
 
     from scheduling.categories import Category
-    from visits import card_services as cs
+    from visits.cards import services as cs
     from visits.models import Suggestion
 
     users = card_org["users"]

@@ -22,9 +22,10 @@ from tests.awkward_days import (
     on_awkward_days,
     retention_over,
 )
-from visits import card_notifications, card_selectors
-from visits.planner import PlannerRules
-from visits.services import rotation_plan
+from visits.cards import notifications as card_notifications
+from visits.cards import selectors as card_selectors
+from visits.rotation.planner import PlannerRules
+from visits.rotation.services import rotation_plan
 from visits.tasks import purge_contacts
 
 pytestmark = [pytest.mark.django_db, on_awkward_days]

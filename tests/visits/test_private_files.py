@@ -16,7 +16,7 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone
 
-from visits import card_pdf
+from visits.cards import pdf as card_pdf
 from visits.models import CardBatch
 
 PDF = b"%PDF-1.7 every suggestion and every opinion"

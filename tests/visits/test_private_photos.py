@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from visits import card_services, record_services
+from visits.cards import services as card_services
 from visits.models import FieldVisit, SuggestionPhoto, VisitPhoto
+from visits.records import services as record_services
 
 TOKEN = r"[A-Za-z0-9_-]{32}"
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from tests.visits.conftest import SEOUL
-from visits import services
 from visits.models import FieldVisit
-from visits.record_services import visit_record_update
+from visits.records.services import visit_record_update
+from visits.rotation import services
 
 pytestmark = pytest.mark.usefixtures("pinned_today")
 

@@ -42,7 +42,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from scheduling.models import Department
-from scheduling.reports import Period, report_sources
+from scheduling.reports.core import Period, report_sources
 from visits import reports
 from visits.models import FieldVisit, RotationCycle, Suggestion, SuggestionEvent, ThemedTour
 
@@ -420,7 +420,7 @@ def test_plan_shows_an_accepted_two_year_rotation_year_by_year(city, english):
     """Seed 002: 39 neighborhoods every two years, about 20 visits a year;
     a draft plan counts nothing until it is accepted."""
     from scheduling.models import Neighborhood
-    from visits.services import cycle_accept, rotation_plan
+    from visits.rotation.services import cycle_accept, rotation_plan
 
     for number in range(7, 40):
         Neighborhood.objects.create(code=f"N{number:02d}", name=f"{number}동", sort_order=number)

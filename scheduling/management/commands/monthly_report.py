@@ -11,9 +11,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from scheduling import report_outputs as outputs
-from scheduling import report_services as services
 from scheduling.errors import TongtongError
+from scheduling.reports import outputs, services
 
 FORMATS = {"pdf": outputs.report_pdf, "xlsx": outputs.report_xlsx, "csv": outputs.report_csv}
 EXTENSIONS = {".pdf": "pdf", ".xlsx": "xlsx", ".csv": "csv", ".zip": "csv"}

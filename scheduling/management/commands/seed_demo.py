@@ -1,7 +1,7 @@
 """``manage.py seed_demo``: a believable demo city, with one login per role.
 
-The data is in ``scheduling/demo_data.py``, the work in
-``scheduling.services.demo_city_seed``. Safe to run again: nothing is
+The data is in ``scheduling/demo/data.py``, the work in
+``scheduling.demo.seed.demo_city_seed``. Safe to run again: nothing is
 duplicated and the demo logins get the printed password back.
 """
 
@@ -13,11 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from scheduling import demo_data
-from scheduling.demo_data import DEFAULT_PASSWORD
+from scheduling.demo import data as demo_data
+from scheduling.demo.data import DEFAULT_PASSWORD
+from scheduling.demo.seed import DemoSeedResult, demo_city_seed
 from scheduling.errors import TongtongError
 from scheduling.models import Neighborhood
-from scheduling.services import DemoSeedResult, demo_city_seed
 
 
 def _width(text: str) -> int:

@@ -2,7 +2,7 @@
 [--official-id N] [--dry-run] [--format json|table]``: plan every
 neighborhood once and, unless ``--dry-run``, save the plan (idempotently).
 
-Thin: ``visits.services.rotation_plan`` does the work; this command parses
+Thin: ``visits.rotation.services.rotation_plan`` does the work; this command parses
 the arguments and prints the plan.
 """
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from scheduling.errors import TongtongError
 from scheduling.models import Official
 from visits.models import FieldVisit
-from visits.services import SEOUL, korean_date, rotation_plan
+from visits.rotation.services import SEOUL, korean_date, rotation_plan
 
 
 def _width(text: str) -> int:
