@@ -208,9 +208,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "scheduling.context_processors.site",
             ],
-            # Filters every page and PDF uses without a {% load %}: |html_datetime
-            # for <time datetime="…">, {{ user|staff_label }} for people.
-            "builtins": ["scheduling.templatetags.html_dates", "scheduling.templatetags.people"],
+            # Filters every page and PDF uses without a {% load %}: |when, |kdate,
+            # |won, |masked, |html_datetime (scheduling.templatetags.formatting),
+            # {{ user|staff_label }} for people.
+            "builtins": ["scheduling.templatetags.formatting", "scheduling.templatetags.people"],
         },
     },
 ]

@@ -1,12 +1,12 @@
 """Who may see which meeting requests: the permissions the back office
 checks and the one scope helper every page that lists requests uses (the
-request pages, the queue, the dashboard)."""
+request pages, the queue, the dashboard). Who a user is and the permission
+check itself are the core's: ``scheduling.access``."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-
 from meetings.models import Appointment, MeetingRequest
+from scheduling.access import official_of, require
 
 PERM_VIEW_REQUESTS = "meetings.view_meetingrequest"
 PERM_MANAGE_REQUESTS = "meetings.change_meetingrequest"
@@ -15,27 +15,6 @@ PERM_VIEW_DAYS = "meetings.view_meetingday"
 PERM_CHANGE_DAYS = "meetings.change_meetingday"
 PERM_VIEW_REVIEWS = "meetings.view_reviewrequest"
 PERM_ANSWER_REVIEWS = "meetings.change_reviewrequest"
-
-
-def require(user, permission: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied
-
-
-def official_of(user):
-    """The official ``user`` is, or None."""
-    try:
-        return user.official
-    except ObjectDoesNotExist:
-        return None
-
-
-def department_of(user):
-    """The department ``user`` works for, or None."""
-    try:
-        return user.staff_profile.department
-    except ObjectDoesNotExist:
-        return None
 
 
 def request_scope(user):

@@ -41,12 +41,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Exists, F, Min, OuterRef, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.models import Appointment, MeetingDay, MeetingRequest, RequestEvent, Slot
-from meetings.rules import regular_meeting_dates
+from meetings.rules import due_expression, regular_meeting_dates
 from scheduling.categories import Category
 from scheduling.clock import working_days_between
 from scheduling.dates import local_date
@@ -179,7 +178,7 @@ def answers_due(spans: list[Span], *, now: dt.datetime | None = None) -> list[An
         request=OuterRef("pk"), to_status=S.CANCELLED, at__lte=OuterRef("due")
     )
     rows = (
-        MeetingRequest.objects.annotate(due=Coalesce("extended_due_at", "answer_due_at"))
+        MeetingRequest.objects.annotate(due=due_expression())
         .annotate(withdrawn=Exists(cancelled_before_due))
         .filter(due__gte=spans[0].since, due__lt=min(spans[-1].until, now))
     )

@@ -5,13 +5,26 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Count, Q
-from django.utils import timezone
+from django.db.models import Case, Count, Q, Value, When
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from meetings.models import Appointment, MeetingDay, MeetingRequest, MeetingSeries, WaitlistEntry
-from meetings.rules import RULE_PARAMS, regular_meeting_dates, resolve_new_days
+from meetings.rules import (
+    CANCEL,
+    OPEN_STATUSES,
+    RULE_PARAMS,
+    SERIES_START,
+    closed_because,
+    due_expression,
+    late_q,
+    moved_reason,
+    regular_meeting_dates,
+    resolve_new_days,
+)
 from scheduling.clock import SEOUL
 from scheduling.models import Official
+from scheduling.workdays import working_calendar
 
 
 def active_series() -> MeetingSeries | None:
@@ -55,8 +68,6 @@ def meeting_days_between(
     what a page shows does not depend on how far a sync has run. Writes
     nothing; a service saves a day when someone chooses it
     (``meetings.services.series.meeting_days_saved``)."""
-    from meetings.services.series import days_as_planned
-
     series = series or active_series()
     if series is None:
         return []
@@ -117,32 +128,11 @@ def free_slots(day: MeetingDay):
 
 def request_queue(*, now: dt.datetime | None = None):
     """Open requests for the secretariat, the late ones first."""
-    from django.db.models import Case, DateTimeField, F, Value, When
-    from django.db.models.functions import Coalesce
-
     now = now or timezone.now()
-    open_statuses = [
-        MeetingRequest.Status.SUBMITTED,
-        MeetingRequest.Status.UNDER_REVIEW,
-        MeetingRequest.Status.WAITLISTED,
-        MeetingRequest.Status.SCHEDULED,
-        MeetingRequest.Status.SUBSTITUTED,
-    ]
-    due = Coalesce(F("extended_due_at"), F("answer_due_at"), output_field=DateTimeField())
     return (
-        MeetingRequest.objects.filter(status__in=open_statuses)
+        MeetingRequest.objects.filter(status__in=OPEN_STATUSES)
         .select_related("neighborhood")
-        .annotate(
-            due=due,
-            is_late=Case(
-                When(
-                    Q(first_answered_at__isnull=True) & Q(answer_due_at__lt=now) & Q(extended_due_at__isnull=True),
-                    then=Value(True),
-                ),
-                When(Q(first_answered_at__isnull=True) & Q(extended_due_at__lt=now), then=Value(True)),
-                default=Value(False),
-            ),
-        )
+        .annotate(due=due_expression(), is_late=Case(When(late_q(now), then=Value(True)), default=Value(False)))
         .order_by("-is_late", "due", "submitted_at")
     )
 
@@ -164,8 +154,6 @@ def meeting_day_dates(*, start: dt.date, end: dt.date) -> dict[dt.date, dt.date 
     the series' holiday policy exactly as the sync would build it. Before any
     series exists (a fresh install), the rule and policy the series would be
     created with. Writes nothing."""
-    from meetings.services.series import SERIES_START, holiday_calendar
-
     series = MeetingSeries.objects.select_related("event__rule").filter(is_active=True).first()
     if series is None:
         policy = MeetingSeries._meta.get_field("holiday_policy").get_default()
@@ -193,11 +181,7 @@ def _rule_dates(series: MeetingSeries, start: dt.date, end: dt.date) -> list[dt.
     ``regular_occurrences`` has django-scheduler expand them; for the rule
     the series is created with, by the pure rule (the same dates,
     tests/meetings/test_rules.py, in a twentieth of the time)."""
-    from meetings.services.series import regular_occurrences
-
     if series.pk is None:  # not created yet: the rule it will have, from its first day
-        from meetings.services.series import SERIES_START
-
         return regular_meeting_dates(max(start, SERIES_START), end) if end >= SERIES_START else []
     event, rule = series.event, series.event.rule
     standard = rule is not None and (rule.frequency, rule.params) == ("MONTHLY", RULE_PARAMS)
@@ -205,6 +189,62 @@ def _rule_dates(series: MeetingSeries, start: dt.date, end: dt.date) -> list[dt.
         return regular_occurrences(series, start, end)
     first = max(start, event.start.astimezone(SEOUL).date())
     return regular_meeting_dates(first, end) if first <= end else []
+
+
+def regular_occurrences(series: MeetingSeries, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The rule's dates from django-scheduler (persisted moves ignored)."""
+    occurrences = series.event._get_occurrence_list(
+        dt.datetime.combine(start, dt.time.min, tzinfo=SEOUL),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=SEOUL),
+    )
+    return sorted({occ.original_start.astimezone(SEOUL).date() for occ in occurrences})
+
+
+def holiday_calendar(start: dt.date, end: dt.date):
+    """The working calendar the holiday policy reads for days from ``start``
+    to ``end``: the city's closures a month either side (a day may move
+    out of the window)."""
+    return working_calendar(start - dt.timedelta(days=31), end + dt.timedelta(days=31))
+
+
+def days_as_planned(
+    series: MeetingSeries, *, start: dt.date, end: dt.date, rule_dates: list[dt.date], saved: dict
+) -> dict[dt.date, MeetingDay]:
+    """The days of ``rule_dates`` not in ``saved`` (rule date → saved day),
+    as the rule and the holiday policy give them, not saved: what the sync
+    saves (``meetings.services.series.meeting_days_sync``) and what the
+    pages show beyond it (one rule for both)."""
+    missing = [d for d in rule_dates if d not in saved]
+    if not missing:
+        return {}
+    calendar = holiday_calendar(start, end)
+    taken = set(rule_dates) | {d.start.astimezone(SEOUL).date() for d in saved.values()}
+    actual = resolve_new_days(missing, calendar=calendar, policy=series.holiday_policy, taken=taken)
+    return {original: day_as_planned(series, original, actual[original], calendar) for original in missing}
+
+
+def day_as_planned(series: MeetingSeries, original: dt.date, actual: dt.date | None, calendar) -> MeetingDay:
+    """The meeting day the rule and the holiday policy give for the rule
+    date ``original`` (``actual``: where the policy puts it, None when it is
+    cancelled), not saved: what the sync builds, and what the pages show for a
+    day the sync has not reached yet (``meeting_days_between``)."""
+    length = dt.timedelta(minutes=series.duration_minutes)
+    day = MeetingDay(
+        series=series, original_date=original, start=dt.datetime.combine(original, series.start_time, tzinfo=SEOUL)
+    )
+    day.end = day.start + length
+    if actual != original:
+        with translation.override("ko"):  # the reason is stored, and shown, in Korean
+            because = closed_because(calendar, original)
+            if series.holiday_policy == CANCEL or actual is None:
+                day.status = MeetingDay.Status.CANCELLED
+                day.reason = _("Cancelled because of %(because)s.") % {"because": because}
+            else:
+                day.start = dt.datetime.combine(actual, series.start_time, tzinfo=SEOUL)
+                day.end = day.start + length
+                day.status = MeetingDay.Status.MOVED
+                day.reason = moved_reason(because, day.start)
+    return day
 
 
 #: How far the holiday policy may move a day (the sync reads closures a

@@ -3,31 +3,13 @@
 Nobody waits for these results, so none is stored (``ignore_result``): a
 task sent while the result backend is down must not wait for it either.
 Messages go through the project's one outbox (scheduling/outbox.py, tasks
-``scheduling.send_outbox_message`` and ``scheduling.flush_outbox``).
-``meetings.send_notification`` and ``meetings.flush_notifications`` remain as
-thin aliases for its meetings rows: messages already queued under those
-names, and operators' ``celery call`` habits, keep working.
+``scheduling.send_outbox_message`` and ``scheduling.flush_outbox``). Celery
+beat calls each task here by its name (config/settings.py,
+``CELERY_BEAT_SCHEDULE``): a name is kept as long as a message may be queued
+under it.
 """
 
 from celery import shared_task
-
-
-@shared_task(name="meetings.send_notification", acks_late=True, ignore_result=True)
-def send_notification(notification_id: int) -> bool:
-    """Send one ``Notification``, at most once (a redelivered message finds
-    it claimed already)."""
-    from meetings.services.notifications import notification_send
-
-    return notification_send(notification_id=notification_id)
-
-
-@shared_task(name="meetings.flush_notifications", ignore_result=True)
-def flush_notifications() -> int:
-    """Hand celery whatever ``Notification`` is pending (beat runs
-    ``scheduling.flush_outbox``, which covers every outbox)."""
-    from meetings.services.notifications import notifications_flush
-
-    return notifications_flush()
 
 
 @shared_task(name="meetings.send_reminders", ignore_result=True)

@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_history_model_for_model
 
+from scheduling.calendars import calendar_for, new_official_calendar_slug
 from scheduling.models import (
     AccessLog,
     Bureau,
@@ -190,8 +191,6 @@ class OfficialAdmin(OrganisationProblemsMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # A new official made in the admin gets their calendar like any other.
         if not change and not obj.calendar_id:
-            from scheduling.services import calendar_for, new_official_calendar_slug
-
             obj.calendar = calendar_for(name=str(obj), slug=new_official_calendar_slug())
         super().save_model(request, obj, form, change)
 

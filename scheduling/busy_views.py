@@ -2,10 +2,10 @@
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
+from scheduling.access import require
 from scheduling.busy_import import busy_times_import
 from scheduling.errors import TongtongError
 from scheduling.models import Official
@@ -18,8 +18,7 @@ class BusyImportForm(forms.Form):
 def busy_import(request, pk):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm("schedule.add_event"):
-        raise PermissionDenied
+    require(request.user, "schedule.add_event")
     official = get_object_or_404(Official.objects.select_related("calendar"), pk=pk)
     result = error = None
     if request.method == "POST":

@@ -14,21 +14,28 @@ from django.utils import formats, timezone, translation
 KOREAN_WEEKDAYS = "월화수목금토일"
 
 
+def local_time(moment: dt.datetime) -> dt.datetime:
+    """An aware moment in Seoul time; a naive one is taken as Seoul time already."""
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
 def korean_date(day: dt.date) -> str:
-    """2026. 12. 10.(목)"""
+    """2026. 12. 10.(목); a moment is written as its Seoul date."""
+    if isinstance(day, dt.datetime):
+        day = local_time(day).date()
     return f"{day.year}. {day.month}. {day.day}.({KOREAN_WEEKDAYS[day.weekday()]})"
 
 
 def korean_datetime(moment: dt.datetime) -> str:
     """2026. 12. 10.(목) 14:00, in Seoul time (SMS and e-mail are Korean)."""
-    local = timezone.localtime(moment)
+    local = local_time(moment)
     return f"{korean_date(local.date())} {local:%H:%M}"
 
 
 def local_when(moment: dt.datetime, *, with_time: bool = True) -> str:
     """A moment in the active language: Korean as above, or
     ``Thu 10 Dec 2026, 14:00`` in English."""
-    local = timezone.localtime(moment)
+    local = local_time(moment)
     if (translation.get_language() or "ko").startswith("ko"):
         text = korean_date(local.date())
         return f"{text} {local:%H:%M}" if with_time else text
@@ -36,9 +43,18 @@ def local_when(moment: dt.datetime, *, with_time: bool = True) -> str:
     return f"{text}, {local:%H:%M}" if with_time else text
 
 
+def local_span(start: dt.datetime, end: dt.datetime) -> str:
+    """A meeting, visit or tour from start to end on one day:
+    ``2026. 12. 10.(목) 10:00–12:00`` (``Thu 10 Dec 2026, 10:00–12:00``)."""
+    return f"{local_when(start)}–{local_time(end):%H:%M}"
+
+
 def local_date(day: dt.date) -> str:
     """A date in the active language: ``2026. 11. 1.(일)`` in Korean, ``Sun 1
-    Nov 2026`` in English. Every report and PDF writes dates this way."""
+    Nov 2026`` in English. Every report and PDF writes dates this way; a
+    moment is written as its Seoul date."""
+    if isinstance(day, dt.datetime):
+        day = local_time(day).date()
     if (translation.get_language() or "ko").startswith("ko"):
         return korean_date(day)
     return formats.date_format(day, "D j M Y")

@@ -1,5 +1,15 @@
-"""Serving files over HTTP: a download's name (:func:`content_disposition`),
-and a calendar file with conditional GET.
+"""Serving pages and files over HTTP: the headers of a page whose address
+holds a secret (:func:`private_page`), a download's name
+(:func:`content_disposition`), and a calendar file with conditional GET.
+
+:func:`private_page` keeps a page out of caches, search engines and Referer
+headers: a citizen's status link, a resident's answer link. The Referrer
+policy is ``strict-origin`` rather than ``no-referrer``: both keep the path,
+and so the token, out of every Referer, but with ``no-referrer`` browsers
+send ``Origin: null`` on a form POST, which Django's CSRF check refuses (the
+language switcher and the cancel/move buttons would stop working on exactly
+these pages). A 404 raised inside gets the same headers, so a wrong token
+and a made-up one answer exactly alike.
 
 :func:`calendar_response` answers with ``text/calendar; charset=utf-8``,
 an ``ETag`` and a ``Last-Modified``, and with ``304 Not Modified`` and no
@@ -17,10 +27,12 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from functools import wraps
 from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.views.defaults import page_not_found
 
 from scheduling.ical import Feed
 
@@ -28,6 +40,32 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 300
 
 _UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._-]+")
+
+#: No path (so no token) in any Referer, yet a real Origin on POSTs.
+REFERRER_POLICY = "strict-origin"
+#: The headers of every page whose address holds a secret.
+PRIVATE_HEADERS = {
+    "Cache-Control": "no-store, private",
+    "Referrer-Policy": REFERRER_POLICY,
+    "X-Robots-Tag": "noindex, nofollow",
+}
+
+
+def private_page(view):
+    """No cache, no index, no Referer: for every page whose URL holds a
+    secret. A 404 gets the same headers (see the module's note)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404 as exception:
+            response = page_not_found(request, exception)
+        for header, value in PRIVATE_HEADERS.items():
+            response[header] = value
+        return response
+
+    return wrapped
 
 
 def ascii_filename(filename: str, *, fallback: str = "download") -> str:

@@ -12,16 +12,9 @@ tell who did something and fill the account in.
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
-
-def _related(obj, name: str):
-    """A reverse one-to-one that may be missing (``user.official``)."""
-    try:
-        return getattr(obj, name, None)
-    except ObjectDoesNotExist:
-        return None
+from scheduling.access import official_of, staff_profile_of
 
 
 def _has_hangul(text: str) -> bool:
@@ -57,10 +50,10 @@ def staff_label(user, *, with_department: bool = True) -> str:
     already names it (a department's own inbox)."""
     if user is None:
         return ""
-    official = _related(user, "official")
+    official = official_of(user)
     if official is not None and official.is_active:
         return official_label(official)
-    profile = _related(user, "staff_profile")
+    profile = staff_profile_of(user)
     department = profile.department.name if profile is not None and profile.department_id else ""
     position = (profile.position or "").strip() if profile is not None else ""
     name = person_name(user)
@@ -71,20 +64,6 @@ def staff_label(user, *, with_department: bool = True) -> str:
     if name or label:
         return label
     return user.get_username() or _("Staff member")
-
-
-def staff_department(user):
-    """The department ``user`` works for (their staff profile's, else the one
-    they head as an official), or None."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    profile = _related(user, "staff_profile")
-    if profile is not None and profile.department_id:
-        return profile.department
-    official = _related(user, "official")
-    if official is not None and official.is_active and official.department_id:
-        return official.department
-    return None
 
 
 def label_related(field: str) -> tuple[str, ...]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext
-from schedule.models import Calendar
 
+from scheduling.calendars import calendar_for, new_official_calendar_slug
 from scheduling.csv_import import CsvRow, csv_table, extra_cells_problem, import_failed, line_problems
 from scheduling.models import (
     Bureau,
@@ -20,18 +19,6 @@ from scheduling.models import (
     Neighborhood,
     Official,
 )
-
-
-def calendar_for(*, name: str, slug: str) -> Calendar:
-    """The django-scheduler calendar with this slug, created if missing."""
-    calendar, _created = Calendar.objects.get_or_create(slug=slug, defaults={"name": name})
-    return calendar
-
-
-def new_official_calendar_slug() -> str:
-    # Random, not derived from a count or a title: a deleted official's slug
-    # must never be handed to a new one (the calendar is one-to-one).
-    return f"official-{uuid.uuid4().hex[:12]}"
 
 
 @transaction.atomic

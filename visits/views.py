@@ -15,10 +15,6 @@ from visits.rotation import selectors
 HELD_ON_PAGE = 30
 
 
-def _korean_date(moment) -> str:
-    return korean_date(timezone.localtime(moment).date())
-
-
 def _hashtag(text: str) -> str:
     return "#" + "".join(str(text).split())
 
@@ -27,7 +23,7 @@ def share_text(visit: FieldVisit) -> str:
     """Neighborhood, date, summary and hashtags, ready to paste."""
     city = settings.CITY_NAME
     lines = [
-        f"[{city} 동방문] {visit.neighborhood.name} · {_korean_date(visit.start)}",
+        f"[{city} 동방문] {visit.neighborhood.name} · {korean_date(visit.start)}",
         visit.public_summary.strip(),
         " ".join([_hashtag(city), "#동방문", _hashtag(visit.neighborhood.name), "#현장소통"]),
     ]
@@ -40,14 +36,14 @@ def visit_list(request):
     upcoming = [
         {
             "visit": visit,
-            "date": _korean_date(visit.start),
+            "date": korean_date(visit.start),
             "time": f"{timezone.localtime(visit.start):%H:%M}",
             "purpose": visit.purpose_labels(),
         }
         for visit in selectors.upcoming_public_visits(timezone.now())
     ]
     held = [
-        {"visit": visit, "date": _korean_date(visit.start), "share": share_text(visit)}
+        {"visit": visit, "date": korean_date(visit.start), "share": share_text(visit)}
         for visit in selectors.reported_visits()[:HELD_ON_PAGE]
     ]
     return render(request, "visits/list.html", {"upcoming": upcoming, "held": held})

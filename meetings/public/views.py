@@ -8,18 +8,13 @@ Views parse a form, call one service from ``meetings.services``, turn a
 
 The pages behind a private link (the status page, its actions, the done
 page and the feedback page) are never cached, never indexed, and never send
-their address in a Referer (``_private``). The policy is ``strict-origin``
-rather than ``no-referrer``: both keep the path, and so the token, out of
-every Referer, but with ``no-referrer`` browsers send ``Origin: null`` on a
-form POST, which Django's CSRF check refuses — the language switcher and
-the cancel/move buttons would stop working on exactly these pages.
+their address in a Referer (``scheduling.http.private_page``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -30,19 +25,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from django.views.defaults import page_not_found
 
 from meetings.errors import MeetingError
 from meetings.models import MeetingRequest, PreferredDay, WaitlistEntry
 from meetings.public.forms import FeedbackForm, OtherDayForm, PublicRequestForm, free_slot_count
+from meetings.rules import FIRST_ANSWERS, OPEN_STATUSES
 from meetings.selectors import bookable_meeting_days, day_key, upcoming_meeting_days
 from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.notifications import decline_remedies
 from meetings.services.requests import meeting_request_submit, request_for_token
 from scheduling.client_ip import client_ip
-from scheduling.dates import local_when
-from scheduling.http import calendar_response
+from scheduling.dates import local_date, local_when
+from scheduling.http import calendar_response, private_page
 from scheduling.ical import CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
 from scheduling.rate_limits import submission_limit, token_lookup_limit
@@ -56,43 +51,16 @@ S = MeetingRequest.Status
 #: ``{reference: {"token": str | None, "key": str(submission_key)}}``.
 SESSION_KEY = "tongtong.meetings.submitted"
 SESSION_KEEP = 10
-#: No path (so no token) in any Referer, yet a real Origin on POSTs: see above.
-REFERRER_POLICY = "strict-origin"
 #: How long the personal data is kept after the meeting (the consent text).
 #: Text that looks like an HTML tag or comment: ``<b``, ``</``, ``<!--``.
 #: Every page behind a private link counts against one limit per address.
 status_limit = token_lookup_limit("meetings-status")
-CHANGEABLE = {S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED, S.SCHEDULED, S.SUBSTITUTED}
 
 
 # --- Helpers -----------------------------------------------------------------
 
 
 when = local_when  # 2026. 12. 10.(목) 14:00, or Thu 10 Dec 2026, 14:00 in English
-
-
-def day_when(day: dt.date) -> str:
-    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
-    return when(moment, with_time=False)
-
-
-def _private(view):
-    """No cache, no index, no Referer: for every page whose URL holds a
-    secret. A 404 gets the same headers, so a wrong token and a made-up one
-    answer exactly alike."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            response = view(request, *args, **kwargs)
-        except Http404 as exception:
-            response = page_not_found(request, exception)
-        response["Cache-Control"] = "no-store, private"
-        response["Referrer-Policy"] = REFERRER_POLICY
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return wrapped
 
 
 def _request_or_404(token: str) -> MeetingRequest:
@@ -111,7 +79,7 @@ def home(request):
     for day in days:
         day.key = day_key(day)
         day.when = when(day.start)
-        day.original_when = day_when(day.original_date)
+        day.original_when = local_date(day.original_date)
         day.is_offered = day.key in offered
         day.free_slots = free_slot_count(day)
     return render(
@@ -187,7 +155,7 @@ def request_form(request):
     )
 
 
-@_private
+@private_page
 @require_http_methods(["GET", "HEAD"])
 def request_done(request, reference):
     entry = _submitted(request).get(reference)
@@ -198,7 +166,7 @@ def request_done(request, reference):
     return render(request, "meetings/request_done.html", {"reference": reference, "status_link": link})
 
 
-@_private
+@private_page
 @require_http_methods(["GET", "HEAD"])
 def request_received(request):
     """Where a submission caught by the honeypot lands: the done page as a
@@ -266,7 +234,7 @@ EVENT_LABELS = {
 
 def _decision_label(meeting_request: MeetingRequest, appointment) -> str:
     status = meeting_request.status
-    if status in (S.SCHEDULED, S.SUBSTITUTED, S.ANSWERED, S.DECLINED):
+    if status in FIRST_ANSWERS:
         return str(S(status).label)
     if meeting_request.decline_reason:
         return str(S.DECLINED.label)
@@ -332,14 +300,14 @@ def _timeline(history) -> list[dict]:
 def _render_status(request, token: str, meeting_request: MeetingRequest, *, move_form=None):
     appointment = meeting_request.active_appointment
     history = list(meeting_request.history.filter(public=True).order_by("at", "pk"))
-    can_change = meeting_request.status in CHANGEABLE
+    can_change = meeting_request.status in OPEN_STATUSES
     if move_form is None and can_change:
         move_form = OtherDayForm(days=_other_days(meeting_request, appointment))
     preferences = [
         {
             "day": p.meeting_day,
             "when": when(p.meeting_day.start),
-            "original_when": day_when(p.meeting_day.original_date),
+            "original_when": local_date(p.meeting_day.original_date),
         }
         for p in meeting_request.preferences.select_related("meeting_day")
     ]
@@ -356,7 +324,7 @@ def _render_status(request, token: str, meeting_request: MeetingRequest, *, move
     # you answer after my day?"): the page says what happens to it.
     before_due = (
         [
-            day_when(timezone.localtime(p["day"].start).date())
+            local_date(p["day"].start)
             for p in preferences
             if not p["day"].is_cancelled and timezone.now() < p["day"].start < due
         ]
@@ -392,20 +360,20 @@ def _render_status(request, token: str, meeting_request: MeetingRequest, *, move
     return render(request, "meetings/status.html", context)
 
 
-@_private
+@private_page
 @status_limit
 @require_http_methods(["GET", "HEAD"])
 def status(request, token):
     return _render_status(request, token, _request_or_404(token))
 
 
-@_private
+@private_page
 @status_limit
 @require_http_methods(["GET", "HEAD", "POST"])
 def status_cancel(request, token):
     """Cancel: a confirmation page (GET), then the cancel itself (POST)."""
     meeting_request = _request_or_404(token)
-    if meeting_request.status not in CHANGEABLE:
+    if meeting_request.status not in OPEN_STATUSES:
         messages.error(request, _("This request can no longer be cancelled."))
         return redirect("meetings:status", token=token)
     if request.method == "POST":
@@ -429,13 +397,13 @@ def status_cancel(request, token):
     )
 
 
-@_private
+@private_page
 @status_limit
 @require_POST
 def status_move(request, token):
     """Ask for another meeting day (the secretariat books it)."""
     meeting_request = _request_or_404(token)
-    if meeting_request.status not in CHANGEABLE:
+    if meeting_request.status not in OPEN_STATUSES:
         messages.error(request, _("This request can no longer be moved."))
         return redirect("meetings:status", token=token)
     form = OtherDayForm(request.POST, days=_other_days(meeting_request, meeting_request.active_appointment))
@@ -455,7 +423,7 @@ def status_move(request, token):
     return _render_status(request, token, meeting_request, move_form=form)
 
 
-@_private
+@private_page
 @status_limit
 @require_POST
 def status_accept_offer(request, token):
@@ -512,7 +480,7 @@ def _appointment_event(meeting_request: MeetingRequest, appointment) -> IcalEven
     )
 
 
-@_private
+@private_page
 @status_limit
 @require_http_methods(["GET", "HEAD"])
 def appointment_ics(request, token):
@@ -544,7 +512,7 @@ def _feedback_request_or_404(token: str) -> MeetingRequest:
     return meeting_request
 
 
-@_private
+@private_page
 @status_limit
 @require_http_methods(["GET", "HEAD", "POST"])
 def feedback(request, token):
@@ -564,7 +532,7 @@ def feedback(request, token):
     return render(request, "meetings/feedback.html", {"form": form, "meeting_request": meeting_request, "token": token})
 
 
-@_private
+@private_page
 @status_limit
 @require_http_methods(["GET", "HEAD"])
 def feedback_done(request, token):

@@ -19,40 +19,24 @@ from meetings.models import (
     Appointment,
     MeetingDay,
     MeetingRequest,
+    PreferredDay,
     ReviewRequest,
     Slot,
     WaitlistEntry,
 )
+from meetings.rules import BOOKED_STATUSES, TRANSITIONS, WAITLIST_IN_LINE
+from meetings.services.feedback import feedback_url
 from meetings.services.notifications import decline_remedy_short, format_when, notify
-from meetings.services.requests import bookable_error, record
+from meetings.services.requests import bookable_error
+from meetings.services.series import meeting_days_saved
+from meetings.services.transitions import appointment_cancel, lock, record, transition
+from scheduling.calendars import first_busy
+from scheduling.dates import korean_date
 from scheduling.models import Official
 from scheduling.organisation import Role, substitution_candidates
 
 S = MeetingRequest.Status
-
-#: The legal moves of a request. Anything else is refused.
-TRANSITIONS: dict[str, set[str]] = {
-    S.SUBMITTED: {S.UNDER_REVIEW, S.SCHEDULED, S.SUBSTITUTED, S.WAITLISTED, S.ANSWERED, S.DECLINED, S.CANCELLED},
-    S.UNDER_REVIEW: {S.SCHEDULED, S.SUBSTITUTED, S.WAITLISTED, S.ANSWERED, S.DECLINED, S.CANCELLED},
-    S.WAITLISTED: {S.UNDER_REVIEW, S.SCHEDULED, S.SUBSTITUTED, S.ANSWERED, S.DECLINED, S.CANCELLED},
-    S.SCHEDULED: {S.SCHEDULED, S.SUBSTITUTED, S.UNDER_REVIEW, S.HELD, S.NO_SHOW, S.CANCELLED},
-    S.SUBSTITUTED: {S.SUBSTITUTED, S.SCHEDULED, S.UNDER_REVIEW, S.HELD, S.NO_SHOW, S.CANCELLED},
-    S.ANSWERED: {S.CLOSED},
-    S.DECLINED: {S.CLOSED},
-    S.HELD: {S.CLOSED},
-    S.NO_SHOW: {S.CLOSED},
-    S.CANCELLED: {S.CLOSED},
-    S.CLOSED: set(),
-}
-FIRST_ANSWERS = {S.SCHEDULED, S.SUBSTITUTED, S.ANSWERED, S.DECLINED}
 SUBSTITUTE_MEETING_MINUTES = 30
-
-
-def _locked(request: MeetingRequest) -> MeetingRequest:
-    return MeetingRequest.objects.select_for_update().get(pk=request.pk)
-
-
-BOOKED = {S.SCHEDULED, S.SUBSTITUTED}
 
 
 def _locked_for_booking(request: MeetingRequest) -> MeetingRequest:
@@ -62,8 +46,8 @@ def _locked_for_booking(request: MeetingRequest) -> MeetingRequest:
     the lock must be told, not silently move the first one's booking (moving
     a booking the caller knew of stays allowed)."""
     seen = request.status
-    request = _locked(request)
-    if seen not in BOOKED and request.status in BOOKED:
+    request = lock(request)
+    if seen not in BOOKED_STATUSES and request.status in BOOKED_STATUSES:
         raise MeetingError(_("Someone else has just booked this request. Reload the page to see the booking."))
     return request
 
@@ -103,25 +87,6 @@ def _check_review_gate(request: MeetingRequest) -> None:
     error = review_gate_error(request)
     if error:
         raise MeetingError(error)
-
-
-def transition(request: MeetingRequest, to: str, *, actor=None, action: str = "", note: str = "", public=True):
-    """Move ``request`` to ``to`` if the table allows it, and record it."""
-    if to not in TRANSITIONS[request.status]:
-        raise IllegalTransition(
-            _("A request that is “%(from)s” cannot become “%(to)s”.")
-            % {"from": S(request.status).label, "to": S(to).label}
-        )
-    previous = request.status
-    request.status = to
-    now = timezone.now()
-    if to in FIRST_ANSWERS and request.first_answered_at is None:
-        request.first_answered_at = now
-    if to == S.CLOSED:
-        request.closed_at = now
-    request.save()
-    record(request, action or to, actor=actor, from_status=previous, note=note, public=public)
-    return request
 
 
 def _calendar_event(official: Official, request: MeetingRequest, start, end, location, actor) -> Event:
@@ -176,7 +141,7 @@ def slot_book(*, request: MeetingRequest, slot: Slot, actor=None) -> Appointment
     _check_review_gate(request)
     previous = request.active_appointment
     if previous:
-        _cancel_appointment(previous)
+        appointment_cancel(previous)
     official = day.series.official
     appointment = _create_appointment(
         request=request,
@@ -191,22 +156,11 @@ def slot_book(*, request: MeetingRequest, slot: Slot, actor=None) -> Appointment
     appointment.save(update_fields=["event"])
     request.substitution_reason = ""
     transition(request, S.SCHEDULED, actor=actor, action="booked", note=format_when(slot.start))
-    WaitlistEntry.objects.filter(request=request, status__in=["waiting", "offered"]).update(status="withdrawn")
+    _leave_waitlists(request)
     notify(request, "scheduled")
     if previous and previous.slot_id:
         waitlist_offer_next(slot=previous.slot)
     return appointment
-
-
-def _cancel_appointment(appointment: Appointment) -> None:
-    appointment.status = Appointment.Status.CANCELLED
-    appointment.sequence += 1
-    appointment.save(update_fields=["status", "sequence", "updated_at"])
-    if appointment.event_id:
-        event = appointment.event
-        appointment.event = None
-        appointment.save(update_fields=["event"])
-        event.delete()
 
 
 def official_is_free(official: Official, start: dt.datetime, end: dt.datetime) -> bool:
@@ -215,11 +169,7 @@ def official_is_free(official: Official, start: dt.datetime, end: dt.datetime) -
         official=official, status=Appointment.Status.ACTIVE, start__lt=end, end__gt=start
     ).exists():
         return False
-    for event in official.calendar.event_set.filter(start__lt=end).prefetch_related("occurrence_set"):
-        for occurrence in event.get_occurrences(start, end):
-            if not occurrence.cancelled and occurrence.start < end and occurrence.end > start:
-                return False
-    return True
+    return first_busy(official.calendar, start, end) is None
 
 
 @dataclass(frozen=True)
@@ -302,7 +252,7 @@ def request_substitute(
     end = start + dt.timedelta(minutes=SUBSTITUTE_MEETING_MINUTES)
     previous = request.active_appointment
     if previous:
-        _cancel_appointment(previous)
+        appointment_cancel(previous)
     if not official_is_free(official, start, end):
         raise SlotTakenError(_("%(official)s is busy at that time. Choose another time.") % {"official": official})
     # By default their office: the department or bureau they head, else their title.
@@ -334,7 +284,7 @@ def request_substitute(
 
 @transaction.atomic
 def request_answer_in_writing(*, request: MeetingRequest, answer: str, actor=None) -> MeetingRequest:
-    request = _locked(request)
+    request = lock(request)
     answer = (answer or "").strip()
     if not answer:
         raise MeetingError(_("Write the answer the citizen will read."))
@@ -347,7 +297,7 @@ def request_answer_in_writing(*, request: MeetingRequest, answer: str, actor=Non
 
 @transaction.atomic
 def request_decline(*, request: MeetingRequest, reason: str, actor=None) -> MeetingRequest:
-    request = _locked(request)
+    request = lock(request)
     reason = (reason or "").strip()
     if not reason:
         raise MeetingError(_("Give the reason for declining; the citizen will see it."))
@@ -360,10 +310,17 @@ def request_decline(*, request: MeetingRequest, reason: str, actor=None) -> Meet
     return request
 
 
+def _leave_waitlists(request: MeetingRequest) -> None:
+    """``request`` is booked or cancelled: it leaves every waiting list it is in."""
+    WaitlistEntry.objects.filter(request=request, status__in=WAITLIST_IN_LINE).update(
+        status=WaitlistEntry.Status.WITHDRAWN
+    )
+
+
 def _release_if_booked(request: MeetingRequest) -> None:
     appointment = request.active_appointment
     if appointment:
-        _cancel_appointment(appointment)
+        appointment_cancel(appointment)
         if appointment.slot_id:
             waitlist_offer_next(slot=appointment.slot)
 
@@ -372,9 +329,7 @@ def _release_if_booked(request: MeetingRequest) -> None:
 def outcome_record(*, request: MeetingRequest, outcome: str, notes: str = "", actor=None) -> MeetingRequest:
     """After the meeting: held, no-show, or held with follow-up needed.
     A held meeting sends the citizen the one-minute satisfaction question."""
-    from meetings.services.feedback import feedback_url
-
-    request = _locked(request)
+    request = lock(request)
     if outcome not in MeetingRequest.Outcome.values:
         raise MeetingError(_("Choose an outcome."))
     appointment = request.active_appointment
@@ -393,7 +348,7 @@ def outcome_record(*, request: MeetingRequest, outcome: str, notes: str = "", ac
 
 @transaction.atomic
 def request_close(*, request: MeetingRequest, actor=None, note: str = "") -> MeetingRequest:
-    request = _locked(request)
+    request = lock(request)
     return transition(request, S.CLOSED, actor=actor, action="closed", note=note)
 
 
@@ -413,12 +368,12 @@ def _check_notice(request: MeetingRequest) -> None:
 @transaction.atomic
 def citizen_cancel(*, request: MeetingRequest) -> MeetingRequest:
     """The citizen cancels their own request from the status page."""
-    request = _locked(request)
+    request = lock(request)
     if S.CANCELLED not in TRANSITIONS[request.status]:
         raise IllegalTransition(_("This request can no longer be cancelled."))
     _check_notice(request)
     _release_if_booked(request)
-    WaitlistEntry.objects.filter(request=request, status__in=["waiting", "offered"]).update(status="withdrawn")
+    _leave_waitlists(request)
     transition(request, S.CANCELLED, action="cancelled_by_citizen")
     notify(request, "cancelled")
     return request
@@ -428,9 +383,7 @@ def citizen_cancel(*, request: MeetingRequest) -> MeetingRequest:
 def citizen_ask_other_day(*, request: MeetingRequest, meeting_day: MeetingDay) -> MeetingRequest:
     """The citizen asks for another meeting day. A booking they had is
     released; the secretariat books the new day."""
-    from meetings.models import PreferredDay
-
-    request = _locked(request)
+    request = lock(request)
     if S.UNDER_REVIEW not in TRANSITIONS[request.status] and request.status != S.UNDER_REVIEW:
         raise IllegalTransition(_("This request can no longer be moved."))
     _check_notice(request)
@@ -438,8 +391,6 @@ def citizen_ask_other_day(*, request: MeetingRequest, meeting_day: MeetingDay) -
     if error:
         raise MeetingError(error)
     _release_if_booked(request)
-    from meetings.services.series import meeting_days_saved
-
     [meeting_day] = meeting_days_saved([meeting_day])  # shown from the rule, saved once chosen
     # The day asked for becomes the first choice, the others keep their
     # order behind it: the secretariat books the first choice it can. (It
@@ -452,8 +403,6 @@ def citizen_ask_other_day(*, request: MeetingRequest, meeting_day: MeetingDay) -
         PreferredDay(request=request, meeting_day_id=day_id, rank=rank)
         for rank, day_id in enumerate([meeting_day.pk, *others], start=1)
     )
-    from meetings.services.series import korean_date
-
     note = korean_date(timezone.localtime(meeting_day.start).date())
     if request.status == S.UNDER_REVIEW:
         record(request, "asked_other_day", from_status=request.status, note=note)
@@ -463,20 +412,10 @@ def citizen_ask_other_day(*, request: MeetingRequest, meeting_day: MeetingDay) -
     return request
 
 
-def appointment_release(*, appointment: Appointment, actor=None, reason: str = "", kind: str = "") -> None:
-    """Cancel an appointment the city can no longer keep (its meeting day was
-    cancelled): the request goes back to review, never lost, and the citizen
-    is told and may choose another day."""
-    request = _locked(appointment.request)
-    _cancel_appointment(appointment)
-    transition(request, S.UNDER_REVIEW, actor=actor, action=kind or "released", note=reason)
-    notify(request, kind or "meeting_day_cancelled", reason=reason)
-
-
 @transaction.atomic
 def due_date_extend(*, request: MeetingRequest, new_due: dt.datetime, reason: str, actor=None) -> MeetingRequest:
     """Extend the answer clock once, telling the citizen the reason and date."""
-    request = _locked(request)
+    request = lock(request)
     reason = (reason or "").strip()
     if request.extended_due_at:
         raise MeetingError(_("The answer period can be extended only once."))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from meetings.errors import MeetingError
 from meetings.models import MeetingRequest
-from meetings.services.requests import record
+from meetings.services.transitions import record
 
 SALT = "tongtong.meetings.feedback"
 MAX_AGE = 60 * 60 * 24 * 30  # a month to answer

@@ -7,18 +7,14 @@ message commit together or not at all. Everything after that — handing the
 rows to celery after the commit, the claim that sends each at most once, the
 flush with its bounded, backed-off retries, stuck rows and an operator's
 actions — is the generic outbox in ``scheduling/outbox.py`` (see
-docs/notifications.md). The names below that delegate to it
-(``notification_send``, ``notifications_flush`` …) keep the meetings-only
-view of it that the admin, the tasks and the tests use.
+docs/notifications.md), called with the ``Notification`` model.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,17 +22,6 @@ from django.utils.translation import gettext_lazy
 from meetings.models import MeetingRequest, Notification
 from scheduling import alimtalk_templates, outbox
 from scheduling.dates import korean_datetime
-
-Status = Notification.Status
-
-# The outbox's rules, the same for every app (scheduling/outbox.py).
-MAX_ATTEMPTS = outbox.MAX_ATTEMPTS
-RETRY_DELAYS = outbox.RETRY_DELAYS
-FLUSH_GRACE_SECONDS = outbox.FLUSH_GRACE_SECONDS
-STUCK_AFTER = outbox.STUCK_AFTER
-#: Messages that are wrong once late: a reminder says "tomorrow", so one that
-#: could not leave on the day it was written is dropped (marked failed).
-SAME_DAY_ONLY = Notification.SAME_DAY_ONLY_KINDS
 
 #: What each kind of message says. ``{city}``, ``{reference}``, ``{subject}``
 #: and ``{when}`` / ``{who}`` / ``{where}`` / ``{reason}`` / ``{link}`` /
@@ -71,13 +56,6 @@ MESSAGES = {
     "satisfaction": gettext_lazy("[{city}] How was your meeting ({reference})? Tell us in one minute: {link}"),
     "moved_by_citizen": gettext_lazy("[{city}] Your request {reference} asks for another day; we will confirm it."),
 }
-
-
-def redact_links(text: str) -> str:
-    """``text`` with the secret part of its private links replaced by "…":
-    once sent, the stored copy keeps only their path (the status token is
-    stored hashed everywhere else)."""
-    return Notification.redact(text)
 
 
 #: 2026. 12. 10.(목) 14:15 — messages to citizens are in Korean.
@@ -214,41 +192,3 @@ def enqueue(ids: list[int]) -> None:
     and never waits long: with the broker down the rows stay pending and
     the flush sends them when it is back."""
     outbox.enqueue(Notification, ids)
-
-
-def notification_send(*, notification_id: int) -> bool:
-    """Send one pending notification, at most once (``outbox.send``).
-    Returns True when this call sent it."""
-    return outbox.send(Notification, notification_id)
-
-
-def pending_notification_ids(
-    *, older_than_seconds: int = FLUSH_GRACE_SECONDS, now: dt.datetime | None = None
-) -> list[int]:
-    """What the flush hands to celery: pending rows older than the grace
-    period whose back-off after their last failed attempt has passed."""
-    return outbox.pending_ids(Notification, older_than_seconds=older_than_seconds, now=now)
-
-
-def notifications_stuck(*, now: dt.datetime | None = None) -> QuerySet[Notification]:
-    """Rows a dead worker left "sending": an operator decides."""
-    return outbox.stuck(Notification, now=now)
-
-
-def notifications_flush(*, now: dt.datetime | None = None) -> int:
-    """Hand celery whatever notification is pending and due (the task
-    ``meetings.flush_notifications``; beat flushes every outbox with
-    ``scheduling.flush_outbox``). Returns how many were handed on."""
-    return outbox.flush_model(Notification, now=now, hand_on=lambda ids: enqueue(ids))
-
-
-def notifications_requeue(*, ids: list[int], actor=None) -> int:
-    """An operator sends stuck ("sending") or failed notifications again
-    (attempts start from zero). Returns how many."""
-    return outbox.requeue(Notification, ids=ids, actor=actor)
-
-
-def notifications_mark_sent(*, ids: list[int], actor=None) -> int:
-    """An operator records that stuck ("sending") notifications did go out.
-    Returns how many."""
-    return outbox.mark_sent(Notification, ids=ids, actor=actor)

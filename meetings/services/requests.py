@@ -21,12 +21,13 @@ from meetings.models import (
     MeetingRequest,
     PreferredDay,
     ReferenceCounter,
-    RequestEvent,
     WaitlistEntry,
 )
 from meetings.services.notifications import notify
 from meetings.services.series import meeting_days_saved
+from meetings.services.transitions import record
 from scheduling.clock import answer_due
+from scheduling.dates import korean_date
 from scheduling.phones import InvalidPhoneNumber, normalize_mobile
 from scheduling.workdays import working_calendar
 
@@ -52,18 +53,6 @@ def next_reference(year: int) -> str:
     return f"{year}-{counter.last_number:04d}"
 
 
-def record(request: MeetingRequest, action: str, *, actor=None, from_status="", note="", public=True) -> RequestEvent:
-    return RequestEvent.objects.create(
-        request=request,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        from_status=from_status,
-        to_status=request.status,
-        note=note,
-        public=public,
-    )
-
-
 def bookable_error(day: MeetingDay, *, now: dt.datetime | None = None) -> str | None:
     """Why a citizen cannot choose ``day``, or None if they can."""
     now = now or timezone.now()
@@ -84,8 +73,6 @@ def bookable_error(day: MeetingDay, *, now: dt.datetime | None = None) -> str | 
 
 
 def _day_label(day: MeetingDay) -> str:
-    from meetings.services.series import korean_date
-
     return korean_date(timezone.localtime(day.start).date())
 
 

@@ -44,6 +44,7 @@ from django.utils import timezone
 from schedule.models import Event, Occurrence
 
 from meetings.models import Appointment, MeetingRequest, Notification, RequestEvent, ReviewRequest
+from meetings.rules import ENDED_STATUSES
 from scheduling.clock import years_before
 
 BATCH_SIZE = 200
@@ -72,9 +73,6 @@ BLANK_FIELDS = {
 }
 #: Reasons a check constraint requires while the status says so.
 REQUIRED_REASONS = ("decline_reason", "substitution_reason")
-#: The statuses a request ends in (only "closed" follows them).
-S = MeetingRequest.Status
-ENDED = (S.HELD, S.NO_SHOW, S.ANSWERED, S.DECLINED, S.CANCELLED, S.CLOSED)
 
 
 def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:
@@ -85,7 +83,7 @@ def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:
 def requests_due_for_purge(*, now: dt.datetime | None = None) -> QuerySet[MeetingRequest]:
     """Requests whose personal data is past its retention period."""
     events = RequestEvent.objects.filter(request=OuterRef("pk"))
-    ended_event = events.filter(to_status__in=ENDED).order_by("at").values("at")[:1]
+    ended_event = events.filter(to_status__in=ENDED_STATUSES).order_by("at").values("at")[:1]
     last_event = events.order_by("-at").values("at")[:1]
     last_meeting = Appointment.objects.filter(request=OuterRef("pk")).order_by("-end").values("end")[:1]
     # SQLite's MAX() of a NULL is NULL: every part falls back to submitted_at.

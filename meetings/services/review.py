@@ -22,14 +22,17 @@ from django.utils.translation import gettext as _
 
 from meetings.errors import MeetingError
 from meetings.models import MeetingRequest, Notification, ReviewRequest
-from meetings.services.booking import S, _locked, transition
+from meetings.rules import WAITING_STATUSES
 from meetings.services.notifications import notify
-from meetings.services.requests import record
+from meetings.services.transitions import lock, record, transition
 from scheduling import outbox
+from scheduling.access import user_department_id
 from scheduling.dates import korean_date
 from scheduling.models import CategoryOwner, Department, Official
 from scheduling.organisation import department_head
 from scheduling.workdays import working_calendar
+
+S = MeetingRequest.Status
 
 
 def review_due_on(asked: dt.datetime) -> dt.date:
@@ -51,7 +54,7 @@ def review_ask(
 ) -> ReviewRequest:
     """Ask ``department`` (by default the one that owns the topic) for its
     head's opinion; the request is then under review."""
-    request = _locked(request)
+    request = lock(request)
     department = department or owning_department(request)
     if department is None:
         raise MeetingError(_("No department owns this category yet: choose the department to ask."))
@@ -86,8 +89,8 @@ def may_answer(review: ReviewRequest, user) -> bool:
     head = department_head(review.department)
     if head is not None and head.user_id is not None:
         return head.user_id == user.pk
-    profile = getattr(user, "staff_profile", None)
-    return profile is not None and profile.department_id == review.department_id
+    department_id = user_department_id(user)
+    return department_id is not None and department_id == review.department_id
 
 
 @transaction.atomic
@@ -136,13 +139,13 @@ def review_override(*, request: MeetingRequest, reason: str, actor=None) -> Meet
     """The secretariat books without the head's opinion, saying why (the
     mayor asked for this citizen, the matter is urgent, no department owns
     it...). Recorded in the request's history."""
-    request = _locked(request)
+    request = lock(request)
     reason = (reason or "").strip()
     if not reason:
         raise MeetingError(_("Give the reason for booking without the department head's review."))
     if request.review_override_reason:
         raise MeetingError(_("Booking without the review has already been allowed for this request."))
-    if request.status not in (S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED):
+    if request.status not in WAITING_STATUSES:
         raise MeetingError(_("This request is no longer waiting to be booked."))
     request.review_override_reason = reason
     request.save(update_fields=["review_override_reason"])

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from schedule.models import Calendar, Event, Occurrence, Rule
+from schedule.models import Event, Occurrence, Rule
 
 from meetings.errors import MeetingError
 from meetings.models import Appointment, MeetingDay, MeetingSeries, Slot
-from meetings.rules import CANCEL, RULE_PARAMS, resolve_new_days
+from meetings.rules import RULE_PARAMS, SERIES_START
+from meetings.selectors import days_as_planned, regular_occurrences
+from meetings.services.notifications import notify
+from meetings.services.transitions import appointment_release, record
+from scheduling.calendars import meeting_days_calendar
+from scheduling.clock import SEOUL
 from scheduling.dates import korean_date
 from scheduling.models import Official
 from scheduling.workdays import working_calendar
-
-SEOUL = ZoneInfo("Asia/Seoul")
-MEETING_DAYS_CALENDAR_SLUG = "meeting-days"
-SERIES_START = dt.date(2018, 7, 1)  # the first TongTong Day plan (seed 002)
 
 
 def _aware(day: dt.date, time: dt.time) -> dt.datetime:
@@ -37,9 +37,7 @@ def series_get_or_create(*, official: Official | None = None) -> MeetingSeries:
     official = official or Official.objects.filter(rank=Official.Rank.MAYOR, is_active=True).first()
     if official is None:
         raise MeetingError(_("There is no active mayor to hold TongTong Day. Add one in the admin first."))
-    calendar, _created = Calendar.objects.get_or_create(
-        slug=MEETING_DAYS_CALENDAR_SLUG, defaults={"name": _("TongTong Day")}
-    )
+    calendar = meeting_days_calendar()
     rule, _created = Rule.objects.get_or_create(
         name="통통데이 (매월 둘째·넷째 목요일)",
         defaults={"description": "2nd and 4th Thursday", "frequency": "MONTHLY", "params": RULE_PARAMS},
@@ -91,38 +89,16 @@ def series_configure(
     return series
 
 
-def regular_occurrences(series: MeetingSeries, start: dt.date, end: dt.date) -> list[dt.date]:
-    """The rule's dates from django-scheduler (persisted moves ignored)."""
-    occurrences = series.event._get_occurrence_list(
-        _aware(start, dt.time.min), _aware(end + dt.timedelta(days=1), dt.time.min)
-    )
-    return sorted({occ.original_start.astimezone(SEOUL).date() for occ in occurrences})
-
-
-def _closed_because(calendar, day: dt.date) -> str:
-    name = calendar.non_working_reason(day)
-    if day in calendar.closures:
-        return _("%(name)s (city office closed)") % {"name": name}
-    return _("%(name)s (public holiday)") % {"name": name}
-
-
-def _moved_reason(because: str, new_start: dt.datetime) -> str:
-    local = new_start.astimezone(SEOUL)
-    return _("Moved because of %(because)s. New date: %(date)s %(time)s") % {
-        "because": because,
-        "date": korean_date(local.date()),
-        "time": f"{local:%H:%M}",
-    }
-
-
 @transaction.atomic
 def meeting_days_sync(*, start: dt.date, end: dt.date, series: MeetingSeries | None = None) -> list[MeetingDay]:
     """Make sure every meeting day of the rule between ``start`` and ``end``
     has its row and slots, applying the holiday policy to new ones. Days that
     exist already (perhaps moved or cancelled by the secretariat) are left as
     they are. Returns the days in the range, in order."""
-    # ``meetings.selectors.meeting_day_dates`` reads the same dates without
-    # building anything: keep the two in step (tests/meetings/test_meeting_dates.py).
+    # The days come from ``meetings.selectors.days_as_planned``, which the
+    # pages read too; ``meetings.selectors.meeting_day_dates`` reads the same
+    # dates without building anything: keep the two in step
+    # (tests/meetings/test_meeting_dates.py).
     series = series or series_get_or_create()
     existing = {d.original_date: d for d in MeetingDay.objects.filter(series=series, original_date__range=(start, end))}
     planned = days_as_planned(
@@ -131,50 +107,6 @@ def meeting_days_sync(*, start: dt.date, end: dt.date, series: MeetingSeries | N
     for original, day in planned.items():
         existing[original] = _save_day(series, day)
     return sorted(existing.values(), key=lambda d: d.start)
-
-
-def days_as_planned(
-    series: MeetingSeries, *, start: dt.date, end: dt.date, rule_dates: list[dt.date], saved: dict
-) -> dict[dt.date, MeetingDay]:
-    """The days of ``rule_dates`` not in ``saved`` (rule date → saved day),
-    as the rule and the holiday policy give them, not saved: what the sync
-    saves and what the pages show beyond it (one rule for both)."""
-    missing = [d for d in rule_dates if d not in saved]
-    if not missing:
-        return {}
-    calendar = holiday_calendar(start, end)
-    taken = set(rule_dates) | {d.start.astimezone(SEOUL).date() for d in saved.values()}
-    actual = resolve_new_days(missing, calendar=calendar, policy=series.holiday_policy, taken=taken)
-    return {original: day_as_planned(series, original, actual[original], calendar) for original in missing}
-
-
-def holiday_calendar(start: dt.date, end: dt.date):
-    """The working calendar the holiday policy reads for days from ``start``
-    to ``end``: the city's closures a month either side (a day may move
-    out of the window)."""
-    return working_calendar(start - dt.timedelta(days=31), end + dt.timedelta(days=31))
-
-
-def day_as_planned(series: MeetingSeries, original: dt.date, actual: dt.date | None, calendar) -> MeetingDay:
-    """The meeting day the rule and the holiday policy give for the rule
-    date ``original`` (``actual``: where the policy puts it, None when it is
-    cancelled), not saved: what the sync builds, and what the pages show for a
-    day the sync has not reached yet (``meetings.selectors.meeting_days_between``)."""
-    length = dt.timedelta(minutes=series.duration_minutes)
-    day = MeetingDay(series=series, original_date=original, start=_aware(original, series.start_time))
-    day.end = day.start + length
-    if actual != original:
-        with translation.override("ko"):  # the reason is stored, and shown, in Korean
-            because = _closed_because(calendar, original)
-            if series.holiday_policy == CANCEL or actual is None:
-                day.status = MeetingDay.Status.CANCELLED
-                day.reason = _("Cancelled because of %(because)s.") % {"because": because}
-            else:
-                day.start = _aware(actual, series.start_time)
-                day.end = day.start + length
-                day.status = MeetingDay.Status.MOVED
-                day.reason = _moved_reason(because, day.start)
-    return day
 
 
 def _save_day(series: MeetingSeries, day: MeetingDay) -> MeetingDay:
@@ -250,9 +182,6 @@ def meeting_day_move(*, day: MeetingDay, new_start: dt.datetime, reason: str, ac
     """Move a meeting day (the secretariat's decision), keeping its slots and
     bookings; every booked citizen is told and may ask for another day.
     Returns the appointments that moved."""
-    from meetings.services.notifications import notify
-    from meetings.services.requests import record
-
     day = MeetingDay.objects.select_for_update().select_related("series__event").get(pk=day.pk)
     reason = (reason or "").strip()
     if not reason:
@@ -313,8 +242,6 @@ def meeting_day_cancel(*, day: MeetingDay, reason: str, actor=None) -> list:
     """Cancel a meeting day. Its bookings are cancelled but their requests
     are never lost: each goes back to review, and the citizen is told and
     invited to ask for another day. Returns the affected requests."""
-    from meetings.services.booking import appointment_release
-
     day = MeetingDay.objects.select_for_update().select_related("series__event").get(pk=day.pk)
     reason = (reason or "").strip()
     if not reason:

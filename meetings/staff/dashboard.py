@@ -26,21 +26,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from meetings.access import PERM_MANAGE_REQUESTS, PERM_VIEW_DAYS, PERM_VIEW_REQUESTS, official_of, request_scope
+from meetings.access import PERM_MANAGE_REQUESTS, PERM_VIEW_DAYS, PERM_VIEW_REQUESTS, request_scope
 from meetings.models import Appointment, MeetingDay, MeetingRequest, Slot
+from meetings.rules import WAITING_STATUSES
 from meetings.selectors import request_queue, upcoming_meeting_days
 from meetings.staff.views import DAY_BADGES, STATUS_BADGES
+from scheduling.access import official_of
 from scheduling.clock import working_days_between
 from scheduling.dates import korean_date, local_when
 from scheduling.phones import mask_phone
 from scheduling.staff import DashboardPanel, register_panel
 from scheduling.workdays import working_calendar
 
-S = MeetingRequest.Status
 ACTIVE = Appointment.Status.ACTIVE
-
-#: Requests still waiting for the secretariat: not booked, not answered.
-WAITING_STATUSES = (S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED)
 WAITING_SHOWN = 5
 OWN_APPOINTMENTS_SHOWN = 5
 

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import BooleanField, DateTimeField, F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Appointment, Category, MeetingRequest
+from meetings.rules import OPEN_STATUSES, due_expression
 from scheduling.models import Neighborhood, Official
 
 S = MeetingRequest.Status
-
-#: The statuses ``meetings.selectors.request_queue`` lists (a request still
-#: waiting for its answer or its meeting).
-OPEN_STATUSES = {S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED, S.SCHEDULED, S.SUBSTITUTED}
 
 
 def finished_requests():
@@ -27,7 +23,7 @@ def finished_requests():
         MeetingRequest.objects.exclude(status__in=OPEN_STATUSES)
         .select_related("neighborhood")
         .annotate(
-            due=Coalesce(F("extended_due_at"), F("answer_due_at"), output_field=DateTimeField()),
+            due=due_expression(),
             is_late=Value(False, output_field=BooleanField()),
         )
         .order_by("-submitted_at")

@@ -36,9 +36,7 @@ from meetings.access import (
     PERM_MANAGE_REQUESTS,
     PERM_VIEW_DAYS,
     PERM_VIEW_REVIEWS,
-    department_of,
     request_scope,
-    require,
 )
 from meetings.errors import MeetingError
 from meetings.models import (
@@ -51,13 +49,14 @@ from meetings.models import (
     Slot,
     WaitlistEntry,
 )
+from meetings.rules import BOOKED_STATUSES, OPEN_STATUSES, TRANSITIONS, is_late
 from meetings.selectors import bookable_meeting_days, free_slots, meeting_days_between, request_queue
 from meetings.services import booking
 from meetings.services import review as review_service
 from meetings.services.notifications import format_when
 from meetings.services.requests import meeting_request_submit
-from meetings.services.series import korean_date, meeting_day_cancel, meeting_day_move
-from meetings.staff.filters import OPEN_STATUSES, RequestQueueFilter
+from meetings.services.series import meeting_day_cancel, meeting_day_move
+from meetings.staff.filters import RequestQueueFilter
 from meetings.staff.forms import (
     AnswerForm,
     CloseForm,
@@ -74,8 +73,10 @@ from meetings.staff.forms import (
     SubstituteForm,
 )
 from scheduling import params
+from scheduling.access import require, user_department
 from scheduling.audit import record_access
 from scheduling.clock import working_days_between
+from scheduling.dates import korean_date
 from scheduling.decorators import staff_required
 from scheduling.people import label_related
 from scheduling.phones import mask_phone
@@ -174,7 +175,7 @@ def _review_for_department(request, pk) -> ReviewRequest:
         "request__neighborhood", "department", *label_related("asked_by"), *label_related("answered_by")
     )
     if not request.user.has_perm(PERM_MANAGE_REQUESTS):
-        reviews = reviews.filter(department=department_of(request.user))
+        reviews = reviews.filter(department=user_department(request.user))
     return get_object_or_404(reviews, pk=pk)
 
 
@@ -195,10 +196,6 @@ def _calendar_since(moments) -> tuple[object, dt.date]:
     today = timezone.localdate()
     earliest = min((timezone.localtime(m).date() for m in moments), default=today)
     return working_calendar(earliest, today), today
-
-
-def _is_late(meeting_request: MeetingRequest, now: dt.datetime) -> bool:
-    return meeting_request.first_answered_at is None and meeting_request.due_at < now
 
 
 # --- The queue ----------------------------------------------------------------
@@ -340,7 +337,7 @@ def _substitute_proposals(meeting_request: MeetingRequest) -> tuple[list[Proposa
 
 
 def _available_actions(meeting_request: MeetingRequest, appointment, now) -> set[str]:
-    allowed = booking.TRANSITIONS[meeting_request.status]
+    allowed = TRANSITIONS[meeting_request.status]
     actions = set()
     if meeting_request.status in OPEN_STATUSES:
         actions.add("review")
@@ -356,7 +353,7 @@ def _available_actions(meeting_request: MeetingRequest, appointment, now) -> set
         actions.add("decline")
     if not meeting_request.extended_due_at and not meeting_request.first_answered_at:
         actions.add("extend")
-    if appointment and appointment.start <= now and meeting_request.status in (S.SCHEDULED, S.SUBSTITUTED):
+    if appointment and appointment.start <= now and meeting_request.status in BOOKED_STATUSES:
         actions.add("outcome")
     if S.CLOSED in allowed:
         actions.add("close")
@@ -394,7 +391,7 @@ def _request_page(request, meeting_request: MeetingRequest, bound: dict | None =
         "submitted": format_when(meeting_request.submitted_at),
         "due": format_when(meeting_request.due_at),
         "original_due": format_when(meeting_request.answer_due_at),
-        "is_late": _is_late(meeting_request, now),
+        "is_late": is_late(meeting_request, now),
         "days_waiting": _days_waiting(meeting_request, calendar, today),
         "needs": meeting_request.accessibility_needs(),
         "preferences": [
@@ -852,7 +849,7 @@ def reviews(request):
     first. The secretariat sees every department's, to follow them up."""
     require(request.user, PERM_VIEW_REVIEWS)
     all_departments = request.user.has_perm(PERM_MANAGE_REQUESTS)
-    department = department_of(request.user)
+    department = user_department(request.user)
     today = timezone.localdate()
     queryset = ReviewRequest.objects.select_related("request__neighborhood", "department")
     if not all_departments:

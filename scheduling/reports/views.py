@@ -17,7 +17,6 @@ import datetime as dt
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from scheduling.access import require
 from scheduling.dates import local_when
 from scheduling.decorators import staff_required
 from scheduling.errors import TongtongError
@@ -53,11 +53,6 @@ class RecommendationsForm(KrdsFormMixin, forms.Form):
     )
 
 
-def _need_view(request) -> None:
-    if not request.user.has_perm(PERM_VIEW):
-        raise PermissionDenied
-
-
 def _period_or_404(kind: str, key: str):
     try:
         return services.period_for(kind, key)
@@ -74,7 +69,7 @@ def report_url(kind: str, key: str, fmt: str | None = None) -> str:
 @require_GET
 @staff_required
 def index(request):
-    _need_view(request)
+    require(request.user, PERM_VIEW)
     today = timezone.localdate()
     months = services.recent_months(24, today=today)
     this_half = services.half_year_containing(today)
@@ -113,7 +108,7 @@ def _report(kind: str, key: str):
 @require_GET
 @staff_required
 def report_page(request, kind: str, key: str):
-    _need_view(request)
+    require(request.user, PERM_VIEW)
     report = _report(kind, key)
     note = services.report_note_get(period_key=report.period.key) if kind == services.HALF_YEAR else None
     form = None
@@ -147,7 +142,7 @@ def _render_page(request, report, *, note=None, form=None, status=200):
 @require_GET
 @staff_required
 def report_file(request, kind: str, key: str, fmt: str):
-    _need_view(request)
+    require(request.user, PERM_VIEW)
     report = _report(kind, key)
     fallback = f"tongtong-{URL_NAMES[kind].replace('_', '-')}-report-{key}"
     if fmt == "pdf":
@@ -184,9 +179,8 @@ def _download(data: bytes, content_type: str, filename: str, *, fallback: str = 
 @require_POST
 @staff_required
 def recommendations_save(request, key: str):
-    _need_view(request)
-    if not request.user.has_perm(PERM_WRITE_NOTE):
-        raise PermissionDenied
+    require(request.user, PERM_VIEW)
+    require(request.user, PERM_WRITE_NOTE)
     period = _period_or_404(services.HALF_YEAR, key)
     form = RecommendationsForm(request.POST)
     if form.is_valid():

@@ -22,7 +22,8 @@ from meetings.errors import MeetingError
 from meetings.models import MeetingDay, MeetingSeries
 from meetings.rules import regular_meeting_dates
 from meetings.selectors import meeting_dates, meeting_day_dates
-from meetings.services.series import SEOUL, meeting_day_cancel, meeting_day_move, meeting_days_sync, series_configure
+from meetings.services.series import meeting_day_cancel, meeting_day_move, meeting_days_sync, series_configure
+from scheduling.clock import SEOUL
 from scheduling.models import CityClosure, Official
 from scheduling.reserved_days import MEETING_DAY, reserved_days
 from scheduling.services import official_create

@@ -24,25 +24,13 @@ from config.celery import app as celery_app
 from meetings.models import Appointment, MeetingRequest, Notification
 from meetings.services import booking, notifications, review
 from meetings.services.feedback import feedback_url
-from meetings.services.notifications import (
-    MAX_ATTEMPTS,
-    MESSAGES,
-    RETRY_DELAYS,
-    format_when,
-    notification_send,
-    notifications_flush,
-    notifications_mark_sent,
-    notifications_requeue,
-    notifications_stuck,
-    pending_notification_ids,
-    render,
-)
+from meetings.services.notifications import MESSAGES, format_when, render
 from meetings.services.requests import status_url
 from meetings.services.series import meeting_day_cancel, meeting_day_move
-from meetings.tasks import flush_notifications, send_notification, send_reminders
+from meetings.tasks import send_reminders
 from scheduling import outbox as outbox_machinery
 from scheduling.sms import LMS_MAX_BYTES, BaseSMSBackend, SMSError, SMSMessage, outbox
-from scheduling.tasks import send_outbox_message
+from scheduling.tasks import flush_outbox, send_outbox_message
 from tests.meetings.conftest import another_working_day, first_substitute, submit
 
 pytestmark = pytest.mark.django_db
@@ -263,8 +251,9 @@ def test_values_are_inserted_as_they_are(submitted):
 def test_a_task_that_runs_again_does_not_send_again(submitted):
     notification = submitted.request.notifications.get()
     assert notification.status == "sent" and notification.attempts == 1
-    assert send_notification.apply(args=(notification.pk,)).get() is False  # redelivered after a worker died
-    assert flush_notifications.apply().get() == 0
+    redelivered = send_outbox_message.apply(args=("meetings.Notification", notification.pk))  # a worker died
+    assert redelivered.get() is False
+    assert flush_outbox.apply().get() == 0
     assert len(outbox) == 1
 
 
@@ -282,29 +271,29 @@ def test_a_message_a_dead_worker_left_sending_waits_for_an_operator(future_days,
     notification = request.notifications.get()
     settings.SMS_BACKEND = "tests.meetings.test_notifications.DyingGateway"
     with pytest.raises(SystemExit):
-        notification_send(notification_id=notification.pk)
+        outbox_machinery.send(Notification, notification.pk)
     notification.refresh_from_db()
     assert notification.status == "sending" and notification.attempts == 1
 
     settings.SMS_BACKEND = "locmem"
-    assert notification_send(notification_id=notification.pk) is False  # the task runs again: nothing sent
+    assert outbox_machinery.send(Notification, notification.pk) is False  # the task runs again: nothing sent
     later = timezone.now() + dt.timedelta(minutes=15)
-    assert pending_notification_ids(now=later) == []  # nor by the flush
-    assert list(notifications_stuck(now=later)) == [notification]  # the admin shows it
+    assert outbox_machinery.pending_ids(Notification, now=later) == []  # nor by the flush
+    assert list(outbox_machinery.stuck(Notification, now=later)) == [notification]  # the admin shows it
     assert outbox == []
 
     # The operator finds nothing in the gateway's log and sends it again.
-    assert notifications_requeue(ids=[notification.pk]) == 1
+    assert outbox_machinery.requeue(Notification, ids=[notification.pk]) == 1
     notification.refresh_from_db()
     assert notification.status == "sent"
     assert len(outbox) == 1
-    assert notifications_requeue(ids=[notification.pk]) == 0  # sent is sent
+    assert outbox_machinery.requeue(Notification, ids=[notification.pk]) == 0  # sent is sent
 
 
 def test_an_operator_can_record_that_a_stuck_message_did_go_out(submitted):
     notification = submitted.request.notifications.get()
     Notification.objects.filter(pk=notification.pk).update(status="sending")
-    assert notifications_mark_sent(ids=[notification.pk]) == 1
+    assert outbox_machinery.mark_sent(Notification, ids=[notification.pk]) == 1
     notification.refresh_from_db()
     assert notification.status == "sent" and "marked sent" in notification.last_error
     assert len(outbox) == 1
@@ -330,13 +319,13 @@ def retry_until_settled(notification: Notification) -> int:
     """Run the flush as beat would, each time after the back-off; return
     how many flushes handed it on."""
     runs = 0
-    for _ in range(MAX_ATTEMPTS * 3):
+    for _ in range(outbox_machinery.MAX_ATTEMPTS * 3):
         notification.refresh_from_db()
         if notification.status != "pending":
             break
-        delay = RETRY_DELAYS[min(notification.attempts, len(RETRY_DELAYS)) - 1]
-        assert pending_notification_ids(now=timezone.now() + dt.timedelta(seconds=delay - 5)) == []
-        assert notifications_flush(now=timezone.now() + dt.timedelta(seconds=delay + 1)) == 1
+        delay = outbox_machinery.RETRY_DELAYS[min(notification.attempts, len(outbox_machinery.RETRY_DELAYS)) - 1]
+        assert outbox_machinery.pending_ids(Notification, now=timezone.now() + dt.timedelta(seconds=delay - 5)) == []
+        assert outbox_machinery.flush_model(Notification, now=timezone.now() + dt.timedelta(seconds=delay + 1)) == 1
         runs += 1
     return runs
 
@@ -349,18 +338,19 @@ def test_a_gateway_that_keeps_failing_ends_failed_after_the_bounded_attempts(fut
     assert notification.status == "pending" and notification.attempts == 1
     assert "503" in notification.last_error
 
-    assert retry_until_settled(notification) == MAX_ATTEMPTS - 1
+    assert retry_until_settled(notification) == outbox_machinery.MAX_ATTEMPTS - 1
     notification.refresh_from_db()
     assert notification.status == "failed"
-    assert notification.attempts == MAX_ATTEMPTS == BrokenGateway.calls
-    assert pending_notification_ids(now=timezone.now() + dt.timedelta(days=1)) == []
+    assert notification.attempts == outbox_machinery.MAX_ATTEMPTS == BrokenGateway.calls
+    assert outbox_machinery.pending_ids(Notification, now=timezone.now() + dt.timedelta(days=1)) == []
 
 
 def test_a_gateway_that_recovers_sends_the_message_once(future_days, settings):
     settings.SMS_BACKEND = "tests.meetings.test_notifications.BrokenGateway"
     notification = submit(future_days[:1]).request.notifications.get()
     settings.SMS_BACKEND = "locmem"
-    assert notifications_flush(now=timezone.now() + dt.timedelta(seconds=RETRY_DELAYS[0] + 1)) == 1
+    after_backoff = timezone.now() + dt.timedelta(seconds=outbox_machinery.RETRY_DELAYS[0] + 1)
+    assert outbox_machinery.flush_model(Notification, now=after_backoff) == 1
     notification.refresh_from_db()
     assert (notification.status, notification.attempts, notification.last_error) == ("sent", 2, "")
     assert len(outbox) == 1
@@ -371,7 +361,7 @@ def test_a_mail_server_that_is_down_delays_only_the_email(future_days, settings)
     request = submit(future_days[:1], email="hong@example.kr").request
     assert dict(request.notifications.values_list("channel", "status")) == {"sms": "sent", "email": "pending"}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    notifications_flush(now=timezone.now() + dt.timedelta(minutes=5))
+    outbox_machinery.flush_model(Notification, now=timezone.now() + dt.timedelta(minutes=5))
     assert dict(request.notifications.values_list("channel", "status")) == {"sms": "sent", "email": "sent"}
     assert len(mail.outbox) == 1 and len(outbox) == 1
 
@@ -396,10 +386,10 @@ def test_with_the_broker_down_requests_are_saved_and_the_flush_sends_them_later(
     assert len(tries) == 1  # the second request did not wait for the dead broker again
 
     celery_app.conf.task_always_eager = True
-    assert pending_notification_ids() == []  # too fresh: their own tasks may still be on the way
-    assert flush_notifications.apply().get() == 0
-    assert notifications_flush(now=timezone.now() + dt.timedelta(minutes=1)) == 2
-    assert notifications_flush(now=timezone.now() + dt.timedelta(minutes=2)) == 0
+    assert outbox_machinery.pending_ids(Notification) == []  # too fresh: their own tasks may still be on the way
+    assert flush_outbox.apply().get() == 0
+    assert outbox_machinery.flush_model(Notification, now=timezone.now() + dt.timedelta(minutes=1)) == 2
+    assert outbox_machinery.flush_model(Notification, now=timezone.now() + dt.timedelta(minutes=2)) == 0
     assert len(sms_bodies(first)) == 1 and len(sms_bodies(second)) == 1
 
 
@@ -454,7 +444,7 @@ def test_a_reminder_that_could_not_leave_on_its_day_is_dropped(submitted, future
     booking.reminders_due(now=timezone.localtime(appointment.start) - dt.timedelta(days=1))
     reminder = Notification.objects.get(kind="reminder")
     Notification.objects.filter(pk=reminder.pk).update(created_at=timezone.now() - dt.timedelta(days=1))
-    assert notification_send(notification_id=reminder.pk) is False
+    assert outbox_machinery.send(Notification, reminder.pk) is False
     reminder.refresh_from_db()
     assert reminder.status == "failed" and "expired" in reminder.last_error
     assert not [body for body in sms_bodies(submitted.request) if "내일" in body]
@@ -516,6 +506,6 @@ def test_two_beats_at_once_send_one_reminder(submitted, future_days):
 def test_ten_workers_given_one_message_send_it_once(future_days, monkeypatch):
     monkeypatch.setattr(notifications, "enqueue", lambda ids: None)
     notification = submit(future_days[:1]).request.notifications.get()
-    results = at_once(10, lambda: notification_send(notification_id=notification.pk))
+    results = at_once(10, lambda: outbox_machinery.send(Notification, notification.pk))
     assert sorted(results) == [False] * 9 + [True]
     assert len(outbox) == 1

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from meetings.models import MeetingRequest, Notification
 from meetings.services import notifications
+from scheduling import outbox
 from scheduling.sms import FileBackend
 from tests.conftest import require_service
 from tests.meetings.conftest import submit
@@ -313,16 +314,16 @@ def test_a_dead_broker_neither_slows_nor_loses_a_submission_and_the_flush_sends_
     # The broker is back; a minute later beat runs the flush, a real worker sends them.
     pending.update(created_at=timezone.now() - timezone.timedelta(minutes=1))
     with running_worker(process_env(broker=broker, sms_dir=sms_dir), "outage-flush") as worker:
-        flush = publish(broker, "meetings.flush_notifications")
+        flush = publish(broker, "scheduling.flush_outbox")
         worker.task_done(flush)
         wait_until(lambda: len(sms_files(sms_dir)) == 2, 20, "the two confirmations were not sent")
         wait_until(
             lambda: Notification.objects.filter(status="sent").count() == 2, 10, "the outbox did not record them"
         )
         # Beat runs again, and the same messages are handed to the worker once more: nothing new.
-        again = [publish(broker, "meetings.flush_notifications")]
+        again = [publish(broker, "scheduling.flush_outbox")]
         again += [
-            publish(broker, "meetings.send_notification", pk)
+            publish(broker, "scheduling.send_outbox_message", "meetings.Notification", pk)
             for pk in Notification.objects.values_list("pk", flat=True)
         ]
         for task_id in again:
@@ -349,7 +350,7 @@ def test_a_worker_killed_mid_send_runs_the_task_again_without_a_second_sms(broke
     first = Worker({**env, "OUTAGE_TEST_GATEWAY_SECONDS": "60"}, "outage-killed", transport)
     try:
         first.wait_until_ready()
-        task_id = publish(broker, "meetings.send_notification", notification.pk)
+        task_id = publish(broker, "scheduling.send_outbox_message", "meetings.Notification", notification.pk)
         first.wait_for(rf"\[{task_id}\] received", 20)
         wait_until(lambda: sms_files(sms_dir), 20, "the gateway never got the message")
         first.kill()  # while the gateway is still answering
@@ -363,10 +364,10 @@ def test_a_worker_killed_mid_send_runs_the_task_again_without_a_second_sms(broke
     with running_worker(env, "outage-restarted", transport) as second:
         line = second.task_done(task_id, timeout=30)  # acks_late: the same task runs again...
         assert line.endswith("False")  # ...and finds the message claimed
-        flush = publish(broker, "meetings.flush_notifications")
+        flush = publish(broker, "scheduling.flush_outbox")
         second.task_done(flush)
     assert len(sms_files(sms_dir)) == 1  # no second SMS
     notification.refresh_from_db()
     assert (notification.status, notification.attempts) == ("sending", 1)  # for an operator to check
-    later = timezone.now() + notifications.STUCK_AFTER
-    assert list(notifications.notifications_stuck(now=later)) == [notification]
+    later = timezone.now() + outbox.STUCK_AFTER
+    assert list(outbox.stuck(Notification, now=later)) == [notification]

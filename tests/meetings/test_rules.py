@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 
 from meetings.models import MeetingDay
 from meetings.rules import CANCEL, EARLIER, LATER, regular_meeting_dates, resolve_meeting_date
-from meetings.services.series import SEOUL, meeting_days_sync, regular_occurrences, series_configure
+from meetings.selectors import regular_occurrences
+from meetings.services.series import meeting_days_sync, series_configure
+from scheduling.clock import SEOUL
 from scheduling.models import CityClosure
 from scheduling.workdays import WorkingCalendar
 

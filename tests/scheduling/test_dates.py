@@ -1,5 +1,6 @@
-"""scheduling.dates.html_datetime and its template filter: the value of
-``<time datetime="…">`` is valid HTML (at most three fractional digits)."""
+"""scheduling.dates and its template filters (scheduling.templatetags.formatting):
+the value of ``<time datetime="…">`` is valid HTML (at most three fractional
+digits), and pages write dates, sums and contacts as the code does."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -25,3 +26,44 @@ def test_every_template_has_the_filter_without_loading_it():
     template = engines["django"].from_string('<time datetime="{{ at|html_datetime }}">x</time>')
     html = template.render({"at": dt.datetime(2026, 12, 10, 14, 0, 0, 123456, tzinfo=SEOUL)})
     assert html == '<time datetime="2026-12-10T14:00:00+09:00">x</time>'
+
+
+# --- One set of formatting functions and filters -------------------------------------
+
+
+def _render(source: str, **context) -> str:
+    return engines["django"].from_string(source).render(context)
+
+
+def test_pages_write_dates_money_and_contacts_with_the_same_filters_as_the_code():
+    from django.utils import translation
+
+    from scheduling.dates import local_date, local_when, won
+
+    moment = dt.datetime(2026, 12, 10, 5, 0, tzinfo=dt.UTC)  # 14:00 in Seoul
+    html = _render(
+        "{{ at|when }} / {{ at|kdate }} / {{ amount|won }} / {{ none|won }} / {{ none|won:'' }}. / {{ phone|masked }}",
+        at=moment,
+        amount=3000000,
+        none=None,
+        phone="010-1234-5678",
+    )
+    assert html == "2026. 12. 10.(목) 14:00 / 2026. 12. 10.(목) / 3,000,000원 / - / . / 010-****-5678"
+    assert (local_when(moment), local_date(moment), won(3000000)) == (
+        "2026. 12. 10.(목) 14:00",
+        "2026. 12. 10.(목)",
+        "3,000,000원",
+    )
+    with translation.override("en"):
+        assert _render("{{ at|when }} / {{ at|kdate }}", at=moment) == "Thu 10 Dec 2026, 14:00 / Thu 10 Dec 2026"
+    assert _render("[{{ none|when }}][{{ none|kdate }}][{{ none|masked }}]", none=None) == "[][][]"
+
+
+def test_a_moment_is_written_as_its_seoul_date_and_a_naive_one_as_seoul_time():
+    from scheduling.dates import korean_date, korean_datetime, local_span
+
+    late_utc = dt.datetime(2026, 12, 9, 20, 30, tzinfo=dt.UTC)  # 05:30 on the 10th in Seoul
+    assert korean_date(late_utc) == "2026. 12. 10.(목)"
+    assert korean_datetime(dt.datetime(2026, 12, 10, 14, 0)) == "2026. 12. 10.(목) 14:00"
+    start = dt.datetime(2026, 12, 10, 10, 0, tzinfo=SEOUL)
+    assert local_span(start, start + dt.timedelta(hours=2)) == "2026. 12. 10.(목) 10:00–12:00"

@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 
+from scheduling.calendars import calendar_for
 from scheduling.categories import Category
 from scheduling.models import Bureau, CategoryOwner, Department, Official
 from scheduling.organisation import Role, organisation_problems, substitution_candidates
-from scheduling.services import calendar_for, official_create
+from scheduling.services import official_create
 
 pytestmark = pytest.mark.django_db
 

@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from scheduling import pdf
+from scheduling.access import user_department_id
 from scheduling.dates import headcount, korean_date, local_date, local_when
 from scheduling.dates import won as format_won
 from scheduling.models import Neighborhood
@@ -83,8 +84,7 @@ def department_scope(user) -> int | None:
     whose suggestions they see (0 when they belong to none: they see none)."""
     if sees_all_suggestions(user):
         return None
-    profile = getattr(user, "staff_profile", None)
-    return (profile.department_id if profile else None) or 0
+    return user_department_id(user) or 0
 
 
 # --- Reading a card --------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from scheduling.access import require
 from scheduling.dates import local_when
 from scheduling.decorators import staff_required
 from scheduling.models import Neighborhood
@@ -37,11 +38,6 @@ PERM_VIEW_VISIT = "visits.view_fieldvisit"
 BATCHES_LISTED = 10
 
 
-def _need(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
 def _need_everything(request) -> None:
     if not (request.user.has_perm(PERM_VIEW_SUGGESTION) and cards.sees_all_suggestions(request.user)):
         raise PermissionDenied
@@ -53,7 +49,7 @@ def _stamp() -> str:
 
 @staff_required
 def card_pdf(request, code: str):
-    _need(request, PERM_VIEW_SUGGESTION)
+    require(request.user, PERM_VIEW_SUGGESTION)
     neighborhood = get_object_or_404(Neighborhood, code=code)
     data = cards.card_pdf_render(
         neighborhood=neighborhood, department_id=cards.department_scope(request.user), request=request
@@ -67,7 +63,7 @@ def card_pdf(request, code: str):
 
 @staff_required
 def visit_briefing(request, pk: int):
-    _need(request, PERM_VIEW_VISIT)
+    require(request.user, PERM_VIEW_VISIT)
     visit = get_object_or_404(FieldVisit.objects.select_related("neighborhood"), pk=pk)
     data = cards.visit_briefing_render(visit=visit, department_id=cards.department_scope(request.user), request=request)
     day = timezone.localtime(visit.start).strftime("%Y%m%d")

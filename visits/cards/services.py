@@ -24,6 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from scheduling.access import user_department, user_department_id
 from scheduling.categories import Category
 from scheduling.clock import answer_due, years_before
 from scheduling.errors import TongtongError
@@ -75,11 +76,6 @@ def actor_roles(user, suggestion: Suggestion) -> frozenset[str]:
     return frozenset(held)
 
 
-def user_department_id(user) -> int | None:
-    profile = getattr(user, "staff_profile", None)
-    return profile.department_id if profile else None
-
-
 def opinion_parties(user, suggestion: Suggestion) -> list[str]:
     """Which joint-review opinions ``user`` may write on ``suggestion``: the
     budget & legal department's staff write its opinion, the policy
@@ -89,7 +85,7 @@ def opinion_parties(user, suggestion: Suggestion) -> list[str]:
     if user.is_superuser:
         return list(Party.values)
     parties = []
-    department = getattr(getattr(user, "staff_profile", None), "department", None)
+    department = user_department(user)
     if department is not None:
         if department.kind == Department.Kind.BUDGET_LEGAL:
             parties.append(Party.BUDGET_LEGAL)

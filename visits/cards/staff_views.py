@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from scheduling import params as parse
+from scheduling.access import require
 from scheduling.audit import record_access
 from scheduling.categories import Category
 from scheduling.dates import korean_date, local_when, won
@@ -387,8 +388,7 @@ def _prefill(params) -> dict:
 
 @staff_required
 def suggestion_new(request):
-    if not request.user.has_perm(PERM_ADD_SUGGESTION):
-        raise PermissionDenied
+    require(request.user, PERM_ADD_SUGGESTION)
     if request.method == "POST":
         form = SuggestionForm(request.POST)
         if form.is_valid():

@@ -6,8 +6,6 @@ resolved?" answer, reached by a signed link. Reads come from
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -17,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from scheduling.dates import korean_date
+from scheduling.dates import korean_datetime
 from scheduling.errors import TongtongError
+from scheduling.http import private_page
 from scheduling.rate_limits import token_lookup_limit
 from visits.cards import public as card_public
 from visits.cards import services as card_services
@@ -41,20 +40,15 @@ def neighborhood_card(request, code):
     # neighborhood has one visit a cycle, so the rows are few).
     visits = list(selectors.neighborhood_public_visits(card.code, timezone.now()))
     upcoming = [
-        {"visit": visit, "when": _when(visit.start), "purpose": visit.purpose_labels()}
+        {"visit": visit, "when": korean_datetime(visit.start), "purpose": visit.purpose_labels()}
         for visit in visits
         if visit.status == FieldVisit.Status.PLANNED
     ][:3]
     last = next((visit for visit in reversed(visits) if visit.status == FieldVisit.Status.HELD), None)
-    reported = {"visit": last, "when": _when(last.start)} if last else None
+    reported = {"visit": last, "when": korean_datetime(last.start)} if last else None
     return render(
         request, "visits/cards/public_card.html", {"card": card, "upcoming_visits": upcoming, "last_visit": reported}
     )
-
-
-def _when(moment) -> str:
-    local = timezone.localtime(moment)
-    return f"{korean_date(local.date())} {local:%H:%M}"
 
 
 # --- The resident's answer ---------------------------------------------------------------
@@ -77,23 +71,6 @@ class ResidentAnswerForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4, "class": "krds-input"}),
     )
-
-
-#: The pages of a signed link keep it out of caches, search engines and
-#: Referer headers (as the meetings status pages do).
-REFERRER_POLICY = "strict-origin"
-
-
-def _private(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store, private"
-        response["Referrer-Policy"] = REFERRER_POLICY
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return wrapped
 
 
 def _closed_page(request, link: card_public.AnswerLink):
@@ -124,7 +101,7 @@ def _answered_page(request, suggestion: Suggestion, *, notice: str = ""):
     return render(request, "visits/cards/resident_answer_done.html", context)
 
 
-@_private
+@private_page
 @token_lookup_limit("cards-resident-answer")
 @require_http_methods(["GET", "HEAD", "POST"])
 def resident_answer(request, token):

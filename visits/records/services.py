@@ -18,15 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
-from schedule.models import Event
 
+from scheduling import calendars
 from scheduling.errors import TongtongError
 from scheduling.models import Department, Neighborhood, Official
-from scheduling.services import calendar_for
 from visits.models import FieldVisit, MonitorGroup, ThemedTour, VisitPhoto
 from visits.rotation.services import visit_set_status
-
-FIELD_VISITS_CALENDAR_SLUG = "field-visits"
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 20
@@ -313,29 +310,20 @@ def _tour_events_sync(tour: ThemedTour, actor) -> None:
     """The tour's event in the "field-visits" calendar and the one in its
     official's calendar, created or updated."""
     title, description = _tour_event_text(tour)
-    shared = calendar_for(name=_("Field visits"), slug=FIELD_VISITS_CALENDAR_SLUG)
-    targets = (("event", shared), ("official_event", tour.official.calendar))
-    for attribute, calendar in targets:
-        event = getattr(tour, attribute)
-        if event is None:
-            event = Event(creator=_user(actor))
-        event.calendar = calendar
-        event.title = title
-        event.description = description
-        event.start = tour.start
-        event.end = tour.end
-        event.save()
-        setattr(tour, attribute, event)
-    tour.save(update_fields=["event", "official_event", "updated_at"])
+    calendars.events_mirror(
+        tour,
+        (("event", calendars.field_visits_calendar()), ("official_event", calendars.official_calendar(tour.official))),
+        title=title,
+        description=description,
+        start=tour.start,
+        end=tour.end,
+        actor=actor,
+    )
 
 
 def _tour_events_drop(tour: ThemedTour) -> None:
     """A postponed or cancelled tour frees the official's time: its events go."""
-    events = [event for event in (tour.event, tour.official_event) if event is not None]
-    tour.event = tour.official_event = None
-    tour.save(update_fields=["event", "official_event", "updated_at"])
-    for event in events:
-        event.delete()
+    calendars.events_drop(tour)
 
 
 def _tour_events_follow(tour: ThemedTour, actor) -> None:

@@ -15,14 +15,14 @@ from urllib.parse import urlencode
 
 import holidays
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from scheduling.dates import korean_date
+from scheduling.access import require
+from scheduling.dates import korean_date, local_span
 from scheduling.decorators import staff_required
 from scheduling.errors import TongtongError
 from scheduling.models import Official
@@ -53,11 +53,6 @@ STATUS_BADGES = {
 _LUNAR_HOLIDAY_NAMES = {SEOLLAL: "Korean New Year", CHUSEOK: "Chuseok"}
 
 
-def _when(start: dt.datetime, end: dt.datetime) -> str:
-    start, end = timezone.localtime(start), timezone.localtime(end)
-    return f"{korean_date(start.date())} {start:%H:%M}–{end:%H:%M}"
-
-
 def lunar_holidays_after(today: dt.date) -> dict[str, dt.date]:
     """The next Seollal and Chuseok (main days) on or after ``today``."""
     calendar = holidays.KR(years=[today.year, today.year + 1], language="en_US")
@@ -67,11 +62,6 @@ def lunar_holidays_after(today: dt.date) -> dict[str, dt.date]:
             if key not in found and day >= today and wanted in name.split("; "):
                 found[key] = day
     return found
-
-
-def _need(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
 
 
 # --- Shared parts of a visit's and a tour's record page -------------------------
@@ -141,7 +131,7 @@ def _suggestion_add(request, *, source, visit=None, tour=None):
 
 
 def _visit_for(request, pk: int) -> FieldVisit:
-    _need(request, PERM_VIEW_VISIT)
+    require(request.user, PERM_VIEW_VISIT)
     return get_object_or_404(FieldVisit.objects.select_related("neighborhood", "official", "cycle"), pk=pk)
 
 
@@ -150,7 +140,7 @@ def _visit_page(request, visit: FieldVisit, *, bound: dict | None = None, failed
     can_edit = request.user.has_perm(PERM_CHANGE_VISIT)
     context = {
         "visit": visit,
-        "when": _when(visit.start, visit.end),
+        "when": local_span(visit.start, visit.end),
         "badge": STATUS_BADGES.get(visit.status, "bg-light-gray"),
         "can_edit": can_edit,
         "record_form": bound.get("record") or (VisitRecordForm.for_visit(visit) if can_edit else None),
@@ -180,7 +170,7 @@ def visit_record(request, visit_pk):
     visit = _visit_for(request, visit_pk)
     if request.method != "POST":
         return _visit_page(request, visit)
-    _need(request, PERM_CHANGE_VISIT)
+    require(request.user, PERM_CHANGE_VISIT)
     form = VisitRecordForm.for_visit(visit, data=request.POST)
     if form.is_valid():
         try:
@@ -198,7 +188,7 @@ def visit_record(request, visit_pk):
 @require_POST
 def visit_photo_add(request, visit_pk):
     visit = _visit_for(request, visit_pk)
-    _need(request, PERM_ADD_PHOTO)
+    require(request.user, PERM_ADD_PHOTO)
     form = _photo_add(request, visit=visit)
     if form is None:
         return redirect(reverse("staff_visit_records:visit", kwargs={"visit_pk": visit.pk}) + "#photos")
@@ -209,7 +199,7 @@ def visit_photo_add(request, visit_pk):
 @require_POST
 def visit_suggestion_add(request, visit_pk):
     visit = _visit_for(request, visit_pk)
-    _need(request, PERM_ADD_SUGGESTION)
+    require(request.user, PERM_ADD_SUGGESTION)
     form = _suggestion_add(request, source=Suggestion.Source.FIELD_VISIT, visit=visit)
     if form is None:
         return redirect(reverse("staff_visit_records:visit", kwargs={"visit_pk": visit.pk}) + "#suggestions")
@@ -219,7 +209,7 @@ def visit_suggestion_add(request, visit_pk):
 @staff_required
 @require_POST
 def photo_delete(request, pk):
-    _need(request, PERM_DELETE_PHOTO)
+    require(request.user, PERM_DELETE_PHOTO)
     photo = get_object_or_404(VisitPhoto, pk=pk)
     visit_id, tour_id = photo.visit_id, photo.tour_id
     services.visit_photo_delete(photo=photo, actor=request.user)
@@ -257,7 +247,7 @@ def _open_prompts(today: dt.date) -> list[dict]:
 
 @staff_required
 def tours(request):
-    _need(request, PERM_VIEW_TOUR)
+    require(request.user, PERM_VIEW_TOUR)
     today = timezone.localdate()
     all_tours = ThemedTour.objects.select_related("official").prefetch_related("neighborhoods")
     upcoming = list(all_tours.filter(start__date__gte=today).order_by("start"))
@@ -265,7 +255,7 @@ def tours(request):
 
     def rows(items):
         return [
-            {"tour": tour, "when": _when(tour.start, tour.end), "badge": STATUS_BADGES.get(tour.status)}
+            {"tour": tour, "when": local_span(tour.start, tour.end), "badge": STATUS_BADGES.get(tour.status)}
             for tour in items
         ]
 
@@ -289,7 +279,7 @@ def _tour_form_page(request, form, tour=None):
 
 @staff_required
 def tour_create(request):
-    _need(request, PERM_ADD_TOUR)
+    require(request.user, PERM_ADD_TOUR)
     if request.method == "POST":
         form = TourForm(request.POST)
         if form.is_valid():
@@ -319,14 +309,14 @@ def tour_create(request):
 
 
 def _tour_for(request, pk: int) -> ThemedTour:
-    _need(request, PERM_VIEW_TOUR)
+    require(request.user, PERM_VIEW_TOUR)
     return get_object_or_404(ThemedTour.objects.select_related("official"), pk=pk)
 
 
 @staff_required
 def tour_edit(request, pk):
     tour = _tour_for(request, pk)
-    _need(request, PERM_CHANGE_TOUR)
+    require(request.user, PERM_CHANGE_TOUR)
     if request.method == "POST":
         form = TourForm.for_tour(tour, data=request.POST)
         if form.is_valid():
@@ -347,7 +337,7 @@ def _tour_page(request, tour: ThemedTour, *, bound: dict | None = None, failed: 
     neighborhoods = list(tour.neighborhoods.all())
     context = {
         "tour": tour,
-        "when": _when(tour.start, tour.end),
+        "when": local_span(tour.start, tour.end),
         "badge": STATUS_BADGES.get(tour.status, "bg-light-gray"),
         "can_edit": can_edit,
         "record_form": bound.get("record") or (TourRecordForm.for_tour(tour) if can_edit else None),
@@ -371,7 +361,7 @@ def tour_record(request, pk):
     tour = _tour_for(request, pk)
     if request.method != "POST":
         return _tour_page(request, tour)
-    _need(request, PERM_CHANGE_TOUR)
+    require(request.user, PERM_CHANGE_TOUR)
     form = TourRecordForm.for_tour(tour, data=request.POST)
     if form.is_valid():
         try:
@@ -389,7 +379,7 @@ def tour_record(request, pk):
 @require_POST
 def tour_photo_add(request, pk):
     tour = _tour_for(request, pk)
-    _need(request, PERM_ADD_PHOTO)
+    require(request.user, PERM_ADD_PHOTO)
     form = _photo_add(request, tour=tour)
     if form is None:
         return redirect(reverse("staff_visit_records:tour", kwargs={"pk": tour.pk}) + "#photos")
@@ -400,7 +390,7 @@ def tour_photo_add(request, pk):
 @require_POST
 def tour_suggestion_add(request, pk):
     tour = _tour_for(request, pk)
-    _need(request, PERM_ADD_SUGGESTION)
+    require(request.user, PERM_ADD_SUGGESTION)
     form = _suggestion_add(request, source=Suggestion.Source.THEMED_TOUR, tour=tour)
     if form is None:
         return redirect(reverse("staff_visit_records:tour", kwargs={"pk": tour.pk}) + "#suggestions")

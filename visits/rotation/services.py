@@ -2,7 +2,8 @@
 acceptance, moving a visit, a visit's status and re-planning a cycle.
 
 Time lives in django-scheduler: each visit has one ``Event`` in the
-"field-visits" calendar and one in its official's calendar. The planner
+"field-visits" calendar and one in its official's calendar, written and read
+through ``scheduling.calendars``. The planner
 (``visits.rotation.planner``) is pure; ``planner_input_for`` gathers its plain input
 from the database.
 """
@@ -16,12 +17,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from schedule.models import Calendar, Event
 
-from scheduling.dates import korean_date
+from scheduling import calendars
+from scheduling.dates import korean_date, korean_datetime
 from scheduling.models import Neighborhood, Official
 from scheduling.reserved_days import MEETING_DAY, reserved_days
 from scheduling.workdays import working_calendar
@@ -30,7 +30,6 @@ from visits.models import BlackoutPeriod, FieldVisit, RotationCycle
 from visits.rotation.planner import PlannedVisit, PlannerError, PlannerInput, PlannerNeighborhood, PlannerRules, plan
 
 SEOUL = ZoneInfo("Asia/Seoul")
-FIELD_VISITS_CALENDAR_SLUG = "field-visits"
 #: Statuses that hold a date (and the official's time).
 ACTIVE_STATUSES = (FieldVisit.Status.PLANNED, FieldVisit.Status.HELD)
 
@@ -79,49 +78,12 @@ def _user(actor):
 # --- Reading the calendars --------------------------------------------------------
 
 
-def official_calendar(official: Official) -> Calendar:
-    """The official's django-scheduler calendar, or a ``VisitError`` naming them."""
-    calendar = Calendar.objects.filter(pk=official.calendar_id).first() if official.calendar_id else None
-    if calendar is None:
-        raise VisitError(
-            _("%(official)s has no calendar, so their busy times are unknown. Give them a calendar in the admin first.")
-            % {"official": official}
-        )
-    return calendar
-
-
-def field_visits_calendar() -> Calendar:
-    """The "field-visits" calendar, created on first use."""
-    calendar, _created = Calendar.objects.get_or_create(
-        slug=FIELD_VISITS_CALENDAR_SLUG, defaults={"name": _("Field visits")}
-    )
-    return calendar
-
-
-def _occurrences(events, start: dt.datetime, end: dt.datetime):
-    """The non-cancelled occurrences of ``events`` between ``start`` and ``end``."""
-    events = events.filter(start__lt=end).filter(Q(rule__isnull=False) | Q(end__gt=start))
-    for event in events.prefetch_related("occurrence_set"):
-        for occurrence in event.get_occurrences(start, end):
-            if not occurrence.cancelled and occurrence.start < end and occurrence.end > start:
-                yield event, occurrence
-
-
 def meeting_days_between(start: dt.date, end: dt.date) -> frozenset[dt.date]:
     """Local dates of the meeting days (통통데이) from ``start`` to ``end``,
     asked of the core (``visits`` never imports ``meetings``): the series'
     rule with the persisted moves and cancellations and the holiday policy,
     for any window, whether or not its days were ever synced."""
     return reserved_days(MEETING_DAY, start, end)
-
-
-def _busy_times(
-    calendar: Calendar, start: dt.date, end: dt.date, exclude_events: Iterable[int] = ()
-) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
-    first, last = _day_bounds(start, end)
-    events = calendar.event_set.exclude(pk__in=[pk for pk in exclude_events if pk])
-    busy = {(_naive_local(o.start), _naive_local(o.end)) for _event, o in _occurrences(events, first, last)}
-    return tuple(sorted(busy))
 
 
 def _own_event_ids(cycle: RotationCycle | None) -> list[int]:
@@ -179,7 +141,7 @@ def planner_input_for(
     official's calendar in the window, except this cycle's own visits, so
     that re-planning does not block itself.
     """
-    calendar = official_calendar(official)
+    calendar = calendars.official_calendar(official)
     if end < start:
         raise VisitError(
             _("The planning window ends (%(end)s) before it starts (%(start)s).")
@@ -211,7 +173,7 @@ def planner_input_for(
             days_off[day] = working.non_working_reason(day)
         day += dt.timedelta(days=1)
 
-    busy = _busy_times(calendar, start, end, _own_event_ids(cycle))
+    busy = calendars.busy_times(calendar, start, end, exclude_events=_own_event_ids(cycle))
     # What is over of today is not free: a plan made "from today" at 16:00
     # puts no visit at 10:00 this morning.
     now = timezone.now().astimezone(SEOUL)
@@ -248,39 +210,20 @@ def _event_title(visit: FieldVisit) -> str:
 def _sync_events(visit: FieldVisit, actor=None) -> None:
     """Create or update the visit's two events (field-visits calendar and
     the official's calendar) to its time."""
-    title = _event_title(visit)
-    linked = False
-    for attr, calendar in (
-        ("event", field_visits_calendar()),
-        ("official_event", official_calendar(visit.official)),
-    ):
-        event = getattr(visit, attr)
-        if event is None:
-            event = Event(calendar=calendar, creator=_user(actor))
-            linked = True
-        elif (event.title, event.description, event.start, event.end) == (
-            title,
-            visit.plan_reason,
-            visit.start,
-            visit.end,
-        ):
-            continue
-        event.title, event.description, event.start, event.end = title, visit.plan_reason, visit.start, visit.end
-        event.save()
-        setattr(visit, attr, event)
-    if linked:
-        visit.save(update_fields=["event", "official_event", "updated_at"])
+    calendars.events_mirror(
+        visit,
+        (("event", calendars.field_visits_calendar()), ("official_event", calendars.official_calendar(visit.official))),
+        title=_event_title(visit),
+        description=visit.plan_reason,
+        start=visit.start,
+        end=visit.end,
+        actor=actor,
+    )
 
 
 def _drop_events(visit: FieldVisit) -> None:
     """A postponed or cancelled visit no longer holds anyone's time."""
-    events = [e for e in (visit.event, visit.official_event) if e is not None]
-    if not events:
-        return
-    visit.event = visit.official_event = None
-    visit.save(update_fields=["event", "official_event", "updated_at"])
-    for event in events:
-        event.delete()
+    calendars.events_drop(visit)
 
 
 def _apply_plan(cycle: RotationCycle, planned: list[PlannedVisit], actor=None) -> None:
@@ -470,14 +413,14 @@ def visit_move_conflict(*, visit: FieldVisit, start: dt.datetime, end: dt.dateti
             "max": max_per_week,
             "visits": ", ".join(f"{v.neighborhood.name} {korean_date(_local_date(v.start))}" for v in same_week),
         }
-    calendar = official_calendar(visit.official)
-    events = calendar.event_set.exclude(pk__in=[pk for pk in (visit.official_event_id, visit.event_id) if pk])
-    for event, occurrence in _occurrences(events, start, end):
-        local = occurrence.start.astimezone(SEOUL)
+    calendar = calendars.official_calendar(visit.official)
+    busy = calendars.first_busy(calendar, start, end, exclude_events=(visit.official_event_id, visit.event_id))
+    if busy is not None:
+        event, occurrence = busy
         return _("%(official)s is busy at that time: %(event)s (%(when)s).") % {
             "official": visit.official,
             "event": event.title,
-            "when": f"{korean_date(local.date())} {local:%H:%M}",
+            "when": korean_datetime(occurrence.start),
         }
     return None
 

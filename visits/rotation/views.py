@@ -19,7 +19,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,13 +26,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from scheduling import params
+from scheduling.access import require
+from scheduling.dates import korean_date, korean_datetime, local_time
 from scheduling.decorators import staff_required
 from scheduling.errors import TongtongError
 from scheduling.workdays import public_holiday_name, working_calendar
 from visits.models import FieldVisit, RotationCycle
 from visits.rotation import selectors, services
 from visits.rotation.forms import MoveForm, PlanForm, ReplanForm, StatusForm
-from visits.rotation.services import korean_date
 
 PERM_VIEW = "visits.view_rotationcycle"
 PERM_PLAN = "visits.add_rotationcycle"
@@ -65,27 +65,13 @@ CYCLE_BADGES = {
 }
 
 
-def _local(moment: dt.datetime) -> dt.datetime:
-    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
-
-
-def korean_when(moment: dt.datetime) -> str:
-    moment = _local(moment)
-    return f"{korean_date(moment.date())} {moment:%H:%M}"
-
-
-def _require(user, permission: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied
-
-
 def _cycle(request, pk, permission: str = PERM_VIEW) -> RotationCycle:
-    _require(request.user, permission)
+    require(request.user, permission)
     return get_object_or_404(RotationCycle.objects.select_related("official"), pk=pk)
 
 
 def _visit(request, pk, visit_pk, permission: str = PERM_VIEW) -> FieldVisit:
-    _require(request.user, permission)
+    require(request.user, permission)
     return get_object_or_404(
         FieldVisit.objects.select_related("neighborhood", "cycle", "official"), pk=visit_pk, cycle_id=pk
     )
@@ -98,12 +84,12 @@ def _visit(request, pk, visit_pk, permission: str = PERM_VIEW) -> FieldVisit:
 def cycles(request):
     """The cycles, and the form to plan a new one: "preview" shows the plan
     without saving anything, "save" saves it as a draft."""
-    _require(request.user, PERM_VIEW)
+    require(request.user, PERM_VIEW)
     can_plan = request.user.has_perm(PERM_PLAN)
     form = PlanForm(request.POST or None) if can_plan else None
     preview = None
     if request.method == "POST":
-        _require(request.user, PERM_PLAN)
+        require(request.user, PERM_PLAN)
         save = request.POST.get("action") == "save"
         if form.is_valid():
             try:
@@ -184,8 +170,8 @@ def _visit_rows(visits) -> list[dict]:
     return [
         {
             "visit": visit,
-            "when": korean_when(visit.start),
-            "time": f"{_local(visit.start):%H:%M}",
+            "when": korean_datetime(visit.start),
+            "time": f"{local_time(visit.start):%H:%M}",
             "badge": STATUS_BADGES.get(visit.status, ""),
         }
         for visit in visits
@@ -200,7 +186,7 @@ def month_grid(cycle: RotationCycle, first: dt.date) -> list[list[DayCell]]:
     by_day: dict[dt.date, list] = {}
     visits = cycle.visits.select_related("neighborhood").filter(start__date__gte=grid_start, start__date__lte=grid_end)
     for row in _visit_rows(visits):
-        by_day.setdefault(_local(row["visit"].start).date(), []).append(row)
+        by_day.setdefault(local_time(row["visit"].start).date(), []).append(row)
     return [
         [
             DayCell(
@@ -264,7 +250,7 @@ def _cycle_page(request, cycle: RotationCycle, *, bound: dict | None = None):
         visits = list(cycle.visits.select_related("neighborhood").filter(start__year=year))
         months = []
         for month in range(1, 13):
-            rows = _visit_rows(v for v in visits if _local(v.start).month == month)
+            rows = _visit_rows(v for v in visits if local_time(v.start).month == month)
             months.append({"label": f"{year}년 {month}월", "key": f"{year}-{month:02d}", "rows": rows})
         context.update(
             year=year,
@@ -326,8 +312,8 @@ def cycle_replan(request, pk):
     rows = [
         {
             "visit": visit,
-            "old": korean_when(old) if old else "—",
-            "new": korean_when(new) if new else "—",
+            "old": korean_datetime(old) if old else "—",
+            "new": korean_datetime(new) if new else "—",
             "changed": old != new or visit.status != FieldVisit.Status.PLANNED,
         }
         for visit, old, new in changes
@@ -351,14 +337,14 @@ def cycle_replan(request, pk):
 
 def _visit_page(request, visit: FieldVisit, *, bound: dict | None = None):
     bound = bound or {}
-    local = _local(visit.start)
+    local = local_time(visit.start)
     return render(
         request,
         "visits/staff/cycle_visit.html",
         {
             "visit": visit,
             "cycle": visit.cycle,
-            "when": korean_when(visit.start),
+            "when": korean_datetime(visit.start),
             "badge": STATUS_BADGES.get(visit.status, ""),
             "can_change": request.user.has_perm(PERM_CHANGE_VISIT),
             "can_change_visit": request.user.has_perm(PERM_CHANGE_VISIT),
@@ -385,7 +371,7 @@ def visit_move(request, pk, visit_pk):
         except TongtongError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The visit moved to %(when)s.") % {"when": korean_when(form.new_start())})
+            messages.success(request, _("The visit moved to %(when)s.") % {"when": korean_datetime(form.new_start())})
             return redirect("staff_visits:visit", pk=pk, visit_pk=visit.pk)
     visit.refresh_from_db()
     return _visit_page(request, visit, bound={"move": form})

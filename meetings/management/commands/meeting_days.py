@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from meetings.errors import MeetingError
 from meetings.models import MeetingDay
-from meetings.services.series import korean_date, meeting_days_sync
+from meetings.services.series import meeting_days_sync
+from scheduling.dates import korean_date
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
