@@ -301,7 +301,7 @@ def test_ten_workers_given_one_alimtalk_hand_it_in_once(solapi, future_days, mon
     monkeypatch.setattr(notifications, "enqueue", lambda ids: None)
     solapi.no_kakao.add(PHONE.replace("-", ""))  # and SOLAPI will fall back: still one message
     row = sms_row(submit(future_days[:1]).request)
-    results = at_once(10, lambda: notifications.notification_send(notification_id=row.pk))
+    results = at_once(10, lambda: outbox.send(Notification, row.pk))
     assert sorted(results) == [False] * 9 + [True]
     assert len(solapi.accepted) == 1
 
