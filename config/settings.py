@@ -14,6 +14,7 @@ import datetime as dt
 import ipaddress
 import os
 import re
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -337,6 +338,57 @@ for _address in REPORT_RECIPIENTS:
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms"))
 SMS_SENDER = env.str("SMS_SENDER", default="0310000000")
+
+# --- KakaoTalk 알림톡 and SMS/LMS through SOLAPI (SMS_BACKEND=solapi) -----------
+# docs/notifications.md, "The provider". The API key and secret come from
+# SOLAPI's console (API Key 관리); the channel's pfId from 카카오 채널 연동;
+# the webhook secret is the one entered for the delivery-report webhook.
+SOLAPI_API_KEY = os.environ.get("SOLAPI_API_KEY", "").strip()
+SOLAPI_API_SECRET = os.environ.get("SOLAPI_API_SECRET", "").strip()
+#: The KakaoTalk channel (발신 프로필) the 알림톡 templates are registered on;
+#: empty: every message goes as SMS/LMS.
+SOLAPI_KAKAO_PFID = os.environ.get("SOLAPI_KAKAO_PFID", "").strip()
+SOLAPI_BASE_URL = env.str("SOLAPI_BASE_URL", default="https://api.solapi.com").rstrip("/")
+#: The secret SOLAPI sends with each delivery report (X-Solapi-Secret);
+#: empty: the report webhook answers 404.
+SOLAPI_WEBHOOK_SECRET = os.environ.get("SOLAPI_WEBHOOK_SECRET", "").strip()
+if not re.match(r"^https://[^/\s]+$|^http://(127\.0\.0\.1|localhost)(:[0-9]+)?$", SOLAPI_BASE_URL):
+    raise ImproperlyConfigured(
+        f"SOLAPI_BASE_URL={SOLAPI_BASE_URL!r} must be https://host (plain http only for 127.0.0.1 in tests)"
+    )
+if SOLAPI_WEBHOOK_SECRET and len(SOLAPI_WEBHOOK_SECRET) < 16:
+    raise ImproperlyConfigured("SOLAPI_WEBHOOK_SECRET must be at least 16 characters (or unset)")
+if SMS_BACKEND == "solapi":
+    for _name in ("SOLAPI_API_KEY", "SOLAPI_API_SECRET"):
+        if not globals()[_name]:
+            raise ImproperlyConfigured(f"SMS_BACKEND=solapi needs {_name}")
+    if not re.match(r"^[0-9]{8,11}$", SMS_SENDER.replace("-", "")):
+        raise ImproperlyConfigured(
+            f"SMS_SENDER={SMS_SENDER!r} is not a registered sender number such as 031-000-0000 (SMS_BACKEND=solapi)"
+        )
+    if SOLAPI_KAKAO_PFID and not re.match(r"^[A-Za-z0-9_-]{8,64}$", SOLAPI_KAKAO_PFID):
+        raise ImproperlyConfigured(f"SOLAPI_KAKAO_PFID={SOLAPI_KAKAO_PFID!r} is not a SOLAPI channel id (pfId)")
+
+
+def env_price(name: str, default: str) -> Decimal:
+    """A price per message in won (원), e.g. 8 or 8.4."""
+    raw = os.environ.get(name, default).strip()
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a price in won such as 8 or 8.4") from None
+    if not value.is_finite() or value < 0 or value > 10_000:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be between 0 and 10000 won")
+    return value
+
+
+#: What one message costs, in won, for the monthly report (docs/notifications.md,
+#: "Costs"): the defaults are round list prices of Korean bulk-message
+#: providers for a small account; set the contract's prices.
+MESSAGE_PRICE_ALIMTALK = env_price("MESSAGE_PRICE_ALIMTALK", "8")
+MESSAGE_PRICE_SMS = env_price("MESSAGE_PRICE_SMS", "20")
+MESSAGE_PRICE_LMS = env_price("MESSAGE_PRICE_LMS", "50")
+MESSAGE_PRICE_EMAIL = env_price("MESSAGE_PRICE_EMAIL", "0")
 
 # --- Auth -----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from scheduling import busy_views, feed_views, views
+from scheduling import busy_views, feed_views, solapi_webhook, views
 from scheduling.forms import AdminLoginForm
 
 staff_patterns = (
@@ -43,6 +43,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("privacy/", views.privacy_policy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
+    # SOLAPI's delivery reports (KakaoTalk 알림톡 / SMS / LMS), docs/notifications.md.
+    path("hooks/solapi/reports/", solapi_webhook.solapi_reports, name="solapi_reports"),
 ]
 
 #: A value the page does not take (scheduling.params) answers the Korean 400 page.

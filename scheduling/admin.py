@@ -99,8 +99,8 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     (its worker died after claiming it) shows here; it is not sent twice by
     itself (see docs/notifications.md)."""
 
-    list_display = ["created_at", "kind", "channel", "masked_recipient", "status", "attempts", "sent_at"]
-    list_filter = ["status", "channel", "kind"]
+    list_display = ["created_at", "kind", "channel", "via", "masked_recipient", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel", "via", "kind"]
     outbox_fields = [
         "kind",
         "channel",
@@ -114,6 +114,11 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "claimed_at",
         "sent_at",
         "gateway_id",
+        # KakaoTalk 알림톡 and the provider's delivery report (docs/notifications.md).
+        "template_code",
+        "via",
+        "report_code",
+        "reported_at",
     ]
 
     @admin.display(description=_("recipient"))

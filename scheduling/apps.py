@@ -61,3 +61,10 @@ class SchedulingConfig(AppConfig):
                 menu=MENU_PROFILE,
             )
         )
+
+        # The monthly report's messages by channel and their cost, over every
+        # outbox table (scheduling/reports/messages.py).
+        from scheduling.reports import messages as message_report
+        from scheduling.reports.core import ReportSource, register_report_source
+
+        register_report_source(ReportSource(key="messages", order=90, monthly=message_report.monthly_sections))

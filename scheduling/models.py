@@ -344,7 +344,20 @@ class OutboxMessage(models.Model):
         PENDING = "pending", _("Pending")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
+        #: The provider's delivery report says it reached the phone
+        #: (``scheduling.delivery_reports``).
+        DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
+
+    class Via(models.TextChoices):
+        """The channel a message actually went by: asked for when it is
+        sent, corrected by the provider's delivery report (an 알림톡 that
+        fell back to a text message)."""
+
+        ALIMTALK = "ata", _("KakaoTalk AlimTalk")
+        SMS = "sms", _("SMS")
+        LMS = "lms", _("LMS")
+        EMAIL = "email", _("E-mail")
 
     #: Kinds of message that are wrong once late (a reminder says
     #: "tomorrow"): one that could not leave on the day it was written is
@@ -371,6 +384,18 @@ class OutboxMessage(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     gateway_id = models.CharField(max_length=100, blank=True)
+    # --- KakaoTalk 알림톡 and delivery reports (scheduling/alimtalk_templates.py,
+    # scheduling/solapi_backend.py, scheduling/delivery_reports.py) ---
+    #: The registered 알림톡 template this text message was rendered from
+    #: (empty: it goes as SMS/LMS), and the values of its #{variables}
+    #: (private links redacted once sent, like the body).
+    template_code = models.CharField(_("AlimTalk template"), max_length=60, blank=True)
+    variables = models.JSONField(_("template variables"), default=dict, blank=True)
+    #: The channel it actually went by (see ``Via``); empty until sent.
+    via = models.CharField(_("sent as"), max_length=10, choices=Via.choices, blank=True)
+    #: The provider's last delivery report: its status code and when it came.
+    report_code = models.CharField(_("delivery report code"), max_length=20, blank=True)
+    reported_at = models.DateTimeField(_("delivery reported at"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -390,6 +415,19 @@ class OutboxMessage(models.Model):
         if cls.PRIVATE_LINKS is None:
             return text
         return cls.PRIVATE_LINKS.sub(r"\1…", text)
+
+    @classmethod
+    def redact_variables(cls, variables: dict) -> dict:
+        """The template variables with their private links redacted (a
+        button's path variable, ``meetings/status/…``, has no leading slash)."""
+
+        def one(value) -> str:
+            text = str(value)
+            if text.startswith("/") or "://" in text:
+                return cls.redact(text)
+            return cls.redact("/" + text)[1:]
+
+        return {name: one(value) for name, value in (variables or {}).items()}
 
 
 class FeedNotification(OutboxMessage):

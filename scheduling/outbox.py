@@ -161,16 +161,30 @@ def enqueue(model: type[OutboxMessage], ids: list[int]) -> None:
 # --- Sending -------------------------------------------------------------------------------
 
 
-def _deliver(message: OutboxMessage) -> str:
-    """Send one message through its channel; return the gateway's id."""
+def _deliver(message: OutboxMessage) -> tuple[str, str]:
+    """Send one message through its channel; return the gateway's id and
+    the channel it went by (``OutboxMessage.Via``: an 알림톡 when the row has
+    a template and the backend sends 알림톡, else SMS/LMS or e-mail)."""
     from django.core.mail import send_mail
 
-    from scheduling.sms import send_sms
+    from scheduling import alimtalk_templates
+    from scheduling.sms import SendResult, SMSMessage, send_sms
 
     if message.channel == Channel.SMS:
-        return send_sms(message.recipient, message.body) or ""
+        alimtalk = {"reference": f"{_label(type(message))}:{message.pk}"}
+        template = alimtalk_templates.by_code(message.template_code) if message.template_code else None
+        if template is not None:
+            alimtalk.update(
+                template_code=template.code,
+                variables=dict(message.variables),
+                buttons=template.render_buttons(message.variables),
+            )
+        result = send_sms(message.recipient, message.body, **alimtalk)
+        if isinstance(result, SendResult):
+            return result.id, result.via
+        return result or "", SMSMessage(to=message.recipient, body=message.body).kind.lower()
     send_mail(message.subject, message.body, None, [message.recipient])
-    return ""
+    return "", OutboxMessage.Via.EMAIL
 
 
 def send(model: type[OutboxMessage], pk: int) -> bool:
@@ -185,7 +199,7 @@ def send(model: type[OutboxMessage], pk: int) -> bool:
     the claim leaves the row "sending" for an operator: sending it again
     could give the citizen the same SMS twice.
     """
-    from scheduling.sms import SMSError
+    from scheduling.sms import SMSError, SMSOutcomeUnknown
 
     label = _label(model)
     now = timezone.now()
@@ -213,7 +227,14 @@ def send(model: type[OutboxMessage], pk: int) -> bool:
         logger.warning("%s %s (%s) expired before it could be sent", label, pk, kind)
         return False
     try:
-        gateway_id = _deliver(message)
+        gateway_id, via = _deliver(message)
+    except SMSOutcomeUnknown as error:
+        # The provider may have taken it: never sent again by itself. Its
+        # delivery report (matched by the row's reference) or an operator
+        # settles the row, which stays "sending" meanwhile.
+        model.objects.filter(pk=pk).update(last_error=f"outcome unknown: {error}"[:500])
+        logger.error("%s %s: the provider's answer was lost (%s); not sent again, see the admin", label, pk, error)
+        return False
     except Exception as error:
         failed = message.attempts >= MAX_ATTEMPTS
         model.objects.filter(pk=pk).update(
@@ -237,8 +258,10 @@ def send(model: type[OutboxMessage], pk: int) -> bool:
         status=Status.SENT,
         sent_at=timezone.now(),
         gateway_id=str(gateway_id)[:100],
+        via=via,
         last_error="",
         body=model.redact(message.body),
+        variables=model.redact_variables(message.variables),
     )
     return True
 
@@ -324,8 +347,13 @@ def mark_sent(model: type[OutboxMessage], *, ids: list[int], actor=None) -> int:
     gateway's log shows them). Returns how many."""
     marked = 0
     note = _operator_note(actor, "marked sent")
-    for pk, body in model.objects.filter(pk__in=ids, status=Status.SENDING).values_list("pk", "body"):
+    rows = model.objects.filter(pk__in=ids, status=Status.SENDING).values_list("pk", "body", "variables")
+    for pk, body, variables in rows:
         marked += model.objects.filter(pk=pk, status=Status.SENDING).update(
-            status=Status.SENT, sent_at=timezone.now(), last_error=note, body=model.redact(body)
+            status=Status.SENT,
+            sent_at=timezone.now(),
+            last_error=note,
+            body=model.redact(body),
+            variables=model.redact_variables(variables),
         )
     return marked

@@ -28,6 +28,16 @@ class SMSMessage:
     body: str
     sender: str = ""
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    #: A KakaoTalk 알림톡: the registered template's code, its variables and
+    #: buttons (scheduling/alimtalk_templates.py); ``body`` is then the
+    #: template's text with the variables filled in. A backend without
+    #: 알림톡 sends ``body`` as SMS/LMS.
+    template_code: str = ""
+    variables: dict = field(default_factory=dict)
+    buttons: list = field(default_factory=list)
+    #: The outbox row this is ("meetings.Notification:42"), passed to the
+    #: provider so that a delivery report can find its row.
+    reference: str = ""
 
     @property
     def kind(self) -> str:
@@ -37,6 +47,21 @@ class SMSMessage:
 
 class SMSError(Exception):
     """The gateway refused or could not be reached; the caller may retry."""
+
+
+class SMSOutcomeUnknown(Exception):
+    """The request reached the gateway but its answer did not reach us (a
+    timeout): the message may have gone. The outbox does not retry it (that
+    could send it twice); the delivery report or an operator settles it."""
+
+
+@dataclass
+class SendResult:
+    """What a backend may return instead of a bare id: the gateway's id and
+    the channel asked for ("ata", "sms", "lms")."""
+
+    id: str
+    via: str
 
 
 class BaseSMSBackend:
@@ -51,8 +76,9 @@ class ConsoleBackend(BaseSMSBackend):
         self.lock = threading.Lock()
 
     def send(self, message):
+        kind = f"{message.kind}, 알림톡 {message.template_code}" if message.template_code else message.kind
         with self.lock:
-            self.stream.write(f"[{message.kind} to {message.to} from {message.sender}]\n{message.body}\n{'-' * 40}\n")
+            self.stream.write(f"[{kind} to {message.to} from {message.sender}]\n{message.body}\n{'-' * 40}\n")
             self.stream.flush()
         return message.id
 
@@ -65,7 +91,9 @@ class FileBackend(BaseSMSBackend):
         directory.mkdir(parents=True, exist_ok=True)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         (directory / f"{stamp}-{message.id}.txt").write_text(
-            f"To: {message.to}\nFrom: {message.sender}\nKind: {message.kind}\n\n{message.body}\n", encoding="utf-8"
+            f"To: {message.to}\nFrom: {message.sender}\nKind: {message.kind}\n"
+            f"Template: {message.template_code or '-'}\n\n{message.body}\n",
+            encoding="utf-8",
         )
         return message.id
 
@@ -84,6 +112,8 @@ _ALIASES = {
     "console": "scheduling.sms.ConsoleBackend",
     "file": "scheduling.sms.FileBackend",
     "locmem": "scheduling.sms.LocmemBackend",
+    # KakaoTalk 알림톡 with SMS/LMS fallback through SOLAPI (docs/notifications.md).
+    "solapi": "scheduling.solapi_backend.SolapiBackend",
 }
 
 
@@ -92,5 +122,7 @@ def get_backend() -> BaseSMSBackend:
     return import_string(path)()
 
 
-def send_sms(to: str, body: str) -> str:
-    return get_backend().send(SMSMessage(to=to, body=body, sender=settings.SMS_SENDER))
+def send_sms(to: str, body: str, **alimtalk) -> str | SendResult:
+    """Send ``body`` to ``to``; ``alimtalk`` (template_code, variables,
+    buttons, reference) makes it an 알림톡 where the backend can."""
+    return get_backend().send(SMSMessage(to=to, body=body, sender=settings.SMS_SENDER, **alimtalk))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from meetings.models import MeetingRequest, Notification
-from scheduling import outbox
+from scheduling import alimtalk_templates, outbox
 from scheduling.dates import korean_datetime
 
 #: What each kind of message says. ``{city}``, ``{reference}``, ``{subject}``
@@ -116,18 +116,25 @@ def _email_extra(kind: str) -> str:
     return "\n".join(lines)
 
 
-def render(kind: str, request: MeetingRequest, **context) -> str:
-    """The text of message ``kind`` about ``request`` in the active language.
-    ``when`` / ``who`` / ``where`` come from the active appointment unless
-    ``context`` gives them. Values are inserted on one line and as they are
-    (a ``{`` in a reason is not a placeholder)."""
+def message_values(request: MeetingRequest, **context) -> dict[str, str]:
+    """The values a message about ``request`` is filled in with (also the
+    variables of its 알림톡 template). ``when`` / ``who`` / ``where`` come
+    from the active appointment unless ``context`` gives them; every value
+    on one line."""
     values = dict.fromkeys(("link", "reason", "when", "who", "where", "deadline", "remedy"), "")
     values.update(city=settings.CITY_NAME, reference=request.reference, subject=request.subject)
     appointment = request.active_appointment
     if appointment:
         values.update(when=format_when(appointment.start), who=str(appointment.official), where=appointment.location)
     values.update({key: " ".join(str(value).split()) for key, value in context.items()})
-    return str(MESSAGES[kind]).format(**values).strip()
+    return values
+
+
+def render(kind: str, request: MeetingRequest, **context) -> str:
+    """The text of message ``kind`` about ``request`` in the active language.
+    Values are inserted as they are (a ``{`` in a reason is not a
+    placeholder)."""
+    return str(MESSAGES[kind]).format(**message_values(request, **context)).strip()
 
 
 def _email_body(body: str, extra: str = "") -> str:
@@ -149,7 +156,11 @@ def notify(request: MeetingRequest, kind: str, *, dedupe: str | None = None, **c
             "city": settings.CITY_NAME,
             "reference": request.reference,
         }
-        targets = [(Notification.Channel.SMS, request.phone, body)]
+        # The text message of a kind with a registered 알림톡 template is
+        # rendered from it (scheduling/alimtalk_templates.py): the same
+        # words, and exactly the registered text, or Kakao refuses it.
+        alimtalk = alimtalk_templates.template_fields(Notification, kind, message_values(request, **context))
+        targets = [(Notification.Channel.SMS, request.phone, alimtalk.pop("body", body))]
         if request.email:
             extra = _email_extra(kind)
             # The e-mail gives the full remedy instead of the SMS's one sentence.
@@ -166,6 +177,7 @@ def notify(request: MeetingRequest, kind: str, *, dedupe: str | None = None, **c
                 "recipient": recipient,
                 "subject": subject,
                 "body": text,
+                **(alimtalk if channel == Notification.Channel.SMS else {}),
             }
             for channel, recipient, text in targets
         ],

@@ -128,8 +128,8 @@ def _purge_one(request: MeetingRequest, now: dt.datetime) -> None:
     # The outbox: what was sent when stays; to whom and what is gone. A
     # message still waiting could no longer reach anyone.
     messages = Notification.objects.filter(request=request)
-    messages.update(recipient="", subject="", body="", last_error="")
-    messages.exclude(status=Notification.Status.SENT).update(
+    messages.update(recipient="", subject="", body="", last_error="", variables={})
+    messages.exclude(status__in=[Notification.Status.SENT, Notification.Status.DELIVERED]).update(
         status=Notification.Status.FAILED, last_error="personal data removed"
     )
 

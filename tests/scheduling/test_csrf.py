@@ -26,7 +26,10 @@ def test_the_csrf_middleware_is_on():
 
 def test_no_view_opts_out_of_csrf():
     exempt = [route for route, view in _views(get_resolver()) if getattr(view, "csrf_exempt", False)]
-    assert exempt == []
+    # Except the provider's delivery reports: a server-to-server call without
+    # a browser or a session, authenticated by its shared secret instead
+    # (scheduling/solapi_webhook.py; tested in tests/meetings/test_alimtalk.py).
+    assert exempt == ["hooks/solapi/reports/"]
 
 
 @pytest.mark.django_db

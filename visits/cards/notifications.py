@@ -36,7 +36,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from scheduling import outbox
+from scheduling import alimtalk_templates, outbox
 from scheduling.dates import korean_date
 from visits.cards import selectors, workflow
 from visits.models import Suggestion, SuggestionEvent, SuggestionNotification
@@ -140,6 +140,12 @@ def _email_body(body: str) -> str:
 
 def render(kind: str, suggestion: Suggestion, **context) -> str:
     """The text of the resident's message ``kind`` in the active language."""
+    return str(MESSAGES[kind]).format(**message_values(suggestion, **context))
+
+
+def message_values(suggestion: Suggestion, **context) -> dict[str, str]:
+    """The values a resident's message is filled in with (also the
+    variables of its 알림톡 template)."""
     values = {
         "city": settings.CITY_NAME,
         "neighborhood": suggestion.neighborhood.name,
@@ -149,18 +155,23 @@ def render(kind: str, suggestion: Suggestion, **context) -> str:
         "link": "",
     }
     values.update({key: _one_line(value) for key, value in context.items()})
-    return str(MESSAGES[kind]).format(**values)
+    return values
 
 
-def _to_resident(suggestion: Suggestion, kind: str, key: str, body: str) -> list[SuggestionNotification]:
-    """Queue ``body`` to the resident's mobile and/or e-mail."""
+def _to_resident(
+    suggestion: Suggestion, kind: str, key: str, body: str, values: dict | None = None
+) -> list[SuggestionNotification]:
+    """Queue ``body`` to the resident's mobile and/or e-mail. The text
+    message of a kind with a registered 알림톡 template is rendered from it
+    with ``values`` (scheduling/alimtalk_templates.py)."""
+    alimtalk = alimtalk_templates.template_fields(SuggestionNotification, kind, values) if values else {}
     subject = _("[%(city)s] Your suggestion for %(neighborhood)s") % {
         "city": settings.CITY_NAME,
         "neighborhood": suggestion.neighborhood.name,
     }
     targets = []
     if suggestion.contact_phone:
-        targets.append((Channel.SMS, suggestion.contact_phone, body))
+        targets.append((Channel.SMS, suggestion.contact_phone, alimtalk.pop("body", body)))
     if suggestion.contact_email:
         targets.append((Channel.EMAIL, suggestion.contact_email, _email_body(body)))
     return outbox.write(
@@ -174,6 +185,7 @@ def _to_resident(suggestion: Suggestion, kind: str, key: str, body: str) -> list
                 "recipient": recipient,
                 "subject": subject,
                 "body": text,
+                **(alimtalk if channel == Channel.SMS else {}),
             }
             for channel, recipient, text in targets
         ],
@@ -208,14 +220,14 @@ def tell_resident_of_status(suggestion: Suggestion, event: SuggestionEvent) -> l
         return []
     with translation.override(settings.LANGUAGE_CODE):
         note = _one_line(event.public_note, NOTE_IN_MESSAGE)
-        body = render(
-            "status",
-            suggestion,
-            status=Suggestion.Status(event.to_status or suggestion.status).label,
-            note=f" {note}" if note else "",
-            link=card_url(suggestion),
-        )
-        return _to_resident(suggestion, "status", f"status:{suggestion.pk}:{event.pk}", body)
+        context = {
+            "status": Suggestion.Status(event.to_status or suggestion.status).label,
+            "note": f" {note}" if note else "",
+            "link": card_url(suggestion),
+        }
+        body = render("status", suggestion, **context)
+        values = message_values(suggestion, **context)
+        return _to_resident(suggestion, "status", f"status:{suggestion.pk}:{event.pk}", body, values)
 
 
 def ask_if_resolved(suggestion: Suggestion) -> list[SuggestionNotification]:
@@ -228,8 +240,11 @@ def ask_if_resolved(suggestion: Suggestion) -> list[SuggestionNotification]:
     if completion_id is None:
         return []
     with translation.override(settings.LANGUAGE_CODE):
-        body = render("resolved_question", suggestion, link=answer_url(suggestion, completion_id))
-        return _to_resident(suggestion, "resolved_question", f"resolved_question:{suggestion.pk}:{completion_id}", body)
+        link = answer_url(suggestion, completion_id)
+        body = render("resolved_question", suggestion, link=link)
+        values = message_values(suggestion, link=link)
+        key = f"resolved_question:{suggestion.pk}:{completion_id}"
+        return _to_resident(suggestion, "resolved_question", key, body, values)
 
 
 # --- To the lead department -----------------------------------------------------------

@@ -702,10 +702,10 @@ def suggestion_contacts_purge(*, now: dt.datetime | None = None, batch_size: int
                 ).update(note="")
                 messages = SuggestionNotification.objects.filter(suggestion=suggestion)
                 messages.filter(recipient__in=contacts).update(recipient="")
-                messages.update(subject="", body="", last_error="")
-                messages.exclude(status=SuggestionNotification.Status.SENT).update(
-                    status=SuggestionNotification.Status.FAILED, last_error="personal data removed"
-                )
+                messages.update(subject="", body="", last_error="", variables={})
+                messages.exclude(
+                    status__in=[SuggestionNotification.Status.SENT, SuggestionNotification.Status.DELIVERED]
+                ).update(status=SuggestionNotification.Status.FAILED, last_error="personal data removed")
         purged += len(due)
         if len(due) < batch_size:
             return purged

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0011_neighborhood_follow'),
-        ('visits', '0007_visits_published_on_accept'),
+        ('scheduling', '0012_neighborhood_follow'),
+        ('visits', '0008_outbox_alimtalk_delivery'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0010_phone_verification'),
+        ('scheduling', '0011_phone_verification'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0009_staff_profile_position'),
+        ('scheduling', '0010_outbox_alimtalk_delivery'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0003_review_opinion'),
+        ('meetings', '0004_outbox_alimtalk_delivery'),
     ]
 
     operations = [
