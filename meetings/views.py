@@ -167,7 +167,8 @@ def request_form(request):
             return redirect("meetings:request_received")
         if form.is_valid():
             try:
-                submission = meeting_request_submit(**form.service_arguments())
+                # The citizen's messages go out in the language of the page they used.
+                submission = meeting_request_submit(**form.service_arguments(), language=request.LANGUAGE_CODE)
             except MeetingError as error:
                 form.add_error(None, str(error))
             else:

@@ -2,7 +2,9 @@
 in one place.
 
 Korean: ``2026. 12. 10.(목)`` and ``2026. 12. 10.(목) 14:00``; English (the
-second language): ``Thu 10 Dec 2026, 14:00``. Times are Asia/Seoul.
+second language): ``Thu 10 Dec 2026, 14:00``; on the citizens' pages and
+messages also Chinese ``2026年12月10日（周四） 14:00`` and Vietnamese
+``Thứ Năm, 10/12/2026 14:00``. Times are Asia/Seoul.
 """
 
 from __future__ import annotations
@@ -12,11 +14,31 @@ import datetime as dt
 from django.utils import formats, timezone, translation
 
 KOREAN_WEEKDAYS = "월화수목금토일"
+CHINESE_WEEKDAYS = "一二三四五六日"
+VIETNAMESE_WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+
+
+def _citizen_date(day: dt.date) -> str | None:
+    """The date in Chinese or Vietnamese when one of them is active (Django's
+    "D j M" would mix in English-like order), else None."""
+    language = translation.get_language() or "ko"
+    if language.startswith("zh"):
+        return f"{day.year}年{day.month}月{day.day}日（周{CHINESE_WEEKDAYS[day.weekday()]}）"
+    if language.startswith("vi"):
+        return f"{VIETNAMESE_WEEKDAYS[day.weekday()]}, {day.day:02d}/{day.month:02d}/{day.year}"
+    return None
 
 
 def korean_date(day: dt.date) -> str:
     """2026. 12. 10.(목)"""
     return f"{day.year}. {day.month}. {day.day}.({KOREAN_WEEKDAYS[day.weekday()]})"
+
+
+def public_date(day: dt.date) -> str:
+    """A date on the neighborhood and visit pages: the Korean form, as the
+    city publishes it, also on the English page; on a Chinese or Vietnamese
+    page that language's form (no Korean weekday on their pages)."""
+    return _citizen_date(day) or korean_date(day)
 
 
 def korean_datetime(moment: dt.datetime) -> str:
@@ -32,6 +54,9 @@ def local_when(moment: dt.datetime, *, with_time: bool = True) -> str:
     if (translation.get_language() or "ko").startswith("ko"):
         text = korean_date(local.date())
         return f"{text} {local:%H:%M}" if with_time else text
+    text = _citizen_date(local.date())
+    if text:
+        return f"{text} {local:%H:%M}" if with_time else text
     text = formats.date_format(local, "D j M Y")
     return f"{text}, {local:%H:%M}" if with_time else text
 
@@ -41,7 +66,7 @@ def local_date(day: dt.date) -> str:
     Nov 2026`` in English. Every report and PDF writes dates this way."""
     if (translation.get_language() or "ko").startswith("ko"):
         return korean_date(day)
-    return formats.date_format(day, "D j M Y")
+    return _citizen_date(day) or formats.date_format(day, "D j M Y")
 
 
 def html_datetime(value) -> str:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from scheduling.dates import korean_date
+from scheduling.dates import public_date
 from scheduling.errors import TongtongError
 from scheduling.rate_limits import token_lookup_limit
 from visits import card_public, card_services, selectors
@@ -52,7 +52,7 @@ def neighborhood_card(request, code):
 
 def _when(moment) -> str:
     local = timezone.localtime(moment)
-    return f"{korean_date(local.date())} {local:%H:%M}"
+    return f"{public_date(local.date())} {local:%H:%M}"
 
 
 # --- The resident's answer ---------------------------------------------------------------

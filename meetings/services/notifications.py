@@ -1,6 +1,8 @@
 """What the meetings app tells citizens, through the project's one outbox.
 
-``notify(request, kind)`` renders the message ``kind`` in Korean and writes
+``notify(request, kind)`` renders the message ``kind`` in the language the
+citizen used (``MeetingRequest.language``: Korean, English, Chinese or
+Vietnamese) and writes
 it as ``Notification`` rows (one per channel: SMS, and e-mail if the citizen
 gave an address) inside the caller's transaction, so a change and its
 message commit together or not at all. Everything after that — handing the
@@ -25,7 +27,8 @@ from django.utils.translation import gettext_lazy
 
 from meetings.models import MeetingRequest, Notification
 from scheduling import outbox
-from scheduling.dates import korean_datetime
+from scheduling.dates import korean_datetime, local_when
+from scheduling.languages import message_language
 
 Status = Notification.Status
 
@@ -40,8 +43,9 @@ SAME_DAY_ONLY = Notification.SAME_DAY_ONLY_KINDS
 
 #: What each kind of message says. ``{city}``, ``{reference}``, ``{subject}``
 #: and ``{when}`` / ``{who}`` / ``{where}`` / ``{reason}`` / ``{link}`` /
-#: ``{deadline}`` are filled in. Sent in Korean; 90 bytes go as an SMS, longer
-#: as an LMS (scheduling.sms). The confirmation carries the private status
+#: ``{deadline}`` are filled in (a moment given as a datetime is written in the
+#: message's language). Sent in the citizen's language; 90 bytes go as an SMS,
+#: longer as an LMS (scheduling.sms). The confirmation carries the private status
 #: link (an LMS); the others are short and point to "the link you received".
 MESSAGES = {
     "submitted": gettext_lazy("[{city}] Your meeting request {reference} was received. Follow it here: {link}"),
@@ -80,7 +84,7 @@ def redact_links(text: str) -> str:
     return Notification.redact(text)
 
 
-#: 2026. 12. 10.(목) 14:15 — messages to citizens are in Korean.
+#: 2026. 12. 10.(목) 14:15 — how the staff pages and the history write a moment.
 format_when = korean_datetime
 
 
@@ -144,11 +148,16 @@ def render(kind: str, request: MeetingRequest, **context) -> str:
     ``context`` gives them. Values are inserted on one line and as they are
     (a ``{`` in a reason is not a placeholder)."""
     values = dict.fromkeys(("link", "reason", "when", "who", "where", "deadline", "remedy"), "")
+    if kind == "declined":
+        values["remedy"] = decline_remedy_short()
     values.update(city=settings.CITY_NAME, reference=request.reference, subject=request.subject)
     appointment = request.active_appointment
     if appointment:
-        values.update(when=format_when(appointment.start), who=str(appointment.official), where=appointment.location)
-    values.update({key: " ".join(str(value).split()) for key, value in context.items()})
+        values.update(when=local_when(appointment.start), who=str(appointment.official), where=appointment.location)
+    for key, value in context.items():
+        if isinstance(value, dt.datetime):
+            value = local_when(value)
+        values[key] = " ".join(str(value).split())
     return str(MESSAGES[kind]).format(**values).strip()
 
 
@@ -165,7 +174,7 @@ def notify(request: MeetingRequest, kind: str, *, dedupe: str | None = None, **c
     repeated call a no-op (e.g. one reminder per appointment version), even
     from two processes at once (the key is unique in the database)."""
     key = dedupe or uuid.uuid4().hex
-    with translation.override("ko"):
+    with translation.override(message_language(request.language)):
         body = render(kind, request, **context)
         subject = _("[%(city)s] TongTong Day %(reference)s") % {
             "city": settings.CITY_NAME,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from meetings.errors import MeetingError
 from meetings.models import (
+    InterpreterLanguage,
     MeetingDay,
     MeetingRequest,
     PreferredDay,
@@ -27,6 +28,7 @@ from meetings.models import (
 from meetings.services.notifications import notify
 from meetings.services.series import meeting_days_saved
 from scheduling.clock import answer_due
+from scheduling.languages import message_language
 from scheduling.phones import InvalidPhoneNumber, normalize_mobile
 from scheduling.workdays import working_calendar
 
@@ -112,9 +114,11 @@ def meeting_request_submit(
     needs_sign_language: bool = False,
     needs_foreign_language: bool = False,
     foreign_language: str = "",
+    foreign_language_other: str = "",
     needs_wheelchair: bool = False,
     other_needs: str = "",
     channel: str = MeetingRequest.Channel.WEB,
+    language: str = "",
     actor=None,
     now: dt.datetime | None = None,
 ) -> Submission:
@@ -139,8 +143,10 @@ def meeting_request_submit(
         error = bookable_error(day, now=now)
         if error:
             raise MeetingError(error)
-    if needs_foreign_language and not foreign_language.strip():
+    if needs_foreign_language and foreign_language not in InterpreterLanguage.values:
         raise MeetingError(_("Tell us which language the interpreter should speak."))
+    if needs_foreign_language and foreign_language == InterpreterLanguage.OTHER and not foreign_language_other.strip():
+        raise MeetingError(_("Write which language the interpreter should speak."))
 
     now = now or timezone.now()
     token = secrets.token_urlsafe(24)
@@ -160,7 +166,13 @@ def meeting_request_submit(
                 group_size=group_size,
                 needs_sign_language=needs_sign_language,
                 needs_foreign_language=needs_foreign_language,
-                foreign_language=foreign_language.strip() if needs_foreign_language else "",
+                foreign_language=foreign_language if needs_foreign_language else "",
+                foreign_language_other=(
+                    foreign_language_other.strip()
+                    if needs_foreign_language and foreign_language == InterpreterLanguage.OTHER
+                    else ""
+                ),
+                language=message_language(language),
                 needs_wheelchair=needs_wheelchair,
                 other_needs=other_needs.strip(),
                 consent_at=now,
