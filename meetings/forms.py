@@ -184,6 +184,7 @@ class StaffIntakeForm(MeetingRequestForm):
         label=_("Language of the text messages"),
         choices=settings.LANGUAGES,
         initial=settings.LANGUAGE_CODE,
+        required=False,  # Korean when not given
         help_text=_("The citizen's messages are written in this language."),
     )
     channel = forms.ChoiceField(

@@ -16,6 +16,7 @@ checks them).
 from __future__ import annotations
 
 import fnmatch
+import unicodedata
 
 from django.conf import settings
 from django.utils import translation
@@ -110,7 +111,9 @@ def switcher_languages(path: str) -> list[dict]:
     languages = []
     for code in codes:
         info = translation.get_language_info(code)
-        languages.append({"code": code, "name_local": info["name_local"], "tag": html_lang(code)})
+        # NFC: Django writes "Tiếng Việt" with combining accents.
+        name = unicodedata.normalize("NFC", info["name_local"])
+        languages.append({"code": code, "name_local": name, "tag": html_lang(code)})
     return languages
 
 
