@@ -103,6 +103,29 @@ def message_language(code: str | None) -> str:
     return code if code in PUBLIC_LANGUAGES else settings.LANGUAGE_CODE
 
 
+def fits_korean_sms(text: str) -> bool:
+    """Whether Korean carriers' SMS/LMS (EUC-KR) can carry ``text`` as written."""
+    try:
+        text.encode("euc-kr")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def sms_text(text: str, language: str) -> str:
+    """The text as an SMS/LMS carries it. Korean carriers take EUC-KR, which
+    has none of Vietnamese's letters with two marks (ư, ơ, ạ, ế …): a
+    Vietnamese text goes without its marks ("khong dau"), as Vietnamese
+    banks and carriers write their own SMS, rather than as question marks.
+    The e-mail keeps every mark. Other texts go as written (Chinese
+    characters that EUC-KR lacks are the provider's matter; docs/languages.md)."""
+    if not language.startswith("vi") or fits_korean_sms(text):
+        return text
+    text = text.replace("đ", "d").replace("Đ", "D")
+    plain = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", plain)
+
+
 def switcher_languages(path: str) -> list[dict]:
     """The switcher's choices on the page at ``path``: all four on a public
     page, Korean and English on a staff page. Each with its own name

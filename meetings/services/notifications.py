@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from meetings.models import MeetingRequest, Notification
 from scheduling import outbox
 from scheduling.dates import korean_datetime, local_when
-from scheduling.languages import message_language
+from scheduling.languages import message_language, sms_text
 
 Status = Notification.Status
 
@@ -174,13 +174,15 @@ def notify(request: MeetingRequest, kind: str, *, dedupe: str | None = None, **c
     repeated call a no-op (e.g. one reminder per appointment version), even
     from two processes at once (the key is unique in the database)."""
     key = dedupe or uuid.uuid4().hex
-    with translation.override(message_language(request.language)):
+    language = message_language(request.language)
+    with translation.override(language):
         body = render(kind, request, **context)
         subject = _("[%(city)s] TongTong Day %(reference)s") % {
             "city": settings.CITY_NAME,
             "reference": request.reference,
         }
-        targets = [(Notification.Channel.SMS, request.phone, body)]
+        # Vietnamese without its marks by SMS (EUC-KR), in full by e-mail.
+        targets = [(Notification.Channel.SMS, request.phone, sms_text(body, language))]
         if request.email:
             extra = _email_extra(kind)
             # The e-mail gives the full remedy instead of the SMS's one sentence.

@@ -24,7 +24,7 @@ from meetings.selectors import day_key
 from meetings.services import booking
 from meetings.services.requests import status_url
 from meetings.services.review import review_override
-from scheduling.languages import PUBLIC_ONLY_LANGUAGES, is_public_source
+from scheduling.languages import PUBLIC_ONLY_LANGUAGES, is_public_source, sms_text
 from scheduling.models import Neighborhood
 from scheduling.sms import outbox
 from tests.meetings.conftest import submit
@@ -286,21 +286,27 @@ def test_a_citizen_who_used_vietnamese_gets_their_messages_in_vietnamese(client,
     _check_translated(done, "vi", leftovers, "Đơn của quý vị đã được tiếp nhận")
     request = MeetingRequest.objects.get()
     assert request.language == "vi"
+    # By SMS without the marks EUC-KR cannot carry (as Vietnamese SMS are written), by e-mail in full.
     sms = outbox[-1]
-    assert sms.body.startswith("[") and "đã được tiếp nhận" in sms.body and "/meetings/status/" in sms.body
-    assert "접수" not in sms.body
-    assert "đã được tiếp nhận" in mail.outbox[-1].body and "Địa chỉ này không nhận thư trả lời" in mail.outbox[-1].body
+    assert "Don dang ky gap" in sms.body and "da duoc tiep nhan" in sms.body and "/meetings/status/" in sms.body
+    assert "접수" not in sms.body and sms.body.encode("euc-kr")
+    assert (
+        "Đơn đăng ký gặp" in mail.outbox[-1].body
+        and "đã được tiếp nhận" in mail.outbox[-1].body
+        and "Địa chỉ này không nhận thư trả lời" in mail.outbox[-1].body
+    )
 
     # Later messages too, written while the staff work in Korean, with dates the Vietnamese way.
     review_override(request=request, reason="시험")
     booking.slot_book(request=request, slot=future_days[0].slots.first())
     scheduled = outbox[-1].body
-    assert "Buổi gặp" in scheduled and "Thứ" in scheduled and "면담" not in scheduled
+    assert "Buoi gap" in scheduled and "Thu " in scheduled and "면담" not in scheduled
+    assert "Buổi gặp" in mail.outbox[-1].body and "Thứ" in mail.outbox[-1].body
 
     extended = submit(language="vi").request
     new_due = extended.answer_due_at + dt.timedelta(days=5)
     booking.due_date_extend(request=extended, new_due=new_due, reason="Cần thêm thời gian")
-    assert "được gia hạn đến" in outbox[-1].body and "Thứ" in outbox[-1].body
+    assert "duoc gia han den" in outbox[-1].body and "Thu " in outbox[-1].body
 
 
 def test_a_refusal_to_a_chinese_speaker_gives_the_remedy_in_chinese(client, future_days):
@@ -340,7 +346,7 @@ def test_the_form_offers_the_interpreter_languages_in_their_own_names(client, fu
         "중국어 (中文)",
         "베트남어 (Tiếng Việt)",
         "네팔어 (नेपाली)",
-        "크메르어(캄보디아어) (ភាសាខ្មែរ)",
+        "크메르어/캄보디아어 (ភាសាខ្មែរ)",
         "기타 언어",
     ]:
         assert text in select
@@ -395,3 +401,10 @@ def test_the_migration_turns_typed_languages_into_the_list_and_keeps_the_rest(fu
     for text, expected in typed.items():
         request = MeetingRequest.objects.get(pk=requests[text])
         assert (request.foreign_language, request.foreign_language_other) == expected
+
+
+def test_a_vietnamese_sms_drops_the_marks_euc_kr_lacks_and_nothing_else_changes():
+    assert sms_text("Đơn của quý vị đã được tiếp nhận", "vi") == "Don cua quy vi da duoc tiep nhan"
+    assert sms_text("[통통시] 면담 신청이 접수되었습니다.", "ko") == "[통통시] 면담 신청이 접수되었습니다."
+    assert sms_text("[통통시] 您的面谈申请已受理。", "zh-hans") == "[통통시] 您的面谈申请已受理。"
+    assert sms_text("[통통시] Xin chào", "vi") == "[통통시] Xin chào".replace("à", "a")
