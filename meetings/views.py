@@ -41,7 +41,7 @@ from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.notifications import decline_remedies
 from meetings.services.requests import meeting_request_submit, request_for_token
 from scheduling.client_ip import client_ip
-from scheduling.dates import local_when
+from scheduling.dates import local_when, read_korean_datetime
 from scheduling.http import calendar_response
 from scheduling.ical import CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
@@ -326,7 +326,10 @@ def _timeline(history) -> list[dict]:
         label = EVENT_LABELS.get(event.action)
         if label is None:
             label = S(event.to_status).label if event.to_status in S.values else event.action
-        items.append({"label": str(label), "when": when(event.at), "at": event.at, "note": event.note})
+        # A booking's note is its moment in Korean: written again in the page's language.
+        moment = read_korean_datetime(event.note)
+        note = local_when(moment) if moment else event.note
+        items.append({"label": str(label), "when": when(event.at), "at": event.at, "note": note})
     return items
 
 

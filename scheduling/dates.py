@@ -10,6 +10,7 @@ messages also Chinese ``2026年12月10日（周四） 14:00`` and Vietnamese
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import formats, timezone, translation
 
@@ -45,6 +46,23 @@ def korean_datetime(moment: dt.datetime) -> str:
     """2026. 12. 10.(목) 14:00, in Seoul time (SMS and e-mail are Korean)."""
     local = timezone.localtime(moment)
     return f"{korean_date(local.date())} {local:%H:%M}"
+
+
+KOREAN_DATETIME = re.compile(r"(\d{4})\. (\d{1,2})\. (\d{1,2})\.\([월화수목금토일]\) (\d{2}):(\d{2})")
+
+
+def read_korean_datetime(text: str) -> dt.datetime | None:
+    """The Seoul moment ``korean_datetime`` wrote, or None for any other text
+    (a request's history keeps some moments as such notes; the status page
+    writes them again in the page's language)."""
+    match = KOREAN_DATETIME.fullmatch(text.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute = map(int, match.groups())
+    try:
+        return timezone.make_aware(dt.datetime(year, month, day, hour, minute))
+    except ValueError:
+        return None
 
 
 def local_when(moment: dt.datetime, *, with_time: bool = True) -> str:

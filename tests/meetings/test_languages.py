@@ -97,6 +97,10 @@ def _check_translated(response, language, leftovers, phrase=None):
     assert 'lang="zh-Hans"' in page and "简体中文" in page and "Tiếng Việt" in page
 
 
+def _status_path(submission) -> str:
+    return "/meetings/status/" + status_url(submission.token).rstrip("/").rsplit("/", 1)[-1] + "/"
+
+
 @pytest.fixture
 def public_pages(client, future_days):
     """Every public page a citizen can open, with the key of its phrase."""
@@ -156,6 +160,22 @@ def test_the_form_errors_are_in_the_citizens_language(client, future_days, lefto
     assert "这个字段是必填项。" in text  # Django's
     assert "请告诉我们需要翻译的语言。" in text
     assert "This field is required." not in text
+
+
+def test_the_history_of_a_booked_request_writes_the_booked_moment_in_the_pages_language(client, future_days):
+    """The history keeps the booked moment as a Korean note; the status page
+    writes it again in Chinese."""
+    submission = submit(future_days[:1])
+    booking.slot_book(request=submission.request, slot=future_days[0].slots.first())
+    local = timezone.localtime(future_days[0].slots.first().start)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    history = re.search(
+        r'<ol class="tt-history">.*?</ol>',
+        _ask(client, _status_path(submission), "zh-hans", "cookie").content.decode(),
+        re.S,
+    ).group(0)
+    assert f"{local.year}年{local.month}月{local.day}日" in history and f"{local:%H:%M}" in history
+    assert "(목)" not in history and ".(" not in history
 
 
 def test_dates_on_a_chinese_or_vietnamese_page_are_written_their_way(client, future_days):
@@ -408,3 +428,12 @@ def test_a_vietnamese_sms_drops_the_marks_euc_kr_lacks_and_nothing_else_changes(
     assert sms_text("[통통시] 면담 신청이 접수되었습니다.", "ko") == "[통통시] 면담 신청이 접수되었습니다."
     assert sms_text("[통통시] 您的面谈申请已受理。", "zh-hans") == "[통통시] 您的面谈申请已受理。"
     assert sms_text("[통통시] Xin chào", "vi") == "[통통시] Xin chào".replace("à", "a")
+
+
+def test_a_korean_moment_in_a_note_reads_back_exactly():
+    from scheduling.dates import korean_datetime, read_korean_datetime
+
+    moment = timezone.make_aware(dt.datetime(2026, 12, 10, 14, 15))
+    assert read_korean_datetime(korean_datetime(moment)) == moment
+    assert read_korean_datetime("다른 기관 소관 2026. 12. 10.(목) 14:15") is None
+    assert read_korean_datetime("2026. 2. 30.(월) 14:15") is None
