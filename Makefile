@@ -78,8 +78,11 @@ format:
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Korean and English hold every message; Chinese and Vietnamese only the
+# citizens' ones, rebuilt from the English catalogue (docs/languages.md).
 messages:
 	$(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=node_modules
+	$(PY) scripts/public_catalog.py
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:

@@ -173,6 +173,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A staff page asked in Chinese or Vietnamese answers in Korean.
+    "scheduling.languages.staff_pages_in_staff_languages",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -435,7 +437,9 @@ LOGOUT_REDIRECT_URL = "home"
 # carry no language prefix.
 
 LANGUAGE_CODE = "ko"
-LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
+# Citizens: Korean, English, Chinese (simplified), Vietnamese; the staff
+# pages only the first two (scheduling/languages.py, docs/languages.md).
+LANGUAGES = [("ko", _("Korean")), ("en", _("English")), ("zh-hans", _("Chinese (simplified)")), ("vi", _("Vietnamese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "tongtong_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

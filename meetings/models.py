@@ -155,6 +155,28 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
+class InterpreterLanguage(models.TextChoices):
+    """The spoken languages an interpreter can be asked for (issue 15): the
+    languages of the city's largest foreign-resident groups, then "other"
+    with the language written in ``foreign_language_other``. Korean Sign
+    Language (수어) is its own box (``needs_sign_language``): it can be needed
+    beside a spoken language. Codes are ISO 639."""
+
+    CHINESE = "zh", _("Chinese")
+    VIETNAMESE = "vi", _("Vietnamese")
+    ENGLISH = "en", _("English")
+    JAPANESE = "ja", _("Japanese")
+    RUSSIAN = "ru", _("Russian")
+    THAI = "th", _("Thai")
+    MONGOLIAN = "mn", _("Mongolian")
+    UZBEK = "uz", _("Uzbek")
+    FILIPINO = "fil", _("Filipino (Tagalog)")
+    KHMER = "km", _("Khmer (Cambodian)")
+    NEPALI = "ne", _("Nepali")
+    INDONESIAN = "id", _("Indonesian")
+    OTHER = "other", _("Other language")
+
+
 class MeetingRequest(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -206,9 +228,16 @@ class MeetingRequest(models.Model):
     # Accessibility needs (seed 004).
     needs_sign_language = models.BooleanField(_("sign-language interpreter"), default=False)
     needs_foreign_language = models.BooleanField(_("foreign-language interpreter"), default=False)
-    foreign_language = models.CharField(_("language"), max_length=50, blank=True)
+    foreign_language = models.CharField(
+        _("interpreter's language"), max_length=50, blank=True, choices=InterpreterLanguage.choices
+    )
+    foreign_language_other = models.CharField(_("other language"), max_length=50, blank=True)
     needs_wheelchair = models.BooleanField(_("wheelchair access"), default=False)
     other_needs = models.CharField(_("other needs"), max_length=200, blank=True)
+
+    #: The language the citizen used (the page's, or the one staff chose at
+    #: intake): their messages go out in it (meetings.services.notifications).
+    language = models.CharField(_("language of the messages"), max_length=10, default="ko")
 
     consent_at = models.DateTimeField(_("consent given at"))
     #: sha256 of the private status link's token; the token itself is never stored.
@@ -278,12 +307,21 @@ class MeetingRequest(models.Model):
         if self.needs_sign_language:
             needs.append(str(_("Sign-language interpreter")))
         if self.needs_foreign_language:
-            needs.append(str(_("Foreign-language interpreter (%(language)s)")) % {"language": self.foreign_language})
+            language = self.interpreter_language
+            needs.append(str(_("Foreign-language interpreter (%(language)s)")) % {"language": language})
         if self.needs_wheelchair:
             needs.append(str(_("Wheelchair access")))
         if self.other_needs:
             needs.append(self.other_needs)
         return needs
+
+    @property
+    def interpreter_language(self) -> str:
+        """The interpreter's language as staff read it: its name from the
+        list, or what the citizen wrote under "other"."""
+        if self.foreign_language == InterpreterLanguage.OTHER:
+            return self.foreign_language_other
+        return str(self.get_foreign_language_display())
 
     @property
     def active_appointment(self):

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
+from scheduling.languages import html_lang, switcher_languages
 from scheduling.people import staff_label
 from scheduling.permissions import is_staff_member
 from scheduling.staff import menu_for
@@ -21,6 +23,10 @@ def site(request):
         "staff_page": False,
         "staff_menu": [],
         "staff_who": "",
+        # <html lang> as a BCP 47 tag (zh-Hans), and the switcher's choices:
+        # four languages on a public page, Korean and English on a staff page.
+        "html_lang": html_lang(translation.get_language()),
+        "site_languages": switcher_languages(request.path),
     }
     if staff and request.path.startswith(reverse("staff:home")):
         context["staff_page"] = True

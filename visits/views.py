@@ -8,7 +8,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 
-from scheduling.dates import korean_date
+from scheduling.dates import korean_date, public_date
 from visits.models import FieldVisit
 from visits.rotation import selectors
 
@@ -36,14 +36,14 @@ def visit_list(request):
     upcoming = [
         {
             "visit": visit,
-            "date": korean_date(visit.start),
+            "date": public_date(timezone.localdate(visit.start)),
             "time": f"{timezone.localtime(visit.start):%H:%M}",
             "purpose": visit.purpose_labels(),
         }
         for visit in selectors.upcoming_public_visits(timezone.now())
     ]
     held = [
-        {"visit": visit, "date": korean_date(visit.start), "share": share_text(visit)}
+        {"visit": visit, "date": public_date(timezone.localdate(visit.start)), "share": share_text(visit)}
         for visit in selectors.reported_visits()[:HELD_ON_PAGE]
     ]
     return render(request, "visits/list.html", {"upcoming": upcoming, "held": held})

@@ -8,11 +8,12 @@ import re
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Category, MeetingDay, MeetingRequest
+from meetings.models import Category, InterpreterLanguage, MeetingDay, MeetingRequest
 from meetings.selectors import day_key
 from meetings.services.requests import MAX_PREFERRED_DAYS
 from scheduling.dates import korean_date, local_when
@@ -21,7 +22,33 @@ from scheduling.phones import InvalidPhoneNumber, normalize_mobile
 
 #: Text that looks like an HTML tag or comment: ``<b``, ``</``, ``<!--``.
 HTML_TAG = re.compile(r"<\s*[/!?a-zA-Z]")
-FREE_TEXT_FIELDS = ("name", "subject", "description", "foreign_language", "other_needs")
+FREE_TEXT_FIELDS = ("name", "subject", "description", "foreign_language_other", "other_needs")
+#: Each interpreter language also in its own script, so that a citizen finds
+#: theirs whatever language the page is in.
+NATIVE_LANGUAGE_NAMES = {
+    "zh": "中文",
+    "vi": "Tiếng Việt",
+    "en": "English",
+    "ja": "日本語",
+    "ru": "Русский",
+    "th": "ภาษาไทย",
+    "mn": "Монгол хэл",
+    "uz": "Oʻzbekcha",
+    "fil": "Filipino",
+    "km": "ភាសាខ្មែរ",
+    "ne": "नेपाली",
+    "id": "Bahasa Indonesia",
+}
+
+
+def interpreter_language_choices() -> list[tuple[str, str]]:
+    """The list in the page's language, each with its own name: 베트남어 (Tiếng Việt)."""
+    choices = [("", _("Choose"))]
+    for code, label in InterpreterLanguage.choices:
+        native = NATIVE_LANGUAGE_NAMES.get(code)
+        label = str(label)
+        choices.append((code, f"{label} ({native})" if native and native != label else label))
+    return choices
 
 
 def _staff_day_label(day: MeetingDay) -> str:
@@ -92,7 +119,10 @@ class MeetingRequestForm(forms.Form):
     )
     needs_sign_language = forms.BooleanField(label=_("Sign-language interpreter"), required=False)
     needs_foreign_language = forms.BooleanField(label=_("Foreign-language interpreter"), required=False)
-    foreign_language = forms.CharField(label=_("Which language?"), max_length=50, required=False)
+    foreign_language = forms.ChoiceField(
+        label=_("Which language?"), choices=interpreter_language_choices, required=False
+    )
+    foreign_language_other = forms.CharField(label=_("Other language: which one?"), max_length=50, required=False)
     needs_wheelchair = forms.BooleanField(label=_("Wheelchair access"), required=False)
     other_needs = forms.CharField(label=_("Other help you need"), max_length=200, required=False)
     consent = forms.BooleanField(
@@ -129,8 +159,14 @@ class MeetingRequestForm(forms.Form):
         for name in FREE_TEXT_FIELDS:
             if HTML_TAG.search(data.get(name) or ""):
                 self.add_error(name, _("Please write plain text: remove anything between < and >."))
-        if data.get("needs_foreign_language") and not (data.get("foreign_language") or "").strip():
+        if data.get("needs_foreign_language") and not data.get("foreign_language"):
             self.add_error("foreign_language", _("Tell us which language the interpreter should speak."))
+        if (
+            data.get("needs_foreign_language")
+            and data.get("foreign_language") == InterpreterLanguage.OTHER
+            and not (data.get("foreign_language_other") or "").strip()
+        ):
+            self.add_error("foreign_language_other", _("Write which language the interpreter should speak."))
         return data
 
     def service_arguments(self) -> dict:
@@ -144,6 +180,13 @@ class StaffIntakeForm(MeetingRequestForm):
     """A request taken by phone or at the counter, entered by staff through
     the same service as the public form."""
 
+    language = forms.ChoiceField(
+        label=_("Language of the text messages"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,  # Korean when not given
+        help_text=_("The citizen's messages are written in this language."),
+    )
     channel = forms.ChoiceField(
         label=_("Received by"),
         choices=[(MeetingRequest.Channel.PHONE, _("Phone")), (MeetingRequest.Channel.WALK_IN, _("Walk-in"))],

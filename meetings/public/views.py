@@ -36,7 +36,7 @@ from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.notifications import decline_remedies
 from meetings.services.requests import meeting_request_check, meeting_request_submit, request_for_token
 from scheduling.client_ip import client_ip
-from scheduling.dates import local_date, local_when
+from scheduling.dates import local_date, local_when, read_korean_datetime
 from scheduling.http import calendar_response, private_page
 from scheduling.ical import CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
@@ -166,7 +166,7 @@ def request_form(request):
                     return redirect("meetings:request_verify")
             else:
                 try:
-                    submission = meeting_request_submit(**form.service_arguments())
+                    submission = meeting_request_submit(**form.service_arguments(), language=request.LANGUAGE_CODE)
                 except MeetingError as error:
                     form.add_error(None, str(error))
                 else:
@@ -260,7 +260,10 @@ def _submit_verified(request, verification):
     if not form.is_valid():
         return _form_page(request, form, days)
     try:
-        submission = meeting_request_submit(**form.service_arguments(), verification=verification)
+        # The citizen's messages go out in the language of the page they used.
+        submission = meeting_request_submit(
+            **form.service_arguments(), verification=verification, language=request.LANGUAGE_CODE
+        )
     except MeetingError as error:
         form.add_error(None, str(error))
         return _form_page(request, form, days)
@@ -408,7 +411,10 @@ def _timeline(history) -> list[dict]:
         label = EVENT_LABELS.get(event.action)
         if label is None:
             label = S(event.to_status).label if event.to_status in S.values else event.action
-        items.append({"label": str(label), "when": when(event.at), "at": event.at, "note": event.note})
+        # A booking's note is its moment in Korean: written again in the page's language.
+        moment = read_korean_datetime(event.note)
+        note = local_when(moment) if moment else event.note
+        items.append({"label": str(label), "when": when(event.at), "at": event.at, "note": note})
     return items
 
 

@@ -26,7 +26,7 @@ from meetings.models import (
 )
 from meetings.rules import BOOKED_STATUSES, TRANSITIONS, WAITLIST_IN_LINE
 from meetings.services.feedback import feedback_url
-from meetings.services.notifications import decline_remedy_short, format_when, notify
+from meetings.services.notifications import format_when, notify
 from meetings.services.requests import bookable_error
 from meetings.services.series import meeting_days_saved
 from meetings.services.transitions import appointment_cancel, lock, record, transition
@@ -306,7 +306,7 @@ def request_decline(*, request: MeetingRequest, reason: str, actor=None) -> Meet
     transition(request, S.DECLINED, actor=actor, action="declined", note=reason)
     # A refusal states its remedy (민원처리법 제27조): one sentence by SMS,
     # the full list by e-mail and on the status page.
-    notify(request, "declined", reason=reason, remedy=decline_remedy_short())
+    notify(request, "declined", reason=reason)
     return request
 
 
@@ -429,7 +429,7 @@ def due_date_extend(*, request: MeetingRequest, new_due: dt.datetime, reason: st
     request.extension_reason = reason
     request.save(update_fields=["extended_due_at", "extension_reason"])
     record(request, "extended", actor=actor, from_status=request.status, note=reason)
-    notify(request, "extended", reason=reason, when=format_when(new_due))
+    notify(request, "extended", reason=reason, when=new_due)
     return request
 
 
@@ -460,8 +460,8 @@ def waitlist_offer_next(*, slot: Slot) -> WaitlistEntry | None:
     notify(
         entry.request,
         "waitlist_offer",
-        when=format_when(slot.start),
-        deadline=format_when(entry.offer_expires_at),
+        when=slot.start,
+        deadline=entry.offer_expires_at,
         dedupe=f"offer-{entry.pk}-{slot.pk}",
     )
     return entry

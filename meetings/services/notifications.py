@@ -1,6 +1,8 @@
 """What the meetings app tells citizens, through the project's one outbox.
 
-``notify(request, kind)`` renders the message ``kind`` in Korean and writes
+``notify(request, kind)`` renders the message ``kind`` in the language the
+citizen used (``MeetingRequest.language``: Korean, English, Chinese or
+Vietnamese) and writes
 it as ``Notification`` rows (one per channel: SMS, and e-mail if the citizen
 gave an address) inside the caller's transaction, so a change and its
 message commit together or not at all. Everything after that — handing the
@@ -12,6 +14,7 @@ docs/notifications.md), called with the ``Notification`` model.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -21,12 +24,14 @@ from django.utils.translation import gettext_lazy
 
 from meetings.models import MeetingRequest, Notification
 from scheduling import alimtalk_templates, outbox
-from scheduling.dates import korean_datetime
+from scheduling.dates import korean_datetime, local_when
+from scheduling.languages import message_language, sms_text
 
 #: What each kind of message says. ``{city}``, ``{reference}``, ``{subject}``
 #: and ``{when}`` / ``{who}`` / ``{where}`` / ``{reason}`` / ``{link}`` /
-#: ``{deadline}`` are filled in. Sent in Korean; 90 bytes go as an SMS, longer
-#: as an LMS (scheduling.sms). The confirmation carries the private status
+#: ``{deadline}`` are filled in (a moment given as a datetime is written in the
+#: message's language). Sent in the citizen's language; 90 bytes go as an SMS,
+#: longer as an LMS (scheduling.sms). The confirmation carries the private status
 #: link (an LMS); the others are short and point to "the link you received".
 MESSAGES = {
     "submitted": gettext_lazy("[{city}] Your meeting request {reference} was received. Follow it here: {link}"),
@@ -58,7 +63,7 @@ MESSAGES = {
 }
 
 
-#: 2026. 12. 10.(목) 14:15 — messages to citizens are in Korean.
+#: 2026. 12. 10.(목) 14:15 — how the staff pages and the history write a moment.
 format_when = korean_datetime
 
 
@@ -116,17 +121,22 @@ def _email_extra(kind: str) -> str:
     return "\n".join(lines)
 
 
-def message_values(request: MeetingRequest, **context) -> dict[str, str]:
+def message_values(kind: str, request: MeetingRequest, **context) -> dict[str, str]:
     """The values a message about ``request`` is filled in with (also the
     variables of its 알림톡 template). ``when`` / ``who`` / ``where`` come
     from the active appointment unless ``context`` gives them; every value
     on one line."""
     values = dict.fromkeys(("link", "reason", "when", "who", "where", "deadline", "remedy"), "")
+    if kind == "declined":
+        values["remedy"] = decline_remedy_short()
     values.update(city=settings.CITY_NAME, reference=request.reference, subject=request.subject)
     appointment = request.active_appointment
     if appointment:
-        values.update(when=format_when(appointment.start), who=str(appointment.official), where=appointment.location)
-    values.update({key: " ".join(str(value).split()) for key, value in context.items()})
+        values.update(when=local_when(appointment.start), who=str(appointment.official), where=appointment.location)
+    for key, value in context.items():
+        if isinstance(value, dt.datetime):
+            value = local_when(value)
+        values[key] = " ".join(str(value).split())
     return values
 
 
@@ -134,7 +144,7 @@ def render(kind: str, request: MeetingRequest, **context) -> str:
     """The text of message ``kind`` about ``request`` in the active language.
     Values are inserted as they are (a ``{`` in a reason is not a
     placeholder)."""
-    return str(MESSAGES[kind]).format(**message_values(request, **context)).strip()
+    return str(MESSAGES[kind]).format(**message_values(kind, request, **context)).strip()
 
 
 def _email_body(body: str, extra: str = "") -> str:
@@ -150,7 +160,8 @@ def notify(request: MeetingRequest, kind: str, *, dedupe: str | None = None, **c
     repeated call a no-op (e.g. one reminder per appointment version), even
     from two processes at once (the key is unique in the database)."""
     key = dedupe or uuid.uuid4().hex
-    with translation.override("ko"):
+    language = message_language(request.language)
+    with translation.override(language):
         body = render(kind, request, **context)
         subject = _("[%(city)s] TongTong Day %(reference)s") % {
             "city": settings.CITY_NAME,
@@ -158,9 +169,11 @@ def notify(request: MeetingRequest, kind: str, *, dedupe: str | None = None, **c
         }
         # The text message of a kind with a registered 알림톡 template is
         # rendered from it (scheduling/alimtalk_templates.py): the same
-        # words, and exactly the registered text, or Kakao refuses it.
-        alimtalk = alimtalk_templates.template_fields(Notification, kind, message_values(request, **context))
-        targets = [(Notification.Channel.SMS, request.phone, alimtalk.pop("body", body))]
+        # words, and exactly the registered text, or Kakao refuses it. A
+        # language with no template goes by SMS/LMS; Vietnamese without its
+        # marks (EUC-KR), in full by e-mail.
+        alimtalk = alimtalk_templates.template_fields(Notification, kind, message_values(kind, request, **context))
+        targets = [(Notification.Channel.SMS, request.phone, alimtalk.pop("body", None) or sms_text(body, language))]
         if request.email:
             extra = _email_extra(kind)
             # The e-mail gives the full remedy instead of the SMS's one sentence.

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from meetings.errors import MeetingError
 from meetings.models import (
+    InterpreterLanguage,
     MeetingDay,
     MeetingRequest,
     PreferredDay,
@@ -28,6 +29,7 @@ from meetings.services.series import meeting_days_saved
 from meetings.services.transitions import record
 from scheduling.clock import answer_due
 from scheduling.dates import korean_date
+from scheduling.languages import message_language
 from scheduling.models import PhoneVerification
 from scheduling.phones import InvalidPhoneNumber, normalize_mobile
 from scheduling.verification import verification_done
@@ -92,6 +94,7 @@ def meeting_request_check(
     preferred_days: list[MeetingDay] = (),
     needs_foreign_language: bool = False,
     foreign_language: str = "",
+    foreign_language_other: str = "",
     now: dt.datetime | None = None,
     **_other_fields,
 ) -> None:
@@ -104,11 +107,12 @@ def meeting_request_check(
         preferred_days=preferred_days,
         needs_foreign_language=needs_foreign_language,
         foreign_language=foreign_language,
+        foreign_language_other=foreign_language_other,
         now=now,
     )
 
 
-def _checked(*, phone, consent, preferred_days, needs_foreign_language, foreign_language, now):
+def _checked(*, phone, consent, preferred_days, needs_foreign_language, foreign_language, foreign_language_other, now):
     """The submission's own checks; the normalised phone and the preferred
     days, one per rule date."""
     if not consent:
@@ -125,8 +129,10 @@ def _checked(*, phone, consent, preferred_days, needs_foreign_language, foreign_
         error = bookable_error(day, now=now)
         if error:
             raise MeetingError(error)
-    if needs_foreign_language and not foreign_language.strip():
+    if needs_foreign_language and foreign_language not in InterpreterLanguage.values:
         raise MeetingError(_("Tell us which language the interpreter should speak."))
+    if needs_foreign_language and foreign_language == InterpreterLanguage.OTHER and not foreign_language_other.strip():
+        raise MeetingError(_("Write which language the interpreter should speak."))
 
     return phone, preferred_days
 
@@ -147,9 +153,11 @@ def meeting_request_submit(
     needs_sign_language: bool = False,
     needs_foreign_language: bool = False,
     foreign_language: str = "",
+    foreign_language_other: str = "",
     needs_wheelchair: bool = False,
     other_needs: str = "",
     channel: str = MeetingRequest.Channel.WEB,
+    language: str = "",
     actor=None,
     verification: PhoneVerification | None = None,
     now: dt.datetime | None = None,
@@ -169,6 +177,7 @@ def meeting_request_submit(
         preferred_days=preferred_days,
         needs_foreign_language=needs_foreign_language,
         foreign_language=foreign_language,
+        foreign_language_other=foreign_language_other,
         now=now,
     )
     if verification is not None and (verification.verified_at is None or verification.phone != phone):
@@ -192,7 +201,13 @@ def meeting_request_submit(
                 group_size=group_size,
                 needs_sign_language=needs_sign_language,
                 needs_foreign_language=needs_foreign_language,
-                foreign_language=foreign_language.strip() if needs_foreign_language else "",
+                foreign_language=foreign_language if needs_foreign_language else "",
+                foreign_language_other=(
+                    foreign_language_other.strip()
+                    if needs_foreign_language and foreign_language == InterpreterLanguage.OTHER
+                    else ""
+                ),
+                language=message_language(language),
                 needs_wheelchair=needs_wheelchair,
                 other_needs=other_needs.strip(),
                 consent_at=now,

@@ -62,6 +62,7 @@ BLANK_FIELDS = {
     "subject": "",
     "description": "",
     "foreign_language": "",
+    "foreign_language_other": "",
     "other_needs": "",
     "needs_sign_language": False,
     "needs_foreign_language": False,

@@ -19,7 +19,7 @@ from django.core import signing
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from scheduling.dates import korean_date
+from scheduling.dates import public_date
 from scheduling.models import Neighborhood
 from visits.cards import notifications as card_notifications
 from visits.cards import workflow
@@ -187,7 +187,7 @@ def _korean(day) -> str:
         return ""
     if isinstance(day, dt.datetime):
         day = timezone.localdate(day)
-    return korean_date(day)
+    return public_date(day)
 
 
 def _public_updates(neighborhood_id: int) -> dict[int, list[PublicUpdate]]:

@@ -240,7 +240,7 @@ def test_the_request_page_shows_everything_the_citizen_gave(staff, future_days):
         group_size=3,
         needs_sign_language=True,
         needs_foreign_language=True,
-        foreign_language="베트남어",
+        foreign_language="vi",
         needs_wheelchair=True,
         other_needs="보조견 동반",
     )
@@ -578,7 +578,7 @@ def test_the_run_sheet_lists_each_slot_with_accessibility_needs(staff, future_da
         subject="경로당 보수",
         needs_sign_language=True,
         needs_foreign_language=True,
-        foreign_language="베트남어",
+        foreign_language="vi",
         needs_wheelchair=True,
         other_needs="보조견 동반",
     )
