@@ -405,7 +405,7 @@ def test_other_language_needs_its_name(client, future_days):
 
 
 def test_the_migration_turns_typed_languages_into_the_list_and_keeps_the_rest(future_days):
-    migration = importlib.import_module("meetings.migrations.0004_request_language_and_interpreter_choice")
+    migration = importlib.import_module("meetings.migrations.0006_request_language_and_interpreter_choice")
     typed = {
         "베트남어": ("vi", ""),
         " Chinese ": ("zh", ""),

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from tests.meetings.test_languages import TAGS, _catalogue, _page_text, _sentences
-from tests.visits.test_card_public import full_story
-from visits import card_services as cs
+from tests.visits.cards.test_public import full_story
+from visits.cards import services as cs
 
 pytestmark = pytest.mark.django_db
 
