@@ -172,7 +172,9 @@ def notify(request: MeetingRequest, kind: str, *, dedupe: str | None = None, **c
         # words, and exactly the registered text, or Kakao refuses it. A
         # language with no template goes by SMS/LMS; Vietnamese without its
         # marks (EUC-KR), in full by e-mail.
-        alimtalk = alimtalk_templates.template_fields(Notification, kind, message_values(kind, request, **context))
+        alimtalk = alimtalk_templates.template_fields(
+            Notification, kind, message_values(kind, request, **context), language=language
+        )
         targets = [(Notification.Channel.SMS, request.phone, alimtalk.pop("body", None) or sms_text(body, language))]
         if request.email:
             extra = _email_extra(kind)

@@ -27,7 +27,7 @@ from meetings.services.review import review_override
 from scheduling.languages import PUBLIC_ONLY_LANGUAGES, is_public_source, sms_text
 from scheduling.models import Neighborhood
 from scheduling.sms import outbox
-from tests.meetings.conftest import submit
+from tests.meetings.conftest import post_request_form, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -300,7 +300,7 @@ def _form_data(client, **overrides):
 
 def test_a_citizen_who_used_vietnamese_gets_their_messages_in_vietnamese(client, future_days, city, leftovers):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
-    response = client.post("/meetings/request/", _form_data(client, preferred_days=[day_key(future_days[0])]))
+    response = post_request_form(client, _form_data(client, preferred_days=[day_key(future_days[0])]))
     assert response.status_code == 302
     done = client.get(response["Location"])
     _check_translated(done, "vi", leftovers, "Đơn của quý vị đã được tiếp nhận")
@@ -331,7 +331,7 @@ def test_a_citizen_who_used_vietnamese_gets_their_messages_in_vietnamese(client,
 
 def test_a_refusal_to_a_chinese_speaker_gives_the_remedy_in_chinese(client, future_days):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
-    assert client.post("/meetings/request/", _form_data(client)).status_code == 302
+    assert post_request_form(client, _form_data(client)).status_code == 302
     request = MeetingRequest.objects.get()
     booking.request_decline(request=request, reason="不属于市长面谈范围")
     assert "很抱歉" in outbox[-1].body and "国民申闻鼓" in outbox[-1].body
@@ -340,7 +340,7 @@ def test_a_refusal_to_a_chinese_speaker_gives_the_remedy_in_chinese(client, futu
 
 
 def test_a_korean_citizens_messages_stay_korean(client, future_days):
-    response = client.post("/meetings/request/", _form_data(client))
+    response = post_request_form(client, _form_data(client))
     assert response.status_code == 302
     assert MeetingRequest.objects.get().language == "ko"
     assert "접수되었습니다" in outbox[-1].body
@@ -381,7 +381,7 @@ def test_an_interpreter_language_is_chosen_and_shown_on_the_run_sheet(client, se
         foreign_language="ne",
         needs_sign_language="on",
     )
-    assert client.post("/meetings/request/", data).status_code == 302
+    assert post_request_form(client, data).status_code == 302
     request = MeetingRequest.objects.get()
     assert (request.foreign_language, request.foreign_language_other) == ("ne", "")
     review_override(request=request, reason="시험")
@@ -393,12 +393,12 @@ def test_an_interpreter_language_is_chosen_and_shown_on_the_run_sheet(client, se
 
 def test_other_language_needs_its_name(client, future_days):
     data = _form_data(client, needs_foreign_language="on", foreign_language="other")
-    response = client.post("/meetings/request/", data)
+    response = post_request_form(client, data)
     assert response.status_code == 200 and "통역이 필요한 언어를 적어 주세요." in response.content.decode()
     data = _form_data(
         client, needs_foreign_language="on", foreign_language="other", foreign_language_other="스와힐리어"
     )
-    assert client.post("/meetings/request/", data).status_code == 302
+    assert post_request_form(client, data).status_code == 302
     request = MeetingRequest.objects.get()
     assert request.interpreter_language == "스와힐리어"
     assert request.accessibility_needs() == ["외국어 통역(스와힐리어)"]
