@@ -401,18 +401,32 @@ def test_render_pdf_uses_the_active_language_and_city(template_dir, settings):
     assert "Printed" in text
 
 
-def test_korean_words_are_wrapped_to_stay_whole_outside_tags_styles_and_charts():
+def test_korean_words_are_joined_to_stay_whole_outside_tags_styles_and_charts():
+    from scheduling.pdf import WORD_JOINER as J
     from scheduling.pdf import keep_korean_words
 
     html = (
         '<html><head><title>동 관리카드</title><style>.a { content: "가나" }</style></head><body>'
         '<th class="pdf-num">진행 단계</th><td>FY 2026 · 3,000,000원 · 주민숙원사업비</td>'
-        "<svg><text>1월 가나</text></svg><p>A&amp;B 가나다라마바사아자차카타파하</p></body></html>"
+        "<svg><text>1월 가나</text></svg><p>A&amp;B 가나다라마바사아자차카타파하 &quot;가로등&quot;</p></body></html>"
     )
     out = keep_korean_words(html)
-    assert '<th class="pdf-num"><span class="pdf-word">진행</span> <span class="pdf-word">단계</span></th>' in out
-    assert '<span class="pdf-word">3,000,000원</span> · <span class="pdf-word">주민숙원사업비</span>' in out
+    assert f'<th class="pdf-num">진{J}행 단{J}계</th>' in out
+    assert f"3{J},{J}0{J}0{J}0{J},{J}0{J}0{J}0{J}원 · 주{J}민{J}숙{J}원{J}사{J}업{J}비</td>" in out
     assert "<title>동 관리카드</title>" in out and 'content: "가나"' in out
     assert "<svg><text>1월 가나</text></svg>" in out
     # A word too long for any cell may still break, rather than run out of it.
-    assert "A&amp;B 가나다라마바사아자차카타파하</p>" in out
+    assert "A&amp;B 가나다라마바사아자차카타파하 " in out
+    # Character references stay whole (the quotes print as quotes).
+    assert f"&quot;가{J}로{J}등&quot;</p>" in out
+
+
+def test_joined_words_print_and_copy_as_they_were_written(template_dir):
+    """The joiners are invisible: the text a reader copies has none, and
+    quotes around a word print as quotes."""
+    (template_dir / "quoted.html").write_text(
+        '{% extends "pdf/base.html" %}{% block content %}<p>{{ title }}</p>{% endblock %}'
+    )
+    text = pdf_text(pdf.render_pdf("quoted.html", {"title": '"가로등" 설치, 3,000,000원'}))
+    assert '"가로등" 설치, 3,000,000원' in text
+    assert "\u2060" not in text and "&quot;" not in text

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.scheduling.test_pdf import assert_fonts_embedded, assert_tagged, page_count, pdf_image_count, pdf_text
+from tests.scheduling.test_pdf import (
+    assert_fonts_embedded,
+    assert_tagged,
+    page_count,
+    pdf_image_count,
+    pdf_structure,
+    pdf_text,
+)
 from visits.cards import pdf as card_pdf
 from visits.cards import services as cs
 from visits.models import CardBatch, FieldVisit, Suggestion
@@ -97,6 +105,12 @@ def test_the_staff_card_pdf_holds_the_card_in_korean_with_embedded_fonts(client,
     assert "산성동 배수로" not in text  # another neighborhood's card
     assert_fonts_embedded(response.content)
     assert_tagged(response.content, title=f"중앙동 관리카드 | {settings.CITY_NAME}")
+    # A screen reader finds each suggestion by its heading and reads the
+    # summary as a table with its column headers.
+    structure = pdf_structure(response.content)
+    assert len(re.findall(r"^\s*H3\b", structure, re.M)) == 6
+    assert len(re.findall(r"^\s*Table\b", structure, re.M)) == 1
+    assert len(re.findall(r"^\s*TH\b", structure, re.M)) == 5
 
 
 def test_citizen_text_with_images_and_stylesheets_embeds_nothing(client, card_org, card, caplog):
