@@ -214,10 +214,33 @@ def count_queries(client, path: str) -> int:
     return count
 
 
+def profile(table, name: str, public, staff, runs: int) -> int:
+    """cProfile ``runs`` fetches of one page (after three to warm up) and
+    print the 40 functions with the most time of their own and the 40 with
+    the most time under them."""
+    import cProfile
+    import pstats
+
+    path, as_staff = table[name]
+    client = staff if as_staff else public
+    for _ in range(3):
+        fetch(client, path)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        fetch(client, path)
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("tottime").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(60)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=41, help="interleaved rounds (default 41)")
     parser.add_argument("--rows", default="10,1000", help="the row counts at which queries are counted")
+    parser.add_argument("--profile", metavar="PAGE", help="instead: cProfile PAGE (a name above) and print the top calls")
     args = parser.parse_args()
     sizes = [int(n) for n in args.rows.split(",")]
 
@@ -233,6 +256,8 @@ def main() -> int:
     table = pages(seeded["token"])
 
     grow(sizes[0])
+    if args.profile:
+        return profile(table, args.profile, public, staff, args.runs)
     statuses = {}
     for name, (path, as_staff) in table.items():  # warm up: imports, template loading, caches
         for _ in range(3):

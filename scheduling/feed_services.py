@@ -26,7 +26,9 @@ from django.utils.translation import gettext as _
 
 from scheduling import outbox, roles
 from scheduling.dates import korean_date, local_when
-from scheduling.models import CalendarFeedToken, FeedNotification, Official, StaffProfile
+from scheduling.models import CalendarFeedToken, FeedNotification
+from scheduling.people import related_or_none
+from scheduling.permissions import user_roles
 
 Kind = CalendarFeedToken.Kind
 #: The notice e-mail's kind, and its dedupe key's prefix (once per token).
@@ -42,11 +44,14 @@ def feed_kinds_for(user) -> list[str]:
     if not getattr(user, "is_authenticated", False):
         return []
     kinds = []
-    if Official.objects.filter(user=user).exists():
+    # The user's official and profile as the layout reads them (``staff_label``):
+    # one query each per request, kept on the user object.
+    if related_or_none(user, "official") is not None:
         kinds.append(Kind.OFFICIAL.value)
-    if user.groups.filter(name=roles.SECRETARIAT).exists():
+    if roles.SECRETARIAT in user_roles(user):
         kinds.append(Kind.SECRETARIAT.value)
-    if StaffProfile.objects.filter(user=user, department__isnull=False).exists():
+    profile = related_or_none(user, "staff_profile")
+    if profile is not None and profile.department_id is not None:
         kinds.append(Kind.DEPARTMENT.value)
     return kinds
 

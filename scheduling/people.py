@@ -16,8 +16,10 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
 
-def _related(obj, name: str):
-    """A reverse one-to-one that may be missing (``user.official``)."""
+def related_or_none(obj, name: str):
+    """A reverse one-to-one that may be missing (``user.official``). Django
+    keeps what it read (a missing one too) on ``obj``: asked again in the
+    same request, it costs no query."""
     try:
         return getattr(obj, name, None)
     except ObjectDoesNotExist:
@@ -57,10 +59,10 @@ def staff_label(user, *, with_department: bool = True) -> str:
     already names it (a department's own inbox)."""
     if user is None:
         return ""
-    official = _related(user, "official")
+    official = related_or_none(user, "official")
     if official is not None and official.is_active:
         return official_label(official)
-    profile = _related(user, "staff_profile")
+    profile = related_or_none(user, "staff_profile")
     department = profile.department.name if profile is not None and profile.department_id else ""
     position = (profile.position or "").strip() if profile is not None else ""
     name = person_name(user)
@@ -78,10 +80,10 @@ def staff_department(user):
     they head as an official), or None."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    profile = _related(user, "staff_profile")
+    profile = related_or_none(user, "staff_profile")
     if profile is not None and profile.department_id:
         return profile.department
-    official = _related(user, "official")
+    official = related_or_none(user, "official")
     if official is not None and official.is_active and official.department_id:
         return official.department
     return None

@@ -33,6 +33,7 @@ from scheduling import pdf
 from scheduling.dates import headcount, korean_date, local_date, local_when
 from scheduling.dates import won as format_won
 from scheduling.models import Neighborhood
+from scheduling.permissions import user_roles
 from visits.models import CardBatch, FieldVisit, JointReviewOpinion, Suggestion, SuggestionEvent
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def sees_all_suggestions(user) -> bool:
     if user.is_superuser:
         return True
     wanted = {roles.SECRETARIAT, roles.BUDGET_POLICY_REVIEWER, roles.OFFICIAL}
-    return user.groups.filter(name__in=wanted).exists()
+    return not user_roles(user).isdisjoint(wanted)
 
 
 def department_scope(user) -> int | None:

@@ -39,6 +39,7 @@ from django.utils import timezone
 from scheduling import roles
 from scheduling.models import Department, Neighborhood
 from scheduling.people import label_related
+from scheduling.permissions import user_roles
 from visits.cards import services as card_services
 from visits.cards import workflow
 from visits.models import BudgetEnvelope, JointReviewOpinion, Suggestion, SuggestionEvent
@@ -53,8 +54,8 @@ RANKED = (workflow.SELECTED, workflow.BUDGETED, workflow.IN_PROGRESS, workflow.C
 # --- Who sees what ----------------------------------------------------------------
 
 
-def _group_names(user) -> set[str]:
-    return set(user.groups.values_list("name", flat=True))
+def _group_names(user) -> frozenset[str]:
+    return user_roles(user)
 
 
 def _active(user) -> bool:

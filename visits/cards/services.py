@@ -28,6 +28,7 @@ from scheduling.categories import Category
 from scheduling.clock import answer_due, years_before
 from scheduling.errors import TongtongError
 from scheduling.models import Department, Neighborhood
+from scheduling.permissions import user_roles
 from scheduling.phones import InvalidPhoneNumber, normalize_mobile
 from scheduling.workdays import working_calendar
 from visits.cards import notifications as card_notifications
@@ -63,7 +64,7 @@ def actor_roles(user, suggestion: Suggestion) -> frozenset[str]:
         return frozenset()
     if user.is_superuser:
         return frozenset({workflow.SECRETARIAT, workflow.BUDGET_POLICY, workflow.LEAD_DEPARTMENT})
-    groups = set(user.groups.values_list("name", flat=True))
+    groups = user_roles(user)
     held = set()
     if roles.SECRETARIAT in groups:
         held.add(workflow.SECRETARIAT)

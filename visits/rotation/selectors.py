@@ -40,16 +40,22 @@ class CycleProgress:
     years: list[Progress]
 
 
-def _counts(visits: QuerySet, start: dt.date, end: dt.date) -> Progress:
+def _counts(prefix: str, within: Q) -> dict[str, Count]:
+    """The aggregates of one ``Progress`` (``<prefix>total`` …), over the
+    visits ``within``."""
     status = FieldVisit.Status
-    counts = visits.aggregate(
-        total=Count("pk"),
-        held=Count("pk", filter=Q(status=status.HELD)),
-        planned=Count("pk", filter=Q(status=status.PLANNED)),
-        postponed=Count("pk", filter=Q(status=status.POSTPONED)),
-        cancelled=Count("pk", filter=Q(status=status.CANCELLED)),
-    )
-    return Progress(start=start, end=end, **counts)
+    return {
+        f"{prefix}total": Count("pk", filter=within),
+        f"{prefix}held": Count("pk", filter=within & Q(status=status.HELD)),
+        f"{prefix}planned": Count("pk", filter=within & Q(status=status.PLANNED)),
+        f"{prefix}postponed": Count("pk", filter=within & Q(status=status.POSTPONED)),
+        f"{prefix}cancelled": Count("pk", filter=within & Q(status=status.CANCELLED)),
+    }
+
+
+def _progress(counts: dict, prefix: str, start: dt.date, end: dt.date) -> Progress:
+    fields = ("total", "held", "planned", "postponed", "cancelled")
+    return Progress(start=start, end=end, **{name: counts[prefix + name] for name in fields})
 
 
 def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -75,13 +81,18 @@ def cycle_years(cycle: RotationCycle) -> list[tuple[dt.date, dt.date]]:
 
 def cycle_progress(cycle: RotationCycle) -> CycleProgress:
     """Held / planned / total, for the whole cycle and per year (a visit
-    counts in the year of its date), from the database."""
-    visits = FieldVisit.objects.filter(cycle=cycle)
-    years = []
-    for first, last in cycle_years(cycle):
+    counts in the year of its date), from the database: one query."""
+    years = cycle_years(cycle)
+    aggregates = _counts("all_", Q())
+    for index, (first, last) in enumerate(years):
         start, end = _bounds(first, last)
-        years.append(_counts(visits.filter(start__gte=start, start__lt=end), first, last))
-    return CycleProgress(cycle=cycle, overall=_counts(visits, cycle.start, cycle.end), years=years)
+        aggregates.update(_counts(f"y{index}_", Q(start__gte=start, start__lt=end)))
+    counts = FieldVisit.objects.filter(cycle=cycle).aggregate(**aggregates)
+    return CycleProgress(
+        cycle=cycle,
+        overall=_progress(counts, "all_", cycle.start, cycle.end),
+        years=[_progress(counts, f"y{index}_", first, last) for index, (first, last) in enumerate(years)],
+    )
 
 
 def visits_in_month(cycle: RotationCycle, year: int, month: int) -> QuerySet[FieldVisit]:
