@@ -240,7 +240,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=41, help="interleaved rounds (default 41)")
     parser.add_argument("--rows", default="10,1000", help="the row counts at which queries are counted")
-    parser.add_argument("--profile", metavar="PAGE", help="instead: cProfile PAGE (a name above) and print the top calls")
+    parser.add_argument("--profile", metavar="PAGE", help="instead: cProfile PAGE (a name above)")
     args = parser.parse_args()
     sizes = [int(n) for n in args.rows.split(",")]
 

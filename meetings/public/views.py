@@ -35,13 +35,14 @@ from django.views.defaults import page_not_found
 from meetings.errors import MeetingError
 from meetings.models import MeetingRequest, PreferredDay, WaitlistEntry
 from meetings.public.forms import FeedbackForm, OtherDayForm, PublicRequestForm, free_slot_count
-from meetings.selectors import bookable_meeting_days, day_key, upcoming_meeting_days
+from meetings.selectors import bookable_meeting_days, day_key, is_bookable, upcoming_meeting_days
 from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.notifications import decline_remedies
 from meetings.services.requests import meeting_request_submit, request_for_token
 from scheduling.client_ip import client_ip
 from scheduling.dates import local_when
+from scheduling.fragments import choices_digest, digest
 from scheduling.http import calendar_response
 from scheduling.ical import CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
@@ -106,18 +107,21 @@ def home(request):
     """The public front page: what TongTong Day is, the next meeting days,
     the way to ask for a meeting, and the city's neighborhoods. Reads only:
     no series yet (no mayor, nothing synced) shows that days are coming."""
-    days = upcoming_meeting_days(count=4)
-    offered = {day_key(day) for day in bookable_meeting_days()} if days else set()
+    now = timezone.now()
+    days = upcoming_meeting_days(count=4, now=now)
     for day in days:
         day.key = day_key(day)
         day.when = when(day.start)
         day.original_when = day_when(day.original_date)
-        day.is_offered = day.key in offered
+        day.is_offered = is_bookable(day, now=now)
         day.free_slots = free_slot_count(day)
+    neighborhoods = list(Neighborhood.objects.all())
+    shown = [(n.code, n.name, n.is_current_issue_area, n.is_natural_village, n.is_outlying_area) for n in neighborhoods]
     return render(
         request,
         "meetings/home.html",
-        {"meeting_days": days, "neighborhoods": Neighborhood.objects.all()},
+        # The list of neighborhoods is kept under a digest of what it shows (scheduling/fragments.py).
+        {"meeting_days": days, "neighborhoods": neighborhoods, "neighborhoods_key": digest(shown)},
     )
 
 
@@ -180,6 +184,9 @@ def request_form(request):
         "meetings/request_form.html",
         {
             "form": form,
+            # The fixed fields of an empty form are the same for everyone:
+            # kept, under a digest of the lists they offer (scheduling/fragments.py).
+            "fields_key": None if form.is_bound else choices_digest(form["neighborhood"].field, form["category"].field),
             "retention_years": settings.MEETING_RETENTION_YEARS,
             "has_days": bool(days),
             "answer_days": settings.MEETING_ANSWER_DAYS,
