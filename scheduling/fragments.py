@@ -6,8 +6,8 @@ neighborhoods are the same HTML for every visitor; rendered through the
 template engine they were most of those pages' time (issue 16).
 
 A fragment is kept under a key made of its template, the active language
-and a digest of what it shows (``digest``: the neighborhoods' names and
-codes, the topics), never under a version that a save must remember to
+and a digest of what it shows (``digest``: every column of the
+neighborhoods, the topics), never under a version that a save must remember to
 bump: a neighborhood renamed in the admin, by the import or by a bulk
 update changes the digest, so the next page shows the new name, in every
 process. The digest costs the one query the page ran anyway (the
@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 
 from django.core.cache import caches
+from django.db.models import QuerySet
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -34,15 +35,16 @@ TIMEOUT = 24 * 3600
 
 
 def digest(*parts) -> str:
-    """A short digest of ``parts`` (their ``repr``, lazy strings translated)."""
-    text = repr([[str(item) for item in part] if isinstance(part, list | tuple) else str(part) for part in parts])
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+    """A short digest of ``parts``: strings, numbers, lazy translations and
+    any nesting of lists, tuples and querysets of them (a queryset is read:
+    ``Neighborhood.objects.values_list()`` is every column of every row)."""
+    return hashlib.sha256(_text(parts).encode()).hexdigest()[:24]
 
 
-def choices_digest(*fields) -> str:
-    """The digest of the choices the form ``fields`` offer, as they are
-    rendered (value and label): for a model choice field, its rows now."""
-    return digest(*[[f"{value}\x1f{label}" for value, label in field.choices] for field in fields])
+def _text(part) -> str:
+    if isinstance(part, list | tuple | QuerySet):
+        return "[" + "\x1f".join(_text(item) for item in part) + "]"
+    return repr(str(part))
 
 
 def render_fragment(template_name: str, context, key: str | None) -> str:

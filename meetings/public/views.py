@@ -40,9 +40,10 @@ from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.notifications import decline_remedies
 from meetings.services.requests import meeting_request_submit, request_for_token
+from scheduling.categories import Category
 from scheduling.client_ip import client_ip
 from scheduling.dates import local_when
-from scheduling.fragments import choices_digest, digest
+from scheduling.fragments import digest
 from scheduling.http import calendar_response
 from scheduling.ical import CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
@@ -115,13 +116,16 @@ def home(request):
         day.original_when = day_when(day.original_date)
         day.is_offered = is_bookable(day, now=now)
         day.free_slots = free_slot_count(day)
-    neighborhoods = list(Neighborhood.objects.all())
-    shown = [(n.code, n.name, n.is_current_issue_area, n.is_natural_village, n.is_outlying_area) for n in neighborhoods]
     return render(
         request,
         "meetings/home.html",
-        # The list of neighborhoods is kept under a digest of what it shows (scheduling/fragments.py).
-        {"meeting_days": days, "neighborhoods": neighborhoods, "neighborhoods_key": digest(shown)},
+        {
+            "meeting_days": days,
+            # Kept rendered under a digest of the rows (scheduling/fragments.py):
+            # the list is read only to render it again.
+            "neighborhoods": Neighborhood.objects.all(),
+            "neighborhoods_key": digest(Neighborhood.objects.values_list()),
+        },
     )
 
 
@@ -186,7 +190,7 @@ def request_form(request):
             "form": form,
             # The fixed fields of an empty form are the same for everyone:
             # kept, under a digest of the lists they offer (scheduling/fragments.py).
-            "fields_key": None if form.is_bound else choices_digest(form["neighborhood"].field, form["category"].field),
+            "fields_key": None if form.is_bound else digest(Neighborhood.objects.values_list(), Category.choices),
             "retention_years": settings.MEETING_RETENTION_YEARS,
             "has_days": bool(days),
             "answer_days": settings.MEETING_ANSWER_DAYS,
