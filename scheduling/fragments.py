@@ -26,7 +26,6 @@ import hashlib
 from django.core.cache import caches
 from django.db.models import QuerySet
 from django.template.loader import get_template
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 CACHE = "fragments"
@@ -57,9 +56,11 @@ def render_fragment(template_name: str, context, key: str | None) -> str:
     cache_key = f"{template_name}:{get_language()}:{key}"
     html = caches[CACHE].get(cache_key)
     if html is None:
+        # The template's own SafeString, escaped as it rendered; it stays one
+        # through the cache (pickled as its class), so nothing is marked safe here.
         html = _render(template_name, context)
-        caches[CACHE].set(cache_key, str(html), TIMEOUT)
-    return mark_safe(html)  # noqa: S308 (a template's own output, escaped as it rendered)
+        caches[CACHE].set(cache_key, html, TIMEOUT)
+    return html
 
 
 def _render(template_name: str, context) -> str:

@@ -858,6 +858,8 @@ def test_a_neighborhood_renamed_shows_on_the_form_at_once(client, city):
     bump: a neighborhood renamed by a bulk update, by a save or added is on
     the next form and the next home page."""
     assert "중앙동" in _text(client.get(FORM_URL)) and "중앙동" in _text(client.get("/"))
+    kept = client.get(FORM_URL).content.decode()  # the fields as kept: still markup, not escaped text
+    assert '<select name="neighborhood"' in kept and "&lt;select" not in kept
     Neighborhood.objects.filter(code="N01").update(name="중앙1동")
     Neighborhood.objects.create(code="N02", name="새솔동")
     page, home = _text(client.get(FORM_URL)), _text(client.get("/"))
