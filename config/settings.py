@@ -258,6 +258,14 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
 
+# Rendered parts of pages shared by every visitor (scheduling/fragments.py):
+# always local memory in each process, keyed on a digest of what they show.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "tongtong-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
+
 CELERY_TIMEZONE = "Asia/Seoul"
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is run again
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

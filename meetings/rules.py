@@ -14,6 +14,7 @@ dropped there and make the rule daily.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from dateutil.rrule import MONTHLY, TH, rrule
 from django.db.models import DateTimeField, F, Q
@@ -33,12 +34,19 @@ SERIES_START = dt.date(2018, 7, 1)  # the first TongTong Day plan (seed 002)
 def regular_meeting_dates(start: dt.date, end: dt.date) -> list[dt.date]:
     """Every 2nd and 4th Thursday from ``start`` to ``end`` (both included),
     before any holiday handling."""
+    return list(_regular_meeting_dates(start, end))
+
+
+@functools.lru_cache(maxsize=64)
+def _regular_meeting_dates(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+    """Kept per window: the pages and feeds ask for the same few windows on
+    every request (a day's worth of them), and the rule never changes."""
     first_of_month = start.replace(day=1)
     rule = rrule(MONTHLY, dtstart=first_of_month, byweekday=TH, bysetpos=(2, 4))
-    return [
+    return tuple(
         d.date()
         for d in rule.between(dt.datetime.combine(start, dt.time.min), dt.datetime.combine(end, dt.time.max), inc=True)
-    ]
+    )
 
 
 LATER, EARLIER, CANCEL = "later", "earlier", "cancel"

@@ -114,12 +114,16 @@ def bookable_meeting_days(*, now: dt.datetime | None = None) -> list[MeetingDay]
     now = now or timezone.now()
     today = timezone.localdate(now)
     horizon = today + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS)
+    return [day for day in meeting_days_between(today, horizon) if is_bookable(day, now=now)]
+
+
+def is_bookable(day: MeetingDay, *, now: dt.datetime) -> bool:
+    """Whether a citizen may choose ``day`` at ``now`` (the rule of
+    ``bookable_meeting_days``): a page that has read the days already asks
+    this instead of reading them again."""
+    horizon = timezone.localdate(now) + dt.timedelta(days=settings.MEETING_BOOKING_HORIZON_DAYS)
     earliest = now + dt.timedelta(hours=settings.MEETING_CHANGE_NOTICE_HOURS)
-    return [
-        day
-        for day in meeting_days_between(today, horizon)
-        if not day.is_cancelled and day.start > earliest and timezone.localdate(day.start) <= horizon
-    ]
+    return not day.is_cancelled and day.start > earliest and timezone.localdate(day.start) <= horizon
 
 
 def free_slots(day: MeetingDay):

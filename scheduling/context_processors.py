@@ -13,7 +13,18 @@ def site(request):
     show the staff link, and on a staff page (under /staff/) the staff menu
     and who is logged in, as the city writes them ("도로과 이준호 주무관");
     staff_page then picks the back office's stylesheet, which keeps the KRDS
-    rules the public pages' lighter one leaves out."""
+    rules the public pages' lighter one leaves out.
+
+    Worked out once per request and kept on it: the staff dashboard renders
+    each panel with the request, which runs the context processors again."""
+    try:
+        return request._tongtong_site
+    except AttributeError:
+        request._tongtong_site = _site(request)
+        return request._tongtong_site
+
+
+def _site(request) -> dict:
     user = getattr(request, "user", None)
     staff = bool(user is not None and is_staff_member(user))
     context = {

@@ -25,8 +25,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from scheduling import outbox, roles
+from scheduling.access import official_of, staff_profile_of
 from scheduling.dates import korean_date, local_when
-from scheduling.models import CalendarFeedToken, FeedNotification, Official, StaffProfile
+from scheduling.models import CalendarFeedToken, FeedNotification
+from scheduling.permissions import user_roles
 
 Kind = CalendarFeedToken.Kind
 #: The notice e-mail's kind, and its dedupe key's prefix (once per token).
@@ -42,11 +44,14 @@ def feed_kinds_for(user) -> list[str]:
     if not getattr(user, "is_authenticated", False):
         return []
     kinds = []
-    if Official.objects.filter(user=user).exists():
+    # The user's official and profile as the layout reads them (``staff_label``):
+    # one query each per request, kept on the user object.
+    if official_of(user) is not None:
         kinds.append(Kind.OFFICIAL.value)
-    if user.groups.filter(name=roles.SECRETARIAT).exists():
+    if roles.SECRETARIAT in user_roles(user):
         kinds.append(Kind.SECRETARIAT.value)
-    if StaffProfile.objects.filter(user=user, department__isnull=False).exists():
+    profile = staff_profile_of(user)
+    if profile is not None and profile.department_id is not None:
         kinds.append(Kind.DEPARTMENT.value)
     return kinds
 

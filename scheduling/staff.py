@@ -7,10 +7,12 @@ those the user may see. This is the one documented plugin point between the
 core and the apps.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import pgettext_lazy
 
 
@@ -27,10 +29,17 @@ class StaffSection:
     menu: str | None = None
 
     def url(self) -> str | None:
-        try:
-            return reverse(self.url_name)
-        except NoReverseMatch:
-            return None
+        return _url(self.url_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@functools.cache
+def _url(name: str, prefix: str, urlconf: str) -> str | None:
+    """A section's address, reversed once per process (the menu on every
+    staff page lists them all) for a given script prefix and URLconf."""
+    try:
+        return reverse(name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
 
 
 _sections: dict[str, StaffSection] = {}

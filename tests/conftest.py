@@ -79,10 +79,13 @@ def _test_settings(settings, tmp_path):
 def _fresh_cache():
     """Every test starts with an empty cache, so that no test inherits
     another's rate-limit counters (the test client is always 127.0.0.1).
-    With REDIS_URL this empties that Redis database: give the tests their own."""
-    from django.core.cache import cache
+    With REDIS_URL this empties that Redis database: give the tests their own.
+    The rendered fragments too (scheduling/fragments.py: a test that changes
+    a setting they show starts from none)."""
+    from django.core.cache import cache, caches
     from redis.exceptions import RedisError
 
+    caches["fragments"].clear()
     try:
         cache.clear()
     except RedisError:  # Redis not running: the tests that need it skip or fail on their own

@@ -108,8 +108,8 @@ def current_cycle(today: dt.date) -> RotationCycle | None:
 def rotation_progress_context(user, *, now: dt.datetime | None = None) -> dict:
     """The current cycle's progress: held / total neighborhoods, by year
     against the plan, how many visits the plan had by today, and the next
-    planned visit. Constant queries: the cycle, one count per year of the
-    cycle plus one for the whole (``selectors.cycle_progress``), the visits
+    planned visit. Constant queries: the cycle, the counts by year and for
+    the whole cycle (one query, ``selectors.cycle_progress``), the visits
     due by today, the next visit."""
     now = now or timezone.now()
     today = timezone.localdate(now)

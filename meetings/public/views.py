@@ -30,13 +30,15 @@ from meetings.errors import MeetingError
 from meetings.models import MeetingRequest, PreferredDay, WaitlistEntry
 from meetings.public.forms import FeedbackForm, OtherDayForm, PublicRequestForm, free_slot_count
 from meetings.rules import FIRST_ANSWERS, OPEN_STATUSES
-from meetings.selectors import bookable_meeting_days, day_key, upcoming_meeting_days
+from meetings.selectors import bookable_meeting_days, day_key, is_bookable, upcoming_meeting_days
 from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.notifications import decline_remedies
 from meetings.services.requests import meeting_request_check, meeting_request_submit, request_for_token
+from scheduling.categories import Category
 from scheduling.client_ip import client_ip
 from scheduling.dates import local_date, local_when, read_korean_datetime
+from scheduling.fragments import digest
 from scheduling.http import calendar_response, private_page
 from scheduling.ical import CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
@@ -85,18 +87,24 @@ def home(request):
     """The public front page: what TongTong Day is, the next meeting days,
     the way to ask for a meeting, and the city's neighborhoods. Reads only:
     no series yet (no mayor, nothing synced) shows that days are coming."""
-    days = upcoming_meeting_days(count=4)
-    offered = {day_key(day) for day in bookable_meeting_days()} if days else set()
+    now = timezone.now()
+    days = upcoming_meeting_days(count=4, now=now)
     for day in days:
         day.key = day_key(day)
         day.when = when(day.start)
         day.original_when = local_date(day.original_date)
-        day.is_offered = day.key in offered
+        day.is_offered = is_bookable(day, now=now)
         day.free_slots = free_slot_count(day)
     return render(
         request,
         "meetings/home.html",
-        {"meeting_days": days, "neighborhoods": Neighborhood.objects.all()},
+        {
+            "meeting_days": days,
+            # Kept rendered under a digest of the rows (scheduling/fragments.py):
+            # the list is read only to render it again.
+            "neighborhoods": Neighborhood.objects.all(),
+            "neighborhoods_key": digest(Neighborhood.objects.values_list()),
+        },
     )
 
 
@@ -186,6 +194,9 @@ def _form_page(request, form, days):
         "meetings/request_form.html",
         {
             "form": form,
+            # The fixed fields of an empty form are the same for everyone:
+            # kept, under a digest of the lists they offer (scheduling/fragments.py).
+            "fields_key": None if form.is_bound else digest(Neighborhood.objects.values_list(), Category.choices),
             "retention_years": settings.MEETING_RETENTION_YEARS,
             "has_days": bool(days),
             "answer_days": settings.MEETING_ANSWER_DAYS,

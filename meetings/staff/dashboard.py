@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -223,7 +223,7 @@ class WaitingRow:
 def waiting_requests_context(user, *, now: dt.datetime | None = None) -> dict | None:
     """The open requests not yet booked or answered, the oldest first (the
     queue's rows and its "late" rule, ``meetings.selectors.request_queue``).
-    Four queries: two counts, the rows, the city's closures."""
+    Three queries: the counts, the rows, the city's closures."""
     now = now or timezone.now()
     waiting = request_queue(now=now).filter(status__in=WAITING_STATUSES)
     scope = request_scope(user)
@@ -231,10 +231,10 @@ def waiting_requests_context(user, *, now: dt.datetime | None = None) -> dict | 
         # An official sees only the requests they meet, which are booked:
         # nothing of theirs waits on the secretariat.
         waiting = waiting.filter(pk__in=scope.values("pk"))
-    total = waiting.count()
+    counts = waiting.aggregate(total=Count("pk"), late=Count("pk", filter=Q(is_late=True)))
+    total, late = counts["total"], counts["late"]
     if scope is not None and not total:
         return None
-    late = waiting.filter(is_late=True).count()
     oldest = list(waiting.order_by("submitted_at", "pk")[:WAITING_SHOWN])
     today = timezone.localdate(now)
     earliest = min((timezone.localtime(r.submitted_at).date() for r in oldest), default=today)

@@ -274,3 +274,6 @@ def test_the_whole_page_runs_the_same_queries_for_5_or_50_rows(client, city, peo
     assert "민원인49" in html
     assert few == many, (few, many)
     print(f"/staff/ for the secretariat: {many} queries")
+    # 35 before issue 16: the roles, the layout's context and the user's
+    # official and profile are read once per request, not once per panel.
+    assert many <= 22, many

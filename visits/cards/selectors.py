@@ -50,6 +50,7 @@ from scheduling import roles
 from scheduling.access import user_department, user_department_id
 from scheduling.models import Department, Neighborhood
 from scheduling.people import label_related
+from scheduling.permissions import user_roles
 from visits.cards import workflow
 from visits.models import BudgetEnvelope, JointReviewOpinion, Suggestion, SuggestionEvent
 
@@ -61,8 +62,8 @@ Party = JointReviewOpinion.Party
 # --- Who sees what ----------------------------------------------------------------
 
 
-def _group_names(user) -> set[str]:
-    return set(user.groups.values_list("name", flat=True))
+def _group_names(user) -> frozenset[str]:
+    return user_roles(user)
 
 
 def _active(user) -> bool:

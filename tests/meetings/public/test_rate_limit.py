@@ -184,8 +184,9 @@ def test_with_redis_down_the_form_still_takes_requests(client, future_days, sett
     aside (with a warning) rather than turning citizens away."""
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", 6390)) != 0, "port 6390 is in use"
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6390/0"}
+    settings.CACHES = {  # the page fragments stay in local memory, as in config/settings.py
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6390/0"},
     }
     # Seven from one phone: past RATELIMIT_SUBMIT (the cache's counter, which
     # steps aside) but not the phone's own hourly codes (counted in the database).

@@ -853,10 +853,56 @@ def test_the_pages_show_the_days_the_sync_has_not_built_and_a_request_saves_the_
 
 
 def test_a_neighborhood_renamed_shows_on_the_form_at_once(client, city):
-    """The options are written for every request (no fragment cache to go
-    stale): a renamed or added neighborhood is on the next form."""
-    assert "중앙동" in _text(client.get(FORM_URL))
+    """The form's fixed fields are kept rendered (scheduling/fragments.py)
+    under a digest of the lists they offer, not under a version a save must
+    bump: a neighborhood renamed by a bulk update, by a save or added is on
+    the next form and the next home page."""
+    assert "중앙동" in _text(client.get(FORM_URL)) and "중앙동" in _text(client.get("/"))
+    kept = client.get(FORM_URL).content.decode()  # the fields as kept: still markup, not escaped text
+    assert '<select name="neighborhood"' in kept and "&lt;select" not in kept
     Neighborhood.objects.filter(code="N01").update(name="중앙1동")
     Neighborhood.objects.create(code="N02", name="새솔동")
-    page = _text(client.get(FORM_URL))
-    assert "중앙1동" in page and "새솔동" in page and "중앙동<" not in page
+    page, home = _text(client.get(FORM_URL)), _text(client.get("/"))
+    for shown in (page, home):
+        assert "중앙1동" in shown and "새솔동" in shown and "중앙동<" not in shown
+    moved = Neighborhood.objects.get(code="N02")
+    moved.name, moved.is_outlying_area = "새솔1동", True
+    moved.save()
+    page, home = _text(client.get(FORM_URL)), _text(client.get("/"))
+    assert "새솔1동" in page and "새솔1동" in home and "새솔동<" not in page + home
+    assert "외곽 지역" in home, "its new flag too"
+
+
+def test_what_a_visitor_typed_never_reaches_the_next_visitors_form(client, city):
+    """A form sent back with errors shows the visitor's own values (it is
+    rendered for them, never kept); the next empty form has none of them, in
+    the visitor's language each time."""
+    typed = _data(client, name="<b>홍길동", subject="비밀 민원 제목", phone="123")
+    again = _text(client.post(FORM_URL, typed))
+    assert "비밀 민원 제목" in again and "&lt;b&gt;홍길동" in again
+    fresh = _text(client.get(FORM_URL))
+    assert "비밀 민원 제목" not in fresh and "홍길동" not in fresh
+    client.post("/i18n/setlang/", {"language": "en", "next": FORM_URL})
+    english = _text(client.get(FORM_URL))
+    assert "Your neighborhood" in english and "Name" in english and "이름" not in english
+
+
+def test_the_form_and_the_home_page_run_the_same_queries_for_any_number_of_rows(client, city, future_days):
+    """Queries do not grow with the neighborhoods, requests or bookings;
+    the home page reads the days once (is_bookable on the days it read)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url):
+        client.get(url)  # warm: the fragments are rendered once
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = {url: count(url) for url in ("/", FORM_URL)}
+    Neighborhood.objects.bulk_create(Neighborhood(code=f"M{i:02d}", name=f"새동{i}동") for i in range(40))
+    for i in range(30):
+        submit(name=f"시민{i}", subject=f"민원 {i}")
+    many = {url: count(url) for url in ("/", FORM_URL)}
+    assert few == many, (few, many)
+    assert many["/"] <= 4 and many[FORM_URL] <= 4, many
