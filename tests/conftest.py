@@ -52,14 +52,47 @@ def pinned_clock(request, pinned_today) -> time_machine.Traveller:
     return request.node.stash[_TRAVELLER]
 
 
+#: Fixtures through which a test reaches the database (pytest-django's; the
+#: people fixtures above and every fixture that makes rows depend on ``db``).
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by the markers added here
 def pytest_collection_modifyitems(items):
     """``pinned_today`` is set up before any other fixture of its test, so
-    that the rows fixtures make (and "today" they read) are of the pinned day."""
+    that the rows fixtures make (and "today" they read) are of the pinned day.
+
+    The markers CI selects by (docs/testing.md, "CI"), given by what a test
+    uses, so that a new or moved test file is sorted without a list:
+    ``db_independent`` for a test that asks for no database (no ``db``-like
+    fixture among its fixtures, no ``django_db`` marker) and is not marked
+    ``configuration_dependent``; ``e2e`` for a test that drives the browser."""
     for item in items:
         names = getattr(item, "fixturenames", None)
         if names and "pinned_today" in names and names[0] != "pinned_today":
             names.remove("pinned_today")
             names.insert(0, "pinned_today")
+        names = set(names or ())
+        if "browser" in names and item.get_closest_marker("e2e") is None:
+            item.add_marker(pytest.mark.e2e)
+        if (
+            not names & DATABASE_FIXTURES
+            and item.get_closest_marker("django_db") is None
+            and item.get_closest_marker("configuration_dependent") is None
+        ):
+            item.add_marker(pytest.mark.db_independent)
+
+
+_REACHED_THE_DATABASE = pytest.StashKey[str]()
+
+
+def pytest_fixture_setup(fixturedef, request):
+    """Note a database fixture a ``db_independent`` test asks for while it runs
+    (``request.getfixturevalue("secretariat_user")``): see ``_sorted_right``."""
+    if fixturedef.argname in DATABASE_FIXTURES and request.node.get_closest_marker("db_independent"):
+        request.node.stash[_REACHED_THE_DATABASE] = fixturedef.argname
 
 
 @pytest.fixture(autouse=True)
@@ -90,6 +123,33 @@ def _fresh_cache():
         cache.clear()
     except RedisError:  # Redis not running: the tests that need it skip or fail on their own
         pass
+
+
+@pytest.fixture(autouse=True)
+def _sorted_right(request):
+    """A ``db_independent`` test runs in one CI pass only (SQLite, the cache in
+    local memory). Fail one that reaches the database after all, or writes to
+    the cache (Redis in the other pass), and say how to sort it."""
+    yield
+    node = request.node
+    if node.get_closest_marker("db_independent") is None:
+        return
+    if _REACHED_THE_DATABASE in node.stash:
+        pytest.fail(
+            f"{node.nodeid} reaches the database through {node.stash[_REACHED_THE_DATABASE]!r} without asking "
+            "for it: add @pytest.mark.django_db, so that it runs on both databases (docs/testing.md, CI)",
+            pytrace=False,
+        )
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    written = sum(len(c._cache) for c in caches.all(initialized_only=True) if isinstance(c, LocMemCache))
+    if written:
+        pytest.fail(
+            f"{node.nodeid} writes to the cache ({written} keys), which is Redis in the PostgreSQL pass: "
+            "mark it @pytest.mark.configuration_dependent (docs/testing.md, CI)",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(autouse=True)

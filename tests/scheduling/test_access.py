@@ -42,6 +42,7 @@ def test_stranger_gets_403_on_staff_pages(client, stranger):
     assert client.get("/admin/").status_code == 302
 
 
+@pytest.mark.django_db  # its user comes from request.getfixturevalue
 @pytest.mark.parametrize("fixture", ["secretariat_user", "official_user", "department_user", "reviewer_user"])
 def test_each_staff_role_enters_the_staff_area(client, request, fixture):
     user = request.getfixturevalue(fixture)

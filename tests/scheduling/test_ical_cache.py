@@ -15,6 +15,8 @@ from icalendar import Calendar
 from scheduling.http import calendar_response
 from scheduling.ical import CANCELLED, Feed, IcalEvent, block_cache, build_calendar, clean_text
 
+#: The cache is Redis in one CI pass and local memory in the other: run in both.
+pytestmark = pytest.mark.configuration_dependent
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)
 NASTY = '쉼표, 세미콜론; 역슬래시\\ \\N 따옴표" CRLF\r\nEND:VEVENT\r\nBEGIN:VEVENT\x00\x07' + "긴 줄 " * 40
