@@ -1,12 +1,14 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from scheduling.dates import local_date, local_when
@@ -15,6 +17,7 @@ from scheduling.feed_services import feed_token_notices
 from scheduling.forms import StaffLoginForm
 from scheduling.phones import mask_phone
 from scheduling.staff import panels_for, sections_for
+from scheduling.verification import VerificationError, verification_check, verification_resend
 
 
 @staff_required
@@ -103,6 +106,21 @@ def privacy_policy(request):
             "policy_date": local_date(settings.PRIVACY_POLICY_DATE),
         },
     )
+
+
+def verification_code_posted(request, verification):
+    """The POST of a code page, the same on every one: "resend" sends a new
+    code (and says so), else the typed code is checked. Returns the
+    verification once its code is right, else None and the message to show
+    — an empty message after a resend, when the page is simply shown again."""
+    try:
+        if request.POST.get("action") == "resend":
+            verification_resend(key=verification.key)
+            messages.success(request, _("A new code is on its way. The earlier code no longer works."))
+            return None, ""
+        return verification_check(key=verification.key, code=request.POST.get("code", "")), ""
+    except VerificationError as problem:
+        return None, str(problem)
 
 
 def verification_code_page(request, verification, error: str, **texts):

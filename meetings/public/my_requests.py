@@ -31,12 +31,10 @@ from scheduling.phones import mask_phone
 from scheduling.verification import (
     Purpose,
     VerificationError,
-    verification_check,
     verification_for_key,
-    verification_resend,
     verification_start,
 )
-from scheduling.views import verification_code_page
+from scheduling.views import verification_code_page, verification_code_posted
 
 #: The verification in progress (its key) and, once done, the phone and until when.
 PENDING_KEY = "tongtong.meetings.my_requests_pending"
@@ -97,18 +95,14 @@ def my_requests_verify(request):
         return redirect("meetings:my_requests")
     error = ""
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "resend":
-                verification_resend(key=verification.key)
-                return redirect("meetings:my_requests_verify")
-            verification = verification_check(key=verification.key, code=request.POST.get("code", ""))
-        except VerificationError as problem:
-            error = str(problem)
-        else:
+        verified, error = verification_code_posted(request, verification)
+        if verified:
             until = timezone.now() + dt.timedelta(minutes=settings.VERIFIED_PHONE_SESSION_MINUTES)
-            request.session[VERIFIED_KEY] = {"phone": verification.phone, "until": until.isoformat()}
+            request.session[VERIFIED_KEY] = {"phone": verified.phone, "until": until.isoformat()}
             request.session.pop(PENDING_KEY, None)
             return redirect("meetings:my_requests")
+        if not error:  # a new code was sent
+            return redirect("meetings:my_requests_verify")
     return verification_code_page(
         request,
         verification,

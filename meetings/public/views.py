@@ -34,7 +34,7 @@ from meetings.selectors import bookable_meeting_days, day_key, is_bookable, upco
 from meetings.services import booking
 from meetings.services.feedback import feedback_submit, request_for_feedback
 from meetings.services.notifications import decline_remedies
-from meetings.services.requests import meeting_request_check, meeting_request_submit, request_for_token
+from meetings.services.requests import meeting_request_code_send, meeting_request_submit, request_for_token
 from scheduling.categories import Category
 from scheduling.client_ip import client_ip
 from scheduling.dates import local_date, local_when, read_korean_datetime
@@ -46,12 +46,9 @@ from scheduling.rate_limits import submission_limit, token_lookup_limit
 from scheduling.verification import (
     Purpose,
     VerificationError,
-    verification_check,
     verification_for_key,
-    verification_resend,
-    verification_start,
 )
-from scheduling.views import verification_code_page
+from scheduling.views import verification_code_page, verification_code_posted
 
 logger = logging.getLogger(__name__)
 
@@ -158,12 +155,10 @@ def request_form(request):
                 return redirect("meetings:request_verify")  # sent twice: the code is on its way already
             if settings.PHONE_VERIFICATION:
                 try:
-                    meeting_request_check(**form.service_arguments())
-                    verification = verification_start(
-                        purpose=Purpose.MEETING_REQUEST,
-                        phone=form.cleaned_data["phone"],
+                    verification = meeting_request_code_send(
+                        arguments=form.service_arguments(),
+                        typed=_typed(request.POST),
                         client_address=client_ip(request),
-                        payload=_typed(request.POST),
                     )
                 except MeetingError as error:
                     form.add_error(None, str(error))
@@ -238,16 +233,11 @@ def request_verify(request):
         return redirect("meetings:request")
     error = ""
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "resend":
-                verification_resend(key=verification.key)
-                messages.success(request, _("A new code is on its way. The earlier code no longer works."))
-                return redirect("meetings:request_verify")
-            verification = verification_check(key=verification.key, code=request.POST.get("code", ""))
-        except VerificationError as problem:
-            error = str(problem)
-        else:
-            return _submit_verified(request, verification)
+        verified, error = verification_code_posted(request, verification)
+        if verified:
+            return _submit_verified(request, verified)
+        if not error:  # a new code was sent
+            return redirect("meetings:request_verify")
     return verification_code_page(
         request,
         verification,

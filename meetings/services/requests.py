@@ -32,7 +32,7 @@ from scheduling.dates import korean_date
 from scheduling.languages import message_language
 from scheduling.models import PhoneVerification
 from scheduling.phones import InvalidPhoneNumber, normalize_mobile
-from scheduling.verification import verification_done
+from scheduling.verification import verification_done, verification_start
 from scheduling.workdays import working_calendar
 
 MAX_PREFERRED_DAYS = 3
@@ -109,6 +109,20 @@ def meeting_request_check(
         foreign_language=foreign_language,
         foreign_language_other=foreign_language_other,
         now=now,
+    )
+
+
+def meeting_request_code_send(*, arguments: dict, typed: dict, client_address: str = "") -> PhoneVerification:
+    """The public form's first step: check what ``meeting_request_submit``
+    would refuse (``MeetingError``), then text the code to the phone
+    (``VerificationError`` when a limit is reached). ``typed`` — the form as
+    posted — waits with the code until it is right; nothing else is saved."""
+    meeting_request_check(**arguments)
+    return verification_start(
+        purpose=PhoneVerification.Purpose.MEETING_REQUEST,
+        phone=arguments["phone"],
+        client_address=client_address,
+        payload=typed,
     )
 
 

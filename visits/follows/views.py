@@ -17,12 +17,10 @@ from scheduling.models import Neighborhood
 from scheduling.rate_limits import token_lookup_limit
 from scheduling.verification import (
     Purpose,
-    verification_check,
     verification_for_key,
-    verification_resend,
     verification_start,
 )
-from scheduling.views import verification_code_page
+from scheduling.views import verification_code_page, verification_code_posted
 from visits.follows import services
 from visits.follows.forms import FollowForm
 from visits.models import NeighborhoodFollow
@@ -75,17 +73,13 @@ def follow_verify(request, code: str):
         return redirect("cards:follow", code=neighborhood.code)
     error = ""
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "resend":
-                verification_resend(key=verification.key)
-                return redirect("cards:follow_verify", code=neighborhood.code)
-            verification = verification_check(key=verification.key, code=request.POST.get("code", ""))
-            services.follow_by_phone(neighborhood=neighborhood, verification=verification)
-        except TongtongError as problem:
-            error = str(problem)
-        else:
+        verified, error = verification_code_posted(request, verification)
+        if verified:
+            services.follow_by_phone(neighborhood=neighborhood, verification=verified)
             request.session.pop(PENDING_KEY, None)
             return render(request, "visits/follow_done.html", {"neighborhood": neighborhood, "confirmed": True})
+        if not error:  # a new code was sent
+            return redirect("cards:follow_verify", code=neighborhood.code)
     return verification_code_page(
         request,
         verification,
