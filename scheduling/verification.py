@@ -50,7 +50,7 @@ from django.utils.translation import ngettext
 from scheduling import outbox
 from scheduling.errors import TongtongError
 from scheduling.models import PhoneVerification, VerificationMessage
-from scheduling.phones import InvalidPhoneNumber, mask_phone, normalize_mobile
+from scheduling.phones import InvalidPhoneNumber, normalize_mobile
 
 Purpose = PhoneVerification.Purpose
 logger = logging.getLogger(__name__)
@@ -301,7 +301,3 @@ def verification_for_key(key) -> PhoneVerification | None:
     except ValueError:
         return None
     return PhoneVerification.objects.filter(key=key).first()
-
-
-def masked_phone(verification: PhoneVerification) -> str:
-    return mask_phone(verification.phone)

@@ -213,11 +213,14 @@ def _as_post(typed: dict[str, list[str]]) -> QueryDict:
     return post
 
 
-def _pending(request):
-    """The verification this browser is in the middle of, or None."""
+def _pending(request, *, done_too: bool = False):
+    """The verification this browser is in the middle of, or None; with
+    ``done_too`` also one whose request is made (its ``result``)."""
     key = request.session.get(PENDING_KEY)
     verification = verification_for_key(key) if key else None
-    if verification is None or verification.purpose != Purpose.MEETING_REQUEST or not verification.payload:
+    if verification is None or verification.purpose != Purpose.MEETING_REQUEST:
+        return None
+    if verification.result and not done_too:
         return None
     return verification
 
@@ -228,9 +231,11 @@ def _pending(request):
 def request_verify(request):
     """The code sent to the citizen's phone: typed here, the request is
     made; until then nothing is saved as a request and nothing is held."""
-    verification = _pending(request)
+    verification = _pending(request, done_too=True)
     if verification is None:
         return redirect("meetings:request")
+    if verification.result:  # a second tap on "verify": the request is made, its done page again
+        return redirect("meetings:request_done", reference=verification.result)
     error = ""
     if request.method == "POST":
         verified, error = verification_code_posted(request, verification)
@@ -268,7 +273,6 @@ def _submit_verified(request, verification):
     except MeetingError as error:
         form.add_error(None, str(error))
         return _form_page(request, form, days)
-    request.session.pop(PENDING_KEY, None)
     _remember(request, submission)
     return redirect("meetings:request_done", reference=submission.request.reference)
 

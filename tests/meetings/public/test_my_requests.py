@@ -70,8 +70,9 @@ def test_opening_a_request_gives_a_new_link_and_the_lost_one_stops_working(clien
 def test_without_the_code_nothing_is_shown_or_opened(client, requests):
     (first, _second), other = requests
     client.post(MY, {"phone": MINE})
-    wrong = client.post("/meetings/my/verify/", {"action": "verify", "code": "000000"})
-    assert "맞지 않습니다" in wrong.content.decode() or "유효" in wrong.content.decode()
+    code = sent_code(MINE)
+    wrong = client.post("/meetings/my/verify/", {"action": "verify", "code": f"{(int(code) + 1) % 10**6:06d}"})
+    assert "인증번호가 맞지 않습니다" in wrong.content.decode()
     assert client.post(f"/meetings/my/{first.request.reference}/open/")["Location"] == MY
     page = client.get(MY).content.decode()
     assert first.request.reference not in page
