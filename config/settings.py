@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "scheduling",
     "meetings",
     "visits",
+    "petitions",
 ]
 
 MIDDLEWARE = [

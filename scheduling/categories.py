@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.TextChoices):
-    """The complaint categories of seeds 000/001, plus transport and safety."""
+    """The complaint categories of seeds 000/001 (the petition office adds praise
+    and guidance, ``petitions.categories``), plus transport and safety."""
 
     WELFARE = "welfare", _("Welfare")
     ROADS = "roads", _("Roads and facilities")
@@ -23,4 +24,8 @@ class Category(models.TextChoices):
     URBAN_DEVELOPMENT = "urban_development", _("Urban development")
     TRANSPORT = "transport", _("Transport")
     SAFETY = "safety", _("Safety")
+    SPORTS = "sports", _("Sports")
+    PLANNING_PR = "planning_pr", _("Planning and public relations")
+    COMMUNITY = "community", _("Community self-governance")
+    REDEVELOPMENT = "redevelopment", _("Redevelopment")
     OTHER = "other", _("Other")

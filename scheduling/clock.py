@@ -40,6 +40,31 @@ def answer_due(received_at: dt.datetime, days: int, *, calendar) -> dt.datetime:
     return dt.datetime.combine(last_day, WORKING_PERIODS[-1][1], tzinfo=SEOUL)
 
 
+def add_working_hours(start: dt.datetime, hours: int, *, calendar) -> dt.datetime:
+    """``hours`` working hours after ``start`` (09–12 and 13–18 on working days)."""
+    return _add_working_hours(start.astimezone(SEOUL), hours, calendar)
+
+
+def working_hours_between(start: dt.datetime, end: dt.datetime, *, calendar) -> float:
+    """The working hours (09–12, 13–18 on working days) from ``start`` to
+    ``end``: how long a petition took in the office's time. A petition
+    received on Friday evening and answered Monday at 10:00 took 1 hour."""
+    if end <= start:
+        return 0.0
+    start, end = start.astimezone(SEOUL), end.astimezone(SEOUL)
+    total = dt.timedelta()
+    day = start.date()
+    while day <= end.date():
+        if calendar.is_working_day(day):
+            for begin, finish in WORKING_PERIODS:
+                period_start = max(start, dt.datetime.combine(day, begin, tzinfo=SEOUL))
+                period_end = min(end, dt.datetime.combine(day, finish, tzinfo=SEOUL))
+                if period_end > period_start:
+                    total += period_end - period_start
+        day += dt.timedelta(days=1)
+    return total.total_seconds() / 3600
+
+
 def _add_working_hours(start: dt.datetime, hours: int, calendar) -> dt.datetime:
     remaining = dt.timedelta(hours=hours)
     day = start.date()

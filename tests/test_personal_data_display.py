@@ -101,6 +101,27 @@ def _suggestion():
     )
 
 
+def _petition():
+    from petitions.models import InboundMessage, Petition
+
+    now = timezone.now()
+    petition = Petition.objects.create(
+        reference="P2026-00042",
+        channel="sms",
+        subject="골목 가로등",
+        body="밤에 어둡습니다.",
+        name="김시민",
+        phone=PHONE,
+        email=EMAIL,
+        received_at=now,
+        answer_due_at=now + dt.timedelta(days=7),
+    )
+    inbound = InboundMessage.objects.create(
+        provider="solapi", message_id="m-1", phone=PHONE, text="가로등", received_at=now, petition=petition
+    )
+    return petition, inbound
+
+
 def _outbox(model, about: dict) -> list:
     return [
         model.objects.create(
@@ -113,11 +134,13 @@ def _outbox(model, about: dict) -> list:
 def build_rows() -> dict[str, list]:
     """Model label → the rows holding the contact (history rows included)."""
     from meetings.models import Notification
+    from petitions.models import PetitionNotification
     from scheduling.models import PhoneVerification, VerificationMessage
     from visits.models import FollowNotification, NeighborhoodFollow, SuggestionNotification
 
     request = _meeting_request()
     suggestion = _suggestion()
+    petition, inbound = _petition()
     verification = PhoneVerification.objects.create(
         purpose=PhoneVerification.Purpose.MEETING_REQUEST,
         phone=PHONE,
@@ -139,6 +162,10 @@ def build_rows() -> dict[str, list]:
         "scheduling.VerificationMessage": _outbox(VerificationMessage, {"verification": verification})[:1],
         "visits.NeighborhoodFollow": [follow],
         "visits.FollowNotification": _outbox(FollowNotification, {"follow": follow})[:1],
+        "petitions.Petition": [petition],
+        "petitions.HistoricalPetition": list(petition.audit_history.all()),
+        "petitions.InboundMessage": [inbound],
+        "petitions.PetitionNotification": _outbox(PetitionNotification, {"petition": petition}),
     }
 
 

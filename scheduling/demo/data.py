@@ -201,6 +201,11 @@ CATEGORY_OWNERS: dict[str, str] = {
     "urban_development": "urban-planning",
     "transport": "transport",
     "safety": "safety",
+    "sports": "culture-arts",
+    # The demo city has no public-relations office of its own (공보관).
+    "planning_pr": "community-autonomy",
+    "community": "community-autonomy",
+    "redevelopment": "urban-planning",
     "other": "community-autonomy",
 }
 

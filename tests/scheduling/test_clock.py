@@ -248,3 +248,20 @@ def test_a_retention_period_is_over_n_calendar_years_later_in_seoul(ended, over)
     second = dt.timedelta(seconds=1)
     assert years_before(over - second, 3) < ended <= years_before(over, 3)
     assert years_before(over.astimezone(dt.UTC), 3) == years_before(over, 3)  # whatever zone "now" is in
+
+
+def test_working_hours_between_counts_only_office_hours():
+    from scheduling.clock import working_hours_between
+    from scheduling.workdays import WorkingCalendar
+
+    calendar = WorkingCalendar()
+    friday_evening = dt.datetime(2026, 11, 20, 19, tzinfo=SEOUL)
+    monday_ten = dt.datetime(2026, 11, 23, 10, tzinfo=SEOUL)
+    assert working_hours_between(friday_evening, monday_ten, calendar=calendar) == 1
+    # 09:00 to 18:00 of one day: 8 hours (the lunch hour is not counted).
+    assert (
+        working_hours_between(
+            dt.datetime(2026, 11, 23, 9, tzinfo=SEOUL), dt.datetime(2026, 11, 23, 18, tzinfo=SEOUL), calendar=calendar
+        )
+        == 8
+    )

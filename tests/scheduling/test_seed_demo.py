@@ -74,7 +74,7 @@ def test_seeding_twice_creates_everything_once():
     assert first["scheduling.Bureau"] == 9
     assert first["scheduling.Department"] == 18
     assert first["scheduling.Official"] == 26  # mayor, 2 deputies, 9 directors, 14 department heads
-    assert first["scheduling.CategoryOwner"] == 16
+    assert first["scheduling.CategoryOwner"] == 20
     assert first["scheduling.CityClosure"] == 3
     assert first["auth.User"] == 6
     assert first["schedule.Calendar"] == 26  # one per official
