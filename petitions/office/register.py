@@ -19,7 +19,7 @@ def register() -> None:
             description=_("Every petition to the mayor, from every channel: route it, answer it, follow its deadline."),
             url_name="staff_petitions:inbox",
             permission="petitions.view_petition",
-            order=5,
+            order=14,
             menu=MENU_PETITIONS,
         )
     )
