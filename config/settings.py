@@ -299,6 +299,8 @@ CELERY_BEAT_SCHEDULE = {
     # Personal data past its retention period (MEETING_RETENTION_YEARS), nightly.
     "purge-personal-data": {"task": "meetings.purge_personal_data", "schedule": crontab(minute=30, hour=3)},
     "purge-suggestion-contacts": {"task": "visits.purge_contacts", "schedule": crontab(minute=45, hour=3)},
+    # Petitioners' personal data past PETITION_RETENTION_YEARS after closing (petitions/retention.py).
+    "purge-petitions": {"task": "petitions.purge_personal_data", "schedule": crontab(minute=40, hour=3)},
     # Neighborhood news to followers (visits announced, results, suggestions).
     "send-follow-news": {"task": "visits.send_follow_news", "schedule": crontab(minute="*/15")},
     "purge-follows": {"task": "visits.purge_follows", "schedule": crontab(minute=55, hour=3)},
@@ -714,6 +716,19 @@ SUGGESTION_FIRST_ANSWER_DAYS = env_int("SUGGESTION_FIRST_ANSWER_DAYS", 14, minim
 #: Days without any activity after which an open suggestion is overdue:
 #: it stands first in its department's inbox and is sent to it weekly.
 SUGGESTION_STALE_DAYS = env_int("SUGGESTION_STALE_DAYS", 30, minimum=1)
+
+# --- The petition office (petitions/) ---------------------------------------------
+
+#: Years a petitioner's personal data is kept after the petition closed
+#: (purged nightly by petitions.purge_personal_data, petitions/retention.py).
+PETITION_RETENTION_YEARS = env_int("PETITION_RETENTION_YEARS", 3, minimum=1)
+#: The field team of the 30-minute quick service (생활불편 신속처리): the
+#: number its dispatch text goes to, and how the petition names it. Empty:
+#: dispatching is refused with a message saying so.
+PETITION_FIELD_TEAM_PHONE = (
+    env_phone("PETITION_FIELD_TEAM_PHONE", "") if os.environ.get("PETITION_FIELD_TEAM_PHONE", "").strip() else ""
+)
+PETITION_FIELD_TEAM_NAME = env_text("PETITION_FIELD_TEAM_NAME", "생활불편 기동처리반")
 
 LOGGING = {
     "version": 1,

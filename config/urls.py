@@ -34,6 +34,7 @@ urlpatterns = [
     path("staff/visits/", include("visits.rotation.urls")),
     path("staff/cards/", include("visits.cards.staff_urls")),
     path("staff/meetings/", include("meetings.staff.urls")),
+    path("staff/petitions/", include("petitions.office.urls")),
     path("staff/reports/", include("scheduling.reports.urls")),
     path("staff/officials/<id:pk>/busy/", busy_views.busy_import, name="busy_import"),
     path("calendar/feeds/<str:token>.ics", feed_views.private_feed, name="private_feed"),

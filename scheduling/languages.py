@@ -77,6 +77,8 @@ PUBLIC_MESSAGE_SOURCES = (
     "visits/cards/public.py",
     "visits/cards/notifications.py",
     "visits/follows/*",
+    "petitions/office/notifications.py",
+    "templates/petitions/office/letter_pdf.html",
 )
 
 

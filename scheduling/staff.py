@@ -62,6 +62,7 @@ def sections_for(user) -> list[StaffSection]:
 # first of them the user may see, and is marked current on any of them.
 
 MENU_MEETINGS = "meetings"
+MENU_PETITIONS = "petitions"
 MENU_MEETING_DAYS = "meeting_days"
 MENU_VISITS = "visits"
 MENU_CARDS = "cards"
@@ -70,6 +71,7 @@ MENU_PROFILE = "profile"
 
 MENU_TITLES = {
     MENU_MEETINGS: pgettext_lazy("staff menu", "Meeting requests"),
+    MENU_PETITIONS: pgettext_lazy("staff menu", "Petitions"),
     MENU_MEETING_DAYS: pgettext_lazy("staff menu", "TongTong Day schedule"),
     MENU_VISITS: pgettext_lazy("staff menu", "Field visits"),
     MENU_CARDS: pgettext_lazy("staff menu", "Management cards"),

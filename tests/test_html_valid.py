@@ -28,6 +28,8 @@ from meetings.selectors import bookable_meeting_days
 from meetings.services import booking
 from meetings.services import review as review_service
 from meetings.services.requests import meeting_request_submit
+from petitions.office.services import petition_assign, petition_draft
+from petitions.services.core import petition_receive
 from scheduling.demo.seed import demo_city_seed
 from scheduling.models import CategoryOwner, Neighborhood, Official
 from tests.meetings.conftest import sent_code
@@ -107,9 +109,20 @@ def demo_city(pinned_today, settings):
         lead_department=owner,
         actor=users["secretariat"],
     )
+    # The petition office: one to route, one answered by the department and awaiting approval.
+    to_route, _new = petition_receive(
+        channel="web", subject="가로등 고장", body="골목 가로등이 꺼졌습니다.", category="roads", phone="010-2222-3333"
+    )
+    drafted, _new = petition_receive(
+        channel="sms", subject="보도 파손", body="보도블록이 깨졌습니다.", category="roads"
+    )
+    petition_assign(petition=drafted, department=owner, actor=users["secretariat"])
+    petition_draft(petition=drafted, answer="이번 주 안에 보수하겠습니다.", actor=users["roads-head"])
     return {
         "users": users,
         "days": days,
+        "to_route": to_route,
+        "drafted": drafted,
         "waiting": waiting,
         "booked": booked,
         "refused": refused,
@@ -169,9 +182,14 @@ def _pages(city) -> list[tuple[str | None, str]]:
         "/staff/reports/",
         f"/staff/reports/monthly/{last_month}/",
         "/staff/profile/",
+        "/staff/petitions/",
+        f"/staff/petitions/{city['to_route'].reference}/",
+        f"/staff/petitions/{city['drafted'].reference}/",
+        f"/staff/petitions/new/from-meeting/{city['booked'].request.pk}/",
+        f"/staff/petitions/new/from-visit/{city['visit'].pk}/",
     ]
     department = ["/staff/", "/staff/meetings/reviews/", f"/staff/meetings/reviews/{city['review'].pk}/"]
-    department += ["/staff/cards/inbox/"]
+    department += ["/staff/cards/inbox/", "/staff/petitions/", f"/staff/petitions/{city['drafted'].reference}/"]
     return (
         [(None, url) for url in public]
         + [("secretariat", url) for url in secretariat]

@@ -173,3 +173,39 @@ def test_each_cards_module_imports_first_in_a_fresh_interpreter(module):
     )
 
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+# --- Between the apps (docs/architecture.md): petitions --------------------------------------
+
+#: The petition office may call these modules of the other apps (each a
+#: small service function the receiving app owns), and nothing else of theirs.
+PETITIONS_MAY_IMPORT = {
+    "meetings.services.requests",  # meeting_request_from_petition: a petition becomes a meeting request
+    "visits.cards.services",  # suggestion_record: a petition goes on a management card
+    "visits.records.services",  # photo_clean: the quick fix's photo without its location data
+}
+
+
+def _app_imports(app: str) -> set[str]:
+    """Every module of another app (meetings, visits, petitions) that ``app`` imports, anywhere."""
+    found: set[str] = set()
+    for path in (ROOT / app).rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            else:
+                continue
+            found.update(n for n in names if n.split(".")[0] in {"meetings", "visits", "petitions"} - {app})
+    return found
+
+
+def test_meetings_and_visits_do_not_import_petitions():
+    assert not {m for m in _app_imports("meetings") | _app_imports("visits") if m.startswith("petitions")}
+
+
+def test_petitions_reach_the_other_apps_only_through_their_service_functions():
+    assert _app_imports("petitions") <= PETITIONS_MAY_IMPORT, _app_imports("petitions") - PETITIONS_MAY_IMPORT

@@ -289,3 +289,43 @@ def request_for_token(token: str) -> MeetingRequest | None:
     ):
         return None
     return request
+
+
+def meeting_request_from_petition(
+    *,
+    petition_reference: str,
+    name: str,
+    phone: str,
+    neighborhood,
+    category: str,
+    subject: str,
+    description: str,
+    consent: bool,
+    email: str = "",
+    language: str = "",
+    channel: str = MeetingRequest.Channel.PHONE,
+    actor=None,
+) -> MeetingRequest:
+    """A meeting request for a citizen whose petition (``petition_reference``,
+    of the petition office) is best answered by a meeting: their details
+    carried over, entered as the staff intake enters a request (through
+    ``meeting_request_submit``: same checks, the citizen gets their status
+    link by text message). The same petition twice makes one request: the
+    submission key is derived from its reference. The petition office calls
+    this; meetings does not know petitions (docs/petitions.md)."""
+    note = _("From petition %(reference)s.") % {"reference": petition_reference}
+    submission = meeting_request_submit(
+        name=name,
+        phone=phone,
+        email=email,
+        neighborhood=neighborhood,
+        category=category,
+        subject=subject[:100],
+        description=f"{note}\n{description}"[:2000],
+        consent=consent,
+        submission_key=uuid.uuid5(uuid.NAMESPACE_URL, f"tongtong:petition:{petition_reference}"),
+        channel=channel,
+        language=language,
+        actor=actor,
+    )
+    return submission.request

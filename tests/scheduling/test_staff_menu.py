@@ -26,6 +26,8 @@ from meetings.models import MeetingDay, ReviewRequest
 from meetings.services.requests import meeting_request_submit
 from meetings.services.review import review_answer, review_ask
 from meetings.services.series import meeting_days_sync
+from petitions.office.services import petition_assign, petition_draft
+from petitions.services.core import petition_receive
 from scheduling.demo.data import USERS
 from scheduling.models import Neighborhood, Official
 from scheduling.people import staff_label
@@ -33,6 +35,7 @@ from scheduling.staff import (
     MENU_CARDS,
     MENU_MEETING_DAYS,
     MENU_MEETINGS,
+    MENU_PETITIONS,
     MENU_PROFILE,
     MENU_REPORTS,
     MENU_VISITS,
@@ -49,12 +52,14 @@ LOGIN_WORD = re.compile(r"(?<![\w-])(" + "|".join(re.escape(login) for login in 
 QUEUE, REVIEWS, DAYS = "/staff/meetings/", "/staff/meetings/reviews/", "/staff/meetings/days/"
 CYCLES, TOURS = "/staff/visits/", "/staff/visits/records/tours/"
 CARDS, REPORTS, PROFILE = "/staff/cards/", "/staff/reports/", "/staff/profile/"
+PETITIONS = "/staff/petitions/"
 
 #: The menu each demo login must see: entry → the page it opens.
 EXPECTED_MENU = {
     "secretariat": {
         MENU_MEETINGS: QUEUE,
         MENU_MEETING_DAYS: DAYS,
+        MENU_PETITIONS: PETITIONS,
         MENU_VISITS: CYCLES,
         MENU_CARDS: CARDS,
         MENU_REPORTS: REPORTS,
@@ -67,12 +72,25 @@ EXPECTED_MENU = {
         MENU_REPORTS: REPORTS,
         MENU_PROFILE: PROFILE,
     },
-    "roads-head": {MENU_MEETINGS: REVIEWS, MENU_VISITS: TOURS, MENU_CARDS: CARDS, MENU_PROFILE: PROFILE},
-    "department": {MENU_MEETINGS: REVIEWS, MENU_VISITS: TOURS, MENU_CARDS: CARDS, MENU_PROFILE: PROFILE},
+    "roads-head": {
+        MENU_MEETINGS: REVIEWS,
+        MENU_PETITIONS: PETITIONS,
+        MENU_VISITS: TOURS,
+        MENU_CARDS: CARDS,
+        MENU_PROFILE: PROFILE,
+    },
+    "department": {
+        MENU_MEETINGS: REVIEWS,
+        MENU_PETITIONS: PETITIONS,
+        MENU_VISITS: TOURS,
+        MENU_CARDS: CARDS,
+        MENU_PROFILE: PROFILE,
+    },
     "reviewer": {MENU_CARDS: CARDS, MENU_REPORTS: REPORTS, MENU_PROFILE: PROFILE},
     "admin": {
         MENU_MEETINGS: QUEUE,
         MENU_MEETING_DAYS: DAYS,
+        MENU_PETITIONS: PETITIONS,
         MENU_VISITS: CYCLES,
         MENU_CARDS: CARDS,
         MENU_REPORTS: REPORTS,
@@ -124,6 +142,9 @@ POST_ONLY_OR_FILES = {
     "staff_reports:plan_file",
     "staff_reports:recommendations",
     "staff:login",
+    "staff_petitions:action",
+    "staff_petitions:photo",
+    "staff_petitions:letter",
 }
 
 
@@ -228,8 +249,14 @@ def demo_city(settings, pinned_today):
         start=start,
         end=start + dt.timedelta(hours=2),
     )
+    petition, _created = petition_receive(
+        channel="web", subject="가로등 고장", body="골목 가로등이 꺼졌습니다.", category="roads", name="김시민"
+    )
+    petition_assign(petition=petition, department=review.department, actor=users["secretariat"])
+    petition_draft(petition=petition, answer="교체하겠습니다.", actor=users["roads-head"])
     return {
         "users": users,
+        "petition": petition,
         "day": day,
         "request": submission.request,
         "review": review,
@@ -279,6 +306,10 @@ PAGES = {
     "staff_reports:monthly": lambda c: {"key": f"{_month(c):%Y-%m}"},
     "staff_reports:half_year": lambda c: {"key": f"{_month(c):%Y}-H{1 if _month(c).month <= 6 else 2}"},
     "staff_reports:plan": lambda c: {"key": f"{_month(c):%Y}"},
+    "staff_petitions:inbox": lambda c: {},
+    "staff_petitions:petition": lambda c: {"reference": c["petition"].reference},
+    "staff_petitions:from_meeting": lambda c: {"pk": c["request"].pk},
+    "staff_petitions:from_visit": lambda c: {"pk": c["visit"].pk},
 }
 
 
