@@ -77,6 +77,11 @@ PUBLIC_MESSAGE_SOURCES = (
     "visits/cards/public.py",
     "visits/cards/notifications.py",
     "visits/follows/*",
+    "templates/petitions/public/*",
+    "petitions/public/*",
+    "petitions/intake/web.py",
+    "petitions/intake/notifications.py",
+    "petitions/categories.py",
 )
 
 
