@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 EPEOPLE_URL = "https://www.epeople.go.kr/"
 #: The petitions sent from this browser, so that a reload or a second tap
-#: shows the same done page: ``{reference: submission key}``.
+#: shows the same done page: ``{reference: the form's submission key}``.
 SESSION_KEY = "tongtong.petitions.submitted"
 SESSION_KEEP = 10
 #: The phone verification this browser is in the middle of (its key).
@@ -56,9 +56,11 @@ def _submitted(request) -> dict:
     return request.session.get(SESSION_KEY, {})
 
 
-def _remember(request, petition: Petition) -> None:
+def _remember(request, petition: Petition, form_key) -> None:
+    """Note ``petition`` as sent from this browser, under the form's own
+    submission key (the form sent again finds it)."""
     submitted = {ref: key for ref, key in _submitted(request).items() if ref != petition.reference}
-    submitted[petition.reference] = petition.submission_key or ""
+    submitted[petition.reference] = str(form_key)
     request.session[SESSION_KEY] = dict(list(submitted.items())[-SESSION_KEEP:])
 
 
@@ -145,7 +147,7 @@ def board(request):
                 except PetitionError as error:
                     form.add_error(None, str(error))
                 else:
-                    _remember(request, petition)
+                    _remember(request, petition, form.cleaned_data["submission_key"])
                     return redirect("petitions:done", reference=petition.reference)
         return _form_page(request, form)
     if (pending := _pending(request)) is not None:
@@ -204,7 +206,7 @@ def _submit_verified(request, verification):
     except PetitionError as error:
         form.add_error(None, str(error))
         return _form_page(request, form)
-    _remember(request, petition)
+    _remember(request, petition, form.cleaned_data["submission_key"])
     return redirect("petitions:done", reference=petition.reference)
 
 
