@@ -59,7 +59,8 @@ def test_a_citizen_posts_verifies_and_sees_the_reference_and_due_date(client, pi
     assert receipt.kind == "receipt" and receipt.status == "sent"
     assert receipt.template_code == "TT_PETITION_RECEIPT_V1"
     assert receipt.body == (
-        f"[통통시] 민원(접수번호 {petition.reference})이 접수되었습니다. 2026. 11. 25.(수) 18:00까지 답변해 드리겠습니다."
+        f"[통통시] 민원(접수번호 {petition.reference})이 접수되었습니다. "
+        "2026. 11. 25.(수) 18:00까지 답변해 드리겠습니다."
     )
     assert [message.to for message in sent_sms] == ["010-2345-6789"]
 
