@@ -365,6 +365,12 @@ SOLAPI_BASE_URL = env.str("SOLAPI_BASE_URL", default="https://api.solapi.com").r
 #: The secret SOLAPI sends with each delivery report (X-Solapi-Secret);
 #: empty: the report webhook answers 404.
 SOLAPI_WEBHOOK_SECRET = os.environ.get("SOLAPI_WEBHOOK_SECRET", "").strip()
+#: The key of the HMAC-SHA256 signature of the mayor's SMS phone's inbound
+#: webhook (X-Tongtong-Signature: hex of the raw body; docs/petitions.md);
+#: empty: POST /hooks/solapi/inbound/ answers 404.
+SOLAPI_INBOUND_SECRET = os.environ.get("SOLAPI_INBOUND_SECRET", "").strip()
+if SOLAPI_INBOUND_SECRET and len(SOLAPI_INBOUND_SECRET) < 16:
+    raise ImproperlyConfigured("SOLAPI_INBOUND_SECRET must be at least 16 characters (or unset)")
 if not re.match(r"^https://[^/\s]+$|^http://(127\.0\.0\.1|localhost)(:[0-9]+)?$", SOLAPI_BASE_URL):
     raise ImproperlyConfigured(
         f"SOLAPI_BASE_URL={SOLAPI_BASE_URL!r} must be https://host (plain http only for 127.0.0.1 in tests)"
@@ -681,6 +687,16 @@ VERIFICATION_PHONES_PER_ADDRESS_HOUR = env_int("VERIFICATION_PHONES_PER_ADDRESS_
 VERIFICATION_CODES_PER_ADDRESS_HOUR = env_int("VERIFICATION_CODES_PER_ADDRESS_HOUR", 10, minimum=1)
 #: Minutes "my requests" stays open after the phone was verified.
 VERIFIED_PHONE_SESSION_MINUTES = env_int("VERIFIED_PHONE_SESSION_MINUTES", 30, minimum=5, maximum=240)
+
+# --- The petition office: intake (petitions/intake/, petitions/public/) -----------------
+
+#: The public web board "시장에게 바란다" at /petitions/. Off: the page tells
+#: citizens that the city receives petitions through 국민신문고 and links there
+#: (most local boards were merged into the national portal by 2025).
+PETITION_WEB_BOARD = env_bool("PETITION_WEB_BOARD", True)
+#: Years a petitioner's personal data is kept after the petition is closed
+#: (stated in the consent text; the office's retention purge removes it).
+PETITION_RETENTION_YEARS = env_int("PETITION_RETENTION_YEARS", 3, minimum=1)
 
 # --- Following a neighborhood (visits/follows/) ------------------------------------
 

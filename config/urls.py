@@ -12,6 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from petitions.intake import webhook as petition_webhook
 from scheduling import busy_views, feed_views, solapi_webhook, views
 from scheduling.forms import AdminLoginForm
 
@@ -28,11 +29,13 @@ urlpatterns = [
     path("calendar/", include("meetings.feeds.urls")),
     path("", include("visits.feeds.urls")),
     path("", include("meetings.public.urls")),
+    path("petitions/", include("petitions.public.urls")),
     path("", include("visits.urls")),
     path("neighborhoods/", include("visits.cards.urls")),
     path("staff/visits/records/", include("visits.records.urls")),
     path("staff/visits/", include("visits.rotation.urls")),
     path("staff/cards/", include("visits.cards.staff_urls")),
+    path("staff/petitions/intake/", include("petitions.intake.urls")),
     path("staff/meetings/", include("meetings.staff.urls")),
     path("staff/petitions/", include("petitions.office.urls")),
     path("staff/reports/", include("scheduling.reports.urls")),
@@ -46,6 +49,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # SOLAPI's delivery reports (KakaoTalk 알림톡 / SMS / LMS), docs/notifications.md.
     path("hooks/solapi/reports/", solapi_webhook.solapi_reports, name="solapi_reports"),
+    # The mayor's SMS phone (소통문자폰): inbound messages become petitions, docs/petitions.md.
+    path("hooks/solapi/inbound/", petition_webhook.solapi_inbound, name="solapi_inbound"),
 ]
 
 #: A value the page does not take (scheduling.params) answers the Korean 400 page.

@@ -28,3 +28,6 @@ class PetitionsConfig(AppConfig):
         from petitions.office.register import register as register_office
 
         register_office()
+        from petitions.intake.registry import register as register_intake
+
+        register_intake()

@@ -79,6 +79,11 @@ PUBLIC_MESSAGE_SOURCES = (
     "visits/follows/*",
     "petitions/office/notifications.py",
     "templates/petitions/office/letter_pdf.html",
+    "templates/petitions/public/*",
+    "petitions/public/*",
+    "petitions/intake/web.py",
+    "petitions/intake/notifications.py",
+    "petitions/categories.py",
 )
 
 

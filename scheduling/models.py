@@ -463,6 +463,7 @@ class PhoneVerification(models.Model):
         MEETING_REQUEST = "meeting_request", _("meeting request")
         MY_REQUESTS = "my_requests", _("my requests")
         FOLLOW = "follow", _("following a neighborhood")
+        PETITION = "petition", _("petition to the mayor")
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     purpose = models.CharField(max_length=30, choices=Purpose.choices)

@@ -154,6 +154,8 @@ def _pages(city) -> list[tuple[str | None, str]]:
         f"/neighborhoods/{code}/",
         f"/neighborhoods/{code}/follow/",
         "/privacy/",
+        "/petitions/",
+        "/petitions/verify/",
         "/staff/login/",
         "/no-such-page/",
     ]
@@ -187,6 +189,8 @@ def _pages(city) -> list[tuple[str | None, str]]:
         f"/staff/petitions/{city['drafted'].reference}/",
         f"/staff/petitions/new/from-meeting/{city['booked'].request.pk}/",
         f"/staff/petitions/new/from-visit/{city['visit'].pk}/",
+        "/staff/petitions/intake/",
+        "/staff/petitions/intake/import/",
     ]
     department = ["/staff/", "/staff/meetings/reviews/", f"/staff/meetings/reviews/{city['review'].pk}/"]
     department += ["/staff/cards/inbox/", "/staff/petitions/", f"/staff/petitions/{city['drafted'].reference}/"]
@@ -224,7 +228,29 @@ def _phone_verified(client, city):
     client.post("/meetings/my/verify/", {"action": "verify", "code": sent_code(phone)})
 
 
-PREPARE = {"/meetings/request/verify/": _code_asked, "/meetings/my/?verified": _phone_verified}
+def _petition_code_asked(client, city):
+    """The board's code page needs its form sent first."""
+    page = client.get("/petitions/").content.decode()
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    client.post(
+        "/petitions/",
+        {
+            "name": "김민원",
+            "phone": "010-4321-8766",
+            "category": "roads",
+            "subject": "보도 턱",
+            "text": "보도 턱이 높습니다.",
+            "consent": "on",
+            "submission_key": key,
+        },
+    )
+
+
+PREPARE = {
+    "/meetings/request/verify/": _code_asked,
+    "/meetings/my/?verified": _phone_verified,
+    "/petitions/verify/": _petition_code_asked,
+}
 
 
 def test_the_pages_are_valid_html(client, demo_city, tmp_path, capsys):

@@ -235,7 +235,7 @@ def test_the_switcher_turns_english_and_back_to_korean(client):
 # --- Landmarks and forms ------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/", "/staff/login/", "/meetings/request/"])
+@pytest.mark.parametrize("url", ["/", "/staff/login/", "/meetings/request/", "/petitions/"])
 def test_pages_have_skip_link_and_landmarks(client, mayor, url):
     html = _html(client.get(url))
     page = _Page(html)
@@ -250,7 +250,7 @@ def test_pages_have_skip_link_and_landmarks(client, mayor, url):
     assert settings.CITY_PHONE in html
 
 
-@pytest.mark.parametrize("url", ["/", "/staff/login/", "/meetings/request/"])
+@pytest.mark.parametrize("url", ["/", "/staff/login/", "/meetings/request/", "/petitions/"])
 def test_every_form_field_has_a_label(client, mayor, url):
     assert _Page(_html(client.get(url))).unlabelled_fields() == []
 
