@@ -310,6 +310,8 @@ PAGES = {
     "staff_petitions:petition": lambda c: {"reference": c["petition"].reference},
     "staff_petitions:from_meeting": lambda c: {"pk": c["request"].pk},
     "staff_petitions:from_visit": lambda c: {"pk": c["visit"].pk},
+    "petition_intake:intake": lambda c: {},
+    "petition_intake:import": lambda c: {},
 }
 
 
