@@ -198,12 +198,20 @@ def _form_page(request, form, days):
             # The fixed fields of an empty form are the same for everyone:
             # kept, under a digest of the lists they offer (scheduling/fragments.py).
             "fields_key": None if form.is_bound else digest(_neighborhood_rows(), Category.choices),
+            # The days offered, with their free slots, and the one ticked from the home page.
+            "days_key": None if form.is_bound else _days_digest(form),
             "retention_years": settings.MEETING_RETENTION_YEARS,
             "has_days": bool(days),
             "answer_days": settings.MEETING_ANSWER_DAYS,
             "phone_verification": settings.PHONE_VERIFICATION,
         },
     )
+
+
+def _days_digest(form) -> str:
+    """What the preferred days' fragment of an empty form shows."""
+    field = form.fields["preferred_days"]
+    return digest(field.choices, form.initial.get("preferred_days", ()), form.full_days_offered)
 
 
 def _typed(post) -> dict[str, list[str]]:
