@@ -94,7 +94,9 @@ class MeetingsConfig(AppConfig):
         from scheduling import versions
         from scheduling.reserved_days import MEETING_DAY, register_reserved_days
 
-        versions.register(MEETING_DAYS, MeetingSeries, MeetingDay, Slot, Appointment)
+        versions.register(
+            MEETING_DAYS, MeetingSeries, MeetingDay, Slot, Appointment, unread={Appointment: {"event_id"}}
+        )
 
         register_reserved_days(MEETING_DAY, meeting_dates)
 

@@ -58,9 +58,18 @@ CACHE = "fragments"
 KEEP_SECONDS = 10 * 60
 
 
-def register(name: str, *models) -> None:
-    """Declare the kind ``name`` and the models whose rows it covers."""
+#: table -> columns no kept read shows: an UPDATE of only these changes no
+#: kind (an appointment's calendar event, set to NULL when an official's
+#: busy times are imported again and its event goes).
+UNREAD_COLUMNS: dict[str, set[str]] = {}
+
+
+def register(name: str, *models, unread: dict | None = None) -> None:
+    """Declare the kind ``name`` and the models whose rows it covers;
+    ``unread``: model -> the column names none of its kept reads shows."""
     KINDS.setdefault(name, set()).update(model._meta.db_table for model in models)
+    for model, columns in (unread or {}).items():
+        UNREAD_COLUMNS.setdefault(model._meta.db_table, set()).update(columns)
 
 
 def changed(*names: str) -> None:
