@@ -618,8 +618,5 @@ class DataVersion(models.Model):
     name = models.CharField(max_length=40, primary_key=True)
     version = models.BigIntegerField(default=0)
 
-    class Meta:
-        verbose_name = _("data version")
-
     def __str__(self):
         return f"{self.name} {self.version}"
