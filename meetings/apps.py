@@ -89,8 +89,14 @@ class MeetingsConfig(AppConfig):
 
         register_panels()
 
-        from meetings.selectors import meeting_dates
+        from meetings.models import Appointment, MeetingDay, MeetingSeries, Slot
+        from meetings.selectors import MEETING_DAYS, meeting_dates
+        from scheduling import versions
         from scheduling.reserved_days import MEETING_DAY, register_reserved_days
+
+        versions.register(
+            MEETING_DAYS, MeetingSeries, MeetingDay, Slot, Appointment, unread={Appointment: {"event_id"}}
+        )
 
         register_reserved_days(MEETING_DAY, meeting_dates)
 

@@ -24,7 +24,13 @@ from meetings.rules import (
 )
 from scheduling.clock import SEOUL
 from scheduling.models import Official
+from scheduling.versions import CLOSURES, kept
 from scheduling.workdays import working_calendar
+
+#: The data version (scheduling/versions.py) of the series, its days, their
+#: slots and appointments: every service writing them calls
+#: ``versions.changed(MEETING_DAYS)`` (registered in ``MeetingsConfig.ready``).
+MEETING_DAYS = "meeting-days"
 
 
 def active_series() -> MeetingSeries | None:
@@ -67,8 +73,33 @@ def meeting_days_between(
     as the unsaved day the sync would build (``pk`` None, every slot free):
     what a page shows does not depend on how far a sync has run. Writes
     nothing; a service saves a day when someone chooses it
-    (``meetings.services.series.meeting_days_saved``)."""
-    series = series or active_series()
+    (``meetings.services.series.meeting_days_saved``).
+
+    Without ``series`` and ``waiting`` (the public pages' read, the same for
+    every visitor), kept until the series, a day, a slot, an appointment or
+    a city closure changes (``scheduling/versions.py``)."""
+    if series is None and not waiting:
+        _saved, days = kept(
+            f"meeting-days:{start}:{end}",
+            (MEETING_DAYS, CLOSURES),
+            lambda: _days_of_active_series(start, end),
+            keep=lambda read: read[0],
+        )
+        return list(days)
+    return _meeting_days_between(start, end, series=series or active_series(), waiting=waiting)
+
+
+def _days_of_active_series(start: dt.date, end: dt.date) -> tuple[bool, tuple[MeetingDay, ...]]:
+    """Whether the active series is saved, and its days. Before it is saved
+    the days are not kept: the series it will be depends on the officials,
+    which ``MEETING_DAYS`` does not cover."""
+    series = active_series()
+    return series is not None and series.pk is not None, tuple(_meeting_days_between(start, end, series=series))
+
+
+def _meeting_days_between(
+    start: dt.date, end: dt.date, *, series: MeetingSeries | None, waiting: bool = False
+) -> list[MeetingDay]:
     if series is None:
         return []
     local_window = (

@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_history_model_for_model
 
+from scheduling import versions
 from scheduling.calendars import calendar_for, new_official_calendar_slug
 from scheduling.models import (
     AccessLog,
@@ -231,9 +232,25 @@ class NeighborhoodAdmin(admin.ModelAdmin):
 
 @admin.register(CityClosure)
 class CityClosureAdmin(admin.ModelAdmin):
+    """The closures are edited only here (and by the demo seed): each change
+    gives them a new data version, so the meeting days the pages keep are
+    read again (scheduling/versions.py)."""
+
     list_display = ["date", "name"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        versions.changed(versions.CLOSURES)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        versions.changed(versions.CLOSURES)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        versions.changed(versions.CLOSURES)
 
 
 @admin.register(StaffProfile)

@@ -34,7 +34,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModif
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.views.defaults import page_not_found
 
-from scheduling.ical import Feed
+from scheduling.ical import Feed, RenderedFeed
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 300
@@ -109,15 +109,16 @@ def _etag_matches(header: str, etag: str) -> bool:
 
 def calendar_response(
     request: HttpRequest,
-    body: bytes | Feed,
+    body: bytes | Feed | RenderedFeed,
     *,
     filename: str,
     last_modified: dt.datetime | None = None,
     disposition: str = "inline",
 ) -> HttpResponse:
-    """The .ics ``body`` (bytes, or a :class:`Feed` rendered only if the
-    client needs it) as a download named ``filename``, or a 304."""
-    if isinstance(body, Feed):
+    """The .ics ``body`` (bytes, a :class:`Feed` rendered only if the
+    client needs it, or a feed rendered before) as a download named
+    ``filename``, or a 304."""
+    if isinstance(body, Feed | RenderedFeed):
         etag = quote_etag(body.etag)
         last_modified = last_modified or body.last_modified
     else:
@@ -132,7 +133,7 @@ def calendar_response(
     if not_modified:
         response = HttpResponseNotModified()
     else:
-        content = body.body if isinstance(body, Feed) else body
+        content = body.body if isinstance(body, Feed | RenderedFeed) else body
         response = HttpResponse(content, content_type=CONTENT_TYPE)
         response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["ETag"] = etag

@@ -267,6 +267,10 @@ class Feed:
             self._store(rendered)
         return b"".join([_head(self.name), *(blocks[k] for k in self.keys), _END])
 
+    def rendered(self) -> RenderedFeed:
+        """What a response needs of this feed, rendered, small enough to keep."""
+        return RenderedFeed(etag=self.etag, body=self.body, last_modified=self.last_modified)
+
     def _backend(self) -> BaseCache:
         return block_cache() if self.cache == DEFAULT_CACHE else self.cache
 
@@ -284,6 +288,16 @@ class Feed:
             self._backend().set_many(blocks, timeout=BLOCK_TIMEOUT)
         except Exception:
             logger.warning("iCal block cache unavailable; rendered events not kept", exc_info=True)
+
+
+@dataclass(frozen=True)
+class RenderedFeed:
+    """A :class:`Feed` once rendered (``Feed.rendered()``): its validator,
+    its bytes and its stamp, as a page keeps it (``scheduling/versions.py``)."""
+
+    etag: str
+    body: bytes
+    last_modified: dt.datetime
 
 
 def build_calendar(

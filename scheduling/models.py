@@ -608,3 +608,16 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_label}"
+
+
+class DataVersion(models.Model):
+    """The version of one kind of data that pages keep read
+    (``scheduling/versions.py``): every service that changes the data gives
+    it a new random version after its commit, and a kept read is filed under
+    the versions it was read at."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name} {self.version}"

@@ -8,6 +8,9 @@ scenario is built on "today" asks for ``pinned_today``.
 """
 
 import datetime as dt
+import re
+import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -123,6 +126,67 @@ def _fresh_cache():
         cache.clear()
     except RedisError:  # Redis not running: the tests that need it skip or fail on their own
         pass
+
+
+ROOT = str(Path(__file__).resolve().parent.parent)
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def _app_origin() -> str | None:
+    """Where the application code that runs the present statement is
+    (``path:line``), or None when the nearest project frame is a test's own
+    set-up (tests/): a test may arrange rows as it likes."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        path = frame.f_code.co_filename
+        if path.startswith(ROOT) and "/.venv/" not in path and "/node_modules/" not in path:
+            relative = path[len(ROOT) + 1 :]
+            return None if relative.startswith("tests/") else f"{relative}:{frame.f_lineno}"
+        frame = frame.f_back
+    return None
+
+
+def _only_unread_columns(sql: str, unread: set[str] | None) -> bool:
+    """Whether ``sql`` is an UPDATE that sets only ``unread`` columns."""
+    if not unread or not sql.lstrip().upper().startswith("UPDATE"):
+        return False
+    assignments = re.split(r"\bWHERE\b", re.split(r"\bSET\b", sql, maxsplit=1)[-1], maxsplit=1)[0]
+    return set(re.findall(r'"?(\w+)"?\s*=', assignments)) <= unread
+
+
+@pytest.fixture(autouse=True)
+def _data_versions_follow_writes():
+    """The completeness check of ``scheduling/versions.py``: application code
+    that writes a table of a kind of kept data (the meeting days, the city's
+    closures, ...) must give that kind a new version (``versions.changed``)
+    after its writes, or pages would keep showing what was read before.
+    Every statement of every test is watched; the test fails at its end if
+    a kind was written and not changed after."""
+    from django.db import connection
+
+    from scheduling.models import DataVersion
+    from scheduling.versions import KINDS, UNREAD_COLUMNS
+
+    versions_table = DataVersion._meta.db_table
+    pending: dict[str, str] = {}
+
+    def watch(execute, sql, params, many, context):
+        match = _WRITE.match(sql)
+        if match:
+            table = match.group(1)
+            if table == versions_table:
+                for value in params or ():  # the kind's name is among them
+                    if isinstance(value, str):
+                        pending.pop(value, None)
+            elif not _only_unread_columns(sql, UNREAD_COLUMNS.get(table)):
+                for kind, tables in KINDS.items():
+                    if table in tables and (origin := _app_origin()) is not None:
+                        pending.setdefault(kind, f"{table} by {origin}")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        yield
+    assert not pending, f"written without scheduling.versions.changed(): {pending}"
 
 
 @pytest.fixture(autouse=True)

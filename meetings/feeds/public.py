@@ -19,9 +19,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meetings.models import MeetingDay, MeetingSeries
-from meetings.selectors import active_series, meeting_days_between
+from meetings.selectors import MEETING_DAYS, active_series, meeting_days_between
 from scheduling.feeds import cancelled_cutoff
-from scheduling.ical import CANCELLED, CONFIRMED, Feed, IcalEvent
+from scheduling.ical import CANCELLED, CONFIRMED, Feed, IcalEvent, RenderedFeed
+from scheduling.versions import CLOSURES, kept
 
 FEED_FIRST_DAY = dt.date(2025, 1, 1)
 #: DTSTAMP / LAST-MODIFIED for rows never changed by hand (they carry no
@@ -88,3 +89,13 @@ def meeting_days_feed(*, today: dt.date | None = None) -> Feed:
         name = f"{settings.CITY_NAME} {(series or MeetingSeries()).name}"
         events = [_event(day) for day in days]
     return Feed(name, events, now=stamp, last_modified=stamp)
+
+
+def meeting_days_feed_rendered() -> RenderedFeed:
+    """Today's feed, rendered, the same for every subscriber: kept until the
+    series, a day or a city closure changes (``scheduling/versions.py``;
+    the date is part of the key, as the range and the stamp move with it)."""
+    today = timezone.localdate()
+    return kept(
+        f"meeting-days-feed:{today}", (MEETING_DAYS, CLOSURES), lambda: meeting_days_feed(today=today).rendered()
+    )

@@ -38,7 +38,7 @@ from meetings.services.requests import meeting_request_code_send, meeting_reques
 from scheduling.categories import Category
 from scheduling.client_ip import client_ip
 from scheduling.dates import local_date, local_when, read_korean_datetime
-from scheduling.fragments import digest
+from scheduling.fragments import digest, rows
 from scheduling.http import calendar_response, private_page
 from scheduling.ical import CONFIRMED, Feed, IcalEvent
 from scheduling.models import Neighborhood
@@ -80,6 +80,12 @@ def _request_or_404(token: str) -> MeetingRequest:
     return meeting_request
 
 
+def _neighborhood_rows():
+    """Every column of every neighborhood, for the digest of the fragments
+    that list them (a rename is on the next page)."""
+    return rows("neighborhoods", Neighborhood.objects.values_list)
+
+
 def home(request):
     """The public front page: what TongTong Day is, the next meeting days,
     the way to ask for a meeting, and the city's neighborhoods. Reads only:
@@ -100,7 +106,7 @@ def home(request):
             # Kept rendered under a digest of the rows (scheduling/fragments.py):
             # the list is read only to render it again.
             "neighborhoods": Neighborhood.objects.all(),
-            "neighborhoods_key": digest(Neighborhood.objects.values_list()),
+            "neighborhoods_key": digest(_neighborhood_rows()),
         },
     )
 
@@ -191,13 +197,21 @@ def _form_page(request, form, days):
             "form": form,
             # The fixed fields of an empty form are the same for everyone:
             # kept, under a digest of the lists they offer (scheduling/fragments.py).
-            "fields_key": None if form.is_bound else digest(Neighborhood.objects.values_list(), Category.choices),
+            "fields_key": None if form.is_bound else digest(_neighborhood_rows(), Category.choices),
+            # The days offered, with their free slots, and the one ticked from the home page.
+            "days_key": None if form.is_bound else _days_digest(form),
             "retention_years": settings.MEETING_RETENTION_YEARS,
             "has_days": bool(days),
             "answer_days": settings.MEETING_ANSWER_DAYS,
             "phone_verification": settings.PHONE_VERIFICATION,
         },
     )
+
+
+def _days_digest(form) -> str:
+    """What the preferred days' fragment of an empty form shows."""
+    field = form.fields["preferred_days"]
+    return digest(field.choices, form.initial.get("preferred_days", ()), form.full_days_offered)
 
 
 def _typed(post) -> dict[str, list[str]]:

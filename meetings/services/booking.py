@@ -25,6 +25,7 @@ from meetings.models import (
     WaitlistEntry,
 )
 from meetings.rules import BOOKED_STATUSES, TRANSITIONS, WAITLIST_IN_LINE
+from meetings.selectors import MEETING_DAYS
 from meetings.services.feedback import feedback_url
 from meetings.services.notifications import format_when, notify
 from meetings.services.requests import bookable_error
@@ -34,6 +35,7 @@ from scheduling.calendars import first_busy
 from scheduling.dates import korean_date
 from scheduling.models import Official
 from scheduling.organisation import Role, substitution_candidates
+from scheduling.versions import changed
 
 S = MeetingRequest.Status
 SUBSTITUTE_MEETING_MINUTES = 30
@@ -154,6 +156,7 @@ def slot_book(*, request: MeetingRequest, slot: Slot, actor=None) -> Appointment
     )
     appointment.event = _calendar_event(official, request, slot.start, slot.end, day.series.location, actor)
     appointment.save(update_fields=["event"])
+    changed(MEETING_DAYS)  # one slot fewer on the pages
     request.substitution_reason = ""
     transition(request, S.SCHEDULED, actor=actor, action="booked", note=format_when(slot.start))
     _leave_waitlists(request)
@@ -269,6 +272,7 @@ def request_substitute(
     )
     appointment.event = _calendar_event(official, request, start, end, location, actor)
     appointment.save(update_fields=["event"])
+    changed(MEETING_DAYS)  # one slot fewer on the pages
     if with_mayor:
         request.substitution_reason = ""
         transition(request, S.SCHEDULED, actor=actor, action="booked_other_day", note=format_when(start))

@@ -12,13 +12,14 @@ from schedule.models import Event, Occurrence, Rule
 from meetings.errors import MeetingError
 from meetings.models import Appointment, MeetingDay, MeetingSeries, Slot
 from meetings.rules import RULE_PARAMS, SERIES_START
-from meetings.selectors import days_as_planned, regular_occurrences
+from meetings.selectors import MEETING_DAYS, days_as_planned, regular_occurrences
 from meetings.services.notifications import notify
 from meetings.services.transitions import appointment_release, record
 from scheduling.calendars import meeting_days_calendar
 from scheduling.clock import SEOUL
 from scheduling.dates import korean_date
 from scheduling.models import Official
+from scheduling.versions import changed
 from scheduling.workdays import working_calendar
 
 
@@ -54,6 +55,7 @@ def series_get_or_create(*, official: Official | None = None) -> MeetingSeries:
     series = MeetingSeries(official=official, event=event)
     series.full_clean()
     series.save()
+    changed(MEETING_DAYS)
     return series
 
 
@@ -86,6 +88,7 @@ def series_configure(
     event.start = _aware(SERIES_START, series.start_time)
     event.end = event.start + dt.timedelta(minutes=series.duration_minutes)
     event.save()
+    changed(MEETING_DAYS)
     return series
 
 
@@ -133,6 +136,7 @@ def _save_day(series: MeetingSeries, day: MeetingDay) -> MeetingDay:
     day.save()
     if not day.is_cancelled:
         _build_slots(series, day)
+    changed(MEETING_DAYS)
     return day
 
 
@@ -234,6 +238,7 @@ def meeting_day_move(*, day: MeetingDay, new_start: dt.datetime, reason: str, ac
         )
         notify(appointment.request, "meeting_day_moved", reason=reason)
         moved.append(appointment)
+    changed(MEETING_DAYS)
     return moved
 
 
@@ -262,4 +267,5 @@ def meeting_day_cancel(*, day: MeetingDay, reason: str, actor=None) -> list:
     ).select_related("request"):
         appointment_release(appointment=appointment, actor=actor, reason=reason, kind="meeting_day_cancelled")
         affected.append(appointment.request)
+    changed(MEETING_DAYS)
     return affected

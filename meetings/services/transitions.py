@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from meetings.errors import IllegalTransition
 from meetings.models import Appointment, MeetingRequest, RequestEvent
 from meetings.rules import FIRST_ANSWERS, TRANSITIONS
+from meetings.selectors import MEETING_DAYS
 from meetings.services.notifications import notify
+from scheduling.versions import changed
 
 S = MeetingRequest.Status
 
@@ -67,6 +69,7 @@ def appointment_cancel(appointment: Appointment) -> None:
         appointment.event = None
         appointment.save(update_fields=["event"])
         event.delete()
+    changed(MEETING_DAYS)  # the slot is free again on the pages
 
 
 def appointment_release(*, appointment: Appointment, actor=None, reason: str = "", kind: str = "") -> None:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from schedule.models import Calendar
 
-from scheduling import roles
+from scheduling import roles, versions
 from scheduling.demo import data as demo_data
 from scheduling.errors import TongtongError
 from scheduling.models import Bureau, CategoryOwner, CityClosure, Department, Neighborhood, Official, StaffProfile
@@ -185,6 +185,7 @@ def _seed_closures(created: dict[str, int]) -> None:
                 closure.full_clean()
             closure.save()
             created["closures"] += 1
+    versions.changed(versions.CLOSURES)
 
 
 def _seed_officials(
