@@ -24,3 +24,7 @@ class PetitionsConfig(AppConfig):
 
         roles.grant(roles.SECRETARIAT, *SECRETARIAT_PERMISSIONS)
         roles.grant(roles.DEPARTMENT_STAFF, *DEPARTMENT_STAFF_PERMISSIONS)
+
+        from petitions.instructions.setup import register as register_instructions_and_rooms
+
+        register_instructions_and_rooms()
