@@ -252,7 +252,10 @@ def _available(user, instruction: Instruction) -> list[str]:
 def _page(request, instruction: Instruction, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     forms_shown = []
-    for name in _available(request.user, instruction):
+    shown = _available(request.user, instruction)
+    # A refused action's form is shown with its message, even if not offered now.
+    shown += [name for name in bound if name not in shown]
+    for name in shown:
         form = bound.get(name) or ACTIONS[name].form(initial={"due_on": instruction.due_on} if name == "due" else None)
         forms_shown.append({"name": name, "label": rules.action_label(ACTIONS[name].move), "form": form})
     history = list(instruction.history.select_related(*label_related("actor")))
