@@ -118,7 +118,7 @@ def _check_free(room: ConsultationRoom, start, end, *, exclude: int | None = Non
 
 
 def _lock(room: ConsultationRoom) -> ConsultationRoom:
-    return ConsultationRoom.objects.select_for_update().select_related("calendar").get(pk=room.pk)
+    return ConsultationRoom.objects.select_for_update().get(pk=room.pk)
 
 
 def _mirror(booking: RoomBooking, actor) -> None:
