@@ -28,6 +28,7 @@ from meetings.selectors import bookable_meeting_days
 from meetings.services import booking
 from meetings.services import review as review_service
 from meetings.services.requests import meeting_request_submit
+from petitions.models import Instruction, RoomBooking
 from scheduling.demo.seed import demo_city_seed
 from scheduling.models import CategoryOwner, Neighborhood, Official
 from tests.meetings.conftest import sent_code
@@ -169,9 +170,18 @@ def _pages(city) -> list[tuple[str | None, str]]:
         "/staff/reports/",
         f"/staff/reports/monthly/{last_month}/",
         "/staff/profile/",
+        "/staff/instructions/",
+        "/staff/instructions/?group=status&overdue=1",
+        f"/staff/instructions/new/?visit={city['visit'].pk}",
+        f"/staff/instructions/new/?meeting_request={city['booked'].request.pk}",
+        f"/staff/instructions/{Instruction.objects.order_by('pk').first().pk}/",
+        "/staff/rooms/",
+        "/staff/rooms/book/",
+        "/staff/rooms/new/",
+        f"/staff/rooms/bookings/{RoomBooking.objects.order_by('pk').first().pk}/",
     ]
     department = ["/staff/", "/staff/meetings/reviews/", f"/staff/meetings/reviews/{city['review'].pk}/"]
-    department += ["/staff/cards/inbox/"]
+    department += ["/staff/cards/inbox/", "/staff/instructions/"]
     return (
         [(None, url) for url in public]
         + [("secretariat", url) for url in secretariat]

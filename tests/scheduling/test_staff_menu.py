@@ -26,6 +26,7 @@ from meetings.models import MeetingDay, ReviewRequest
 from meetings.services.requests import meeting_request_submit
 from meetings.services.review import review_answer, review_ask
 from meetings.services.series import meeting_days_sync
+from petitions.models import Instruction, RoomBooking
 from scheduling.demo.data import USERS
 from scheduling.models import Neighborhood, Official
 from scheduling.people import staff_label
@@ -124,6 +125,9 @@ POST_ONLY_OR_FILES = {
     "staff_reports:plan_file",
     "staff_reports:recommendations",
     "staff:login",
+    "staff_instructions:action",
+    "staff_rooms:booking_move",
+    "staff_rooms:booking_cancel",
 }
 
 
@@ -239,6 +243,9 @@ def demo_city(settings, pinned_today):
         # A card-demo suggestion that went through the joint review (opinions by each party).
         "suggestion": Suggestion.objects.get(title="경로당 앞 보행로 포장 보수"),
         "hood": hood,
+        # The demo's instructions (one for the roads department) and room bookings.
+        "instruction": Instruction.objects.filter(department__code="roads").first(),
+        "room_booking": RoomBooking.objects.first(),
     }
 
 
@@ -279,6 +286,13 @@ PAGES = {
     "staff_reports:monthly": lambda c: {"key": f"{_month(c):%Y-%m}"},
     "staff_reports:half_year": lambda c: {"key": f"{_month(c):%Y}-H{1 if _month(c).month <= 6 else 2}"},
     "staff_reports:plan": lambda c: {"key": f"{_month(c):%Y}"},
+    "staff_instructions:board": lambda c: {},
+    "staff_instructions:new": lambda c: {},
+    "staff_instructions:detail": lambda c: {"pk": c["instruction"].pk},
+    "staff_rooms:week": lambda c: {},
+    "staff_rooms:book": lambda c: {},
+    "staff_rooms:room_new": lambda c: {},
+    "staff_rooms:booking": lambda c: {"pk": c["room_booking"].pk},
 }
 
 
