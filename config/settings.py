@@ -25,6 +25,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.permissions import can_edit_schedule
+from scheduling.phones import InvalidPhoneNumber, normalize_mobile
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -312,6 +313,11 @@ CELERY_BEAT_SCHEDULE = {
     "remind-overdue-suggestions": {
         "task": "visits.remind_overdue_suggestions",
         "schedule": crontab(minute=0, hour=9, day_of_week="mon"),
+    },
+    # The mayor's overdue instructions, one e-mail each a day to the department (petitions/instructions/).
+    "remind-overdue-instructions": {
+        "task": "petitions.remind_overdue_instructions",
+        "schedule": crontab(minute=10, hour=9),
     },
     # Last month's report as a PDF to the secretariat, on the 1st at 08:00
     # Seoul time (CELERY_TIMEZONE); sent once even with two beats running.
@@ -745,6 +751,19 @@ PETITION_FIELD_TEAM_PHONE = (
     env_phone("PETITION_FIELD_TEAM_PHONE", "") if os.environ.get("PETITION_FIELD_TEAM_PHONE", "").strip() else ""
 )
 PETITION_FIELD_TEAM_NAME = env_text("PETITION_FIELD_TEAM_NAME", "생활불편 기동처리반")
+# --- The petition office: the consultation room (petitions/rooms/) -------------------
+
+#: Building security (청사방호): warned by e-mail and by text message of each
+#: group visit (집단민원) booked into a consultation room, and again if it
+#: moves. Bad values stop the start-up; the defaults are the demo city's.
+BUILDING_SECURITY_EMAIL = env_email("BUILDING_SECURITY_EMAIL", "security@tongtong.example")
+try:
+    BUILDING_SECURITY_PHONE = normalize_mobile(env_text("BUILDING_SECURITY_PHONE", "010-2000-0112"))
+except InvalidPhoneNumber:
+    raise ImproperlyConfigured(
+        f"BUILDING_SECURITY_PHONE={os.environ.get('BUILDING_SECURITY_PHONE')!r} is not a mobile number "
+        "such as 010-1234-5678 (it receives text messages)"
+    ) from None
 
 LOGGING = {
     "version": 1,

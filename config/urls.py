@@ -39,6 +39,8 @@ urlpatterns = [
     path("staff/meetings/", include("meetings.staff.urls")),
     path("staff/petitions/", include("petitions.office.urls")),
     path("staff/reports/", include("scheduling.reports.urls")),
+    path("staff/instructions/", include("petitions.instructions.urls")),
+    path("staff/rooms/", include("petitions.rooms.urls")),
     path("staff/officials/<id:pk>/busy/", busy_views.busy_import, name="busy_import"),
     path("calendar/feeds/<str:token>.ics", feed_views.private_feed, name="private_feed"),
     path("staff/profile/", feed_views.staff_profile, name="staff_profile"),

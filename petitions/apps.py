@@ -31,3 +31,6 @@ class PetitionsConfig(AppConfig):
         from petitions.intake.registry import register as register_intake
 
         register_intake()
+        from petitions.instructions.setup import register as register_instructions_and_rooms
+
+        register_instructions_and_rooms()

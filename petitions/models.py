@@ -253,3 +253,14 @@ class PetitionNotification(OutboxMessage):
 
     class Meta(OutboxMessage.Meta):
         pass
+
+
+# --- Instructions and consultation rooms (petitions/instructions/, petitions/rooms/) ---
+
+from petitions.instructions.models import (  # noqa: E402, F401
+    Instruction,
+    InstructionCounter,
+    InstructionEvent,
+    InstructionNotification,
+)
+from petitions.rooms.models import ConsultationRoom, RoomBooking, RoomNotification  # noqa: E402, F401

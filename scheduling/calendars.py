@@ -168,3 +168,24 @@ def events_drop(owner, fields: Sequence[str] = ("event", "official_event")) -> N
     owner.save(update_fields=[*fields, "updated_at"])
     for event in events:
         event.delete()
+
+
+# --- Rooms (the petition office's consultation rooms) ------------------------------------
+
+
+def new_room_calendar_slug() -> str:
+    """A room's calendar slug: random, like an official's (a deleted room's
+    slug is never handed to a new one)."""
+    return f"room-{uuid.uuid4().hex[:12]}"
+
+
+def room_calendar_create(*, name: str) -> Calendar:
+    """A new calendar for a room (직소민원 상담실) named ``name``."""
+    return Calendar.objects.create(name=name[:200], slug=new_room_calendar_slug())
+
+
+def room_calendar_rename(calendar: Calendar, *, name: str) -> None:
+    """The room's calendar follows the room's name."""
+    if calendar.name != name[:200]:
+        calendar.name = name[:200]
+        calendar.save(update_fields=["name"])

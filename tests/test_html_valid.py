@@ -28,6 +28,7 @@ from meetings.selectors import bookable_meeting_days
 from meetings.services import booking
 from meetings.services import review as review_service
 from meetings.services.requests import meeting_request_submit
+from petitions.models import Instruction, RoomBooking
 from petitions.office.services import petition_assign, petition_draft
 from petitions.services.core import petition_receive
 from scheduling.demo.seed import demo_city_seed
@@ -191,9 +192,19 @@ def _pages(city) -> list[tuple[str | None, str]]:
         f"/staff/petitions/new/from-visit/{city['visit'].pk}/",
         "/staff/petitions/intake/",
         "/staff/petitions/intake/import/",
+        "/staff/instructions/",
+        "/staff/instructions/?group=status&overdue=1",
+        f"/staff/instructions/new/?visit={city['visit'].pk}",
+        f"/staff/instructions/new/?meeting_request={city['booked'].request.pk}",
+        f"/staff/instructions/{Instruction.objects.order_by('pk').first().pk}/",
+        "/staff/rooms/",
+        "/staff/rooms/book/",
+        "/staff/rooms/new/",
+        f"/staff/rooms/bookings/{RoomBooking.objects.order_by('pk').first().pk}/",
     ]
     department = ["/staff/", "/staff/meetings/reviews/", f"/staff/meetings/reviews/{city['review'].pk}/"]
     department += ["/staff/cards/inbox/", "/staff/petitions/", f"/staff/petitions/{city['drafted'].reference}/"]
+    department += ["/staff/instructions/"]
     return (
         [(None, url) for url in public]
         + [("secretariat", url) for url in secretariat]

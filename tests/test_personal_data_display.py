@@ -44,6 +44,9 @@ NOT_A_CITIZENS = frozenset(
         "scheduling.StaffProfile.phone",
         "scheduling.ReportRun.recipients",
         "scheduling.FeedNotification.recipient",
+        # The overdue reminder to a department's staff; building security's own contact.
+        "petitions.InstructionNotification.recipient",
+        "petitions.RoomNotification.recipient",
     }
 )
 

@@ -71,7 +71,7 @@ from meetings.staff.forms import (
     SlotBookForm,
     SubstituteForm,
 )
-from scheduling import params
+from scheduling import page_parts, params
 from scheduling.access import require, user_department
 from scheduling.audit import record_access
 from scheduling.clock import working_days_between
@@ -773,6 +773,8 @@ class RunSheetRow:
     appointment: Appointment | None
     phone: str = ""
     needs: list[str] = field(default_factory=list)
+    #: Other apps' notes for the request (the consultation room booked for it): scheduling.page_parts.
+    notes: list = field(default_factory=list)
 
 
 @staff_required
@@ -782,14 +784,17 @@ def run_sheet(request, pk):
     person at the door calls a citizen who is late, from the sheet in their
     hand (docs/privacy.md). Secretariat only; every citizen on it is logged."""
     day = _day_for_secretariat(request, pk)
+    slots = _day_slots(day)
+    notes = page_parts.row_notes_for(page_parts.PAGE_RUN_SHEET, [a.request_id for _s, _t, a in slots if a])
     rows = [
         RunSheetRow(
             time=time,
             appointment=appointment,
             phone=appointment.request.phone if appointment else "",
             needs=appointment.request.accessibility_needs() if appointment else [],
+            notes=notes.get(appointment.request_id, []) if appointment else [],
         )
-        for _slot, time, appointment in _day_slots(day)
+        for _slot, time, appointment in slots
     ]
     # A printable list of names: each citizen on it is logged as exported.
     record_access(request, [row.appointment.request for row in rows if row.appointment], "export")

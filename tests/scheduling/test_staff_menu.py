@@ -26,6 +26,7 @@ from meetings.models import MeetingDay, ReviewRequest
 from meetings.services.requests import meeting_request_submit
 from meetings.services.review import review_answer, review_ask
 from meetings.services.series import meeting_days_sync
+from petitions.models import Instruction, RoomBooking
 from petitions.office.services import petition_assign, petition_draft
 from petitions.services.core import petition_receive
 from scheduling.demo.data import USERS
@@ -145,6 +146,9 @@ POST_ONLY_OR_FILES = {
     "staff_petitions:action",
     "staff_petitions:photo",
     "staff_petitions:letter",
+    "staff_instructions:action",
+    "staff_rooms:booking_move",
+    "staff_rooms:booking_cancel",
 }
 
 
@@ -266,6 +270,9 @@ def demo_city(settings, pinned_today):
         # A card-demo suggestion that went through the joint review (opinions by each party).
         "suggestion": Suggestion.objects.get(title="경로당 앞 보행로 포장 보수"),
         "hood": hood,
+        # The demo's instructions (one for the roads department) and room bookings.
+        "instruction": Instruction.objects.filter(department__code="roads").first(),
+        "room_booking": RoomBooking.objects.first(),
     }
 
 
@@ -312,6 +319,13 @@ PAGES = {
     "staff_petitions:from_visit": lambda c: {"pk": c["visit"].pk},
     "petition_intake:intake": lambda c: {},
     "petition_intake:import": lambda c: {},
+    "staff_instructions:board": lambda c: {},
+    "staff_instructions:new": lambda c: {},
+    "staff_instructions:detail": lambda c: {"pk": c["instruction"].pk},
+    "staff_rooms:week": lambda c: {},
+    "staff_rooms:book": lambda c: {},
+    "staff_rooms:room_new": lambda c: {},
+    "staff_rooms:booking": lambda c: {"pk": c["room_booking"].pk},
 }
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from scheduling import page_parts
 from scheduling import params as parse
 from scheduling.access import require, user_department_id
 from scheduling.audit import record_access
@@ -387,6 +388,8 @@ def staff_card(request, code):
             "suggestions": suggestions,
             "counts": counts,
             "can_add": request.user.has_perm(PERM_ADD_SUGGESTION),
+            # Other apps' parts of the card (the mayor's instructions): scheduling.page_parts.
+            "parts": page_parts.panels_for(page_parts.PAGE_NEIGHBORHOOD_CARD, request.user, card.neighborhood),
         },
     )
 
