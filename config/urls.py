@@ -35,6 +35,9 @@ urlpatterns = [
     path("staff/cards/", include("visits.cards.staff_urls")),
     path("staff/meetings/", include("meetings.staff.urls")),
     path("staff/reports/", include("scheduling.reports.urls")),
+    # Before any other staff/petitions/ include: the survey's staff page.
+    path("staff/petitions/surveys/", include("petitions.surveys.staff_urls")),
+    path("survey/", include("petitions.surveys.urls")),
     path("staff/officials/<id:pk>/busy/", busy_views.busy_import, name="busy_import"),
     path("calendar/feeds/<str:token>.ics", feed_views.private_feed, name="private_feed"),
     path("staff/profile/", feed_views.staff_profile, name="staff_profile"),

@@ -24,3 +24,7 @@ class PetitionsConfig(AppConfig):
 
         roles.grant(roles.SECRETARIAT, *SECRETARIAT_PERMISSIONS)
         roles.grant(roles.DEPARTMENT_STAFF, *DEPARTMENT_STAFF_PERMISSIONS)
+
+        from petitions.reports import register as register_reports
+
+        register_reports()

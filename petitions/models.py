@@ -253,3 +253,12 @@ class PetitionNotification(OutboxMessage):
 
     class Meta(OutboxMessage.Meta):
         pass
+
+
+# --- Reports: the satisfaction survey (petitions/surveys/models.py) ---
+from petitions.surveys.models import (  # noqa: E402, F401
+    SurveyInvitation,
+    SurveyNotification,
+    SurveyOptOut,
+    SurveyRound,
+)

@@ -97,6 +97,7 @@ class Template:
 
 MEETINGS = "meetings.Notification"
 VISITS = "visits.SuggestionNotification"
+SURVEYS = "petitions.SurveyNotification"
 
 #: (outbox table, message kind, language) → the registered template. Only
 #: Korean is registered so far; a message in another language goes as
@@ -175,6 +176,12 @@ TEMPLATES: dict[tuple[str, str, str], Template] = {
         "TT_CARD_RESOLVED_Q_V1",
         "[#{city}] #{neighborhood} 건의사항 「#{title}」 처리가 완료되었습니다. 해결되었는지 알려 주세요: #{link}",
         (Button("해결 여부 답하기"),),
+    ),
+    # --- petitions (reports): the satisfaction survey's invitation (petitions/surveys/services.py)
+    (SURVEYS, "invitation", "ko"): Template(
+        "TT_PET_SURVEY_V1",
+        "[#{city}] 민원 처리는 만족스러우셨나요? 짧은 질문 다섯 가지에 답해 주세요(#{until}까지): #{link}",
+        (Button("만족도 조사 참여"),),
     ),
 }
 
