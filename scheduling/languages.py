@@ -77,6 +77,13 @@ PUBLIC_MESSAGE_SOURCES = (
     "visits/cards/public.py",
     "visits/cards/notifications.py",
     "visits/follows/*",
+    # The petition office's satisfaction survey (reports part).
+    "templates/petitions/surveys/answer.html",
+    "templates/petitions/surveys/thanks.html",
+    "templates/petitions/surveys/expired.html",
+    "templates/petitions/surveys/opted_out.html",
+    "petitions/surveys/forms.py",
+    "petitions/surveys/services.py",
 )
 
 
