@@ -83,6 +83,7 @@ PUBLIC_MESSAGE_SOURCES = (
     "templates/petitions/surveys/expired.html",
     "templates/petitions/surveys/opted_out.html",
     "petitions/surveys/forms.py",
+    "petitions/surveys/questions.py",
     "petitions/surveys/services.py",
 )
 

@@ -19,16 +19,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from petitions.surveys.questions import QUESTION_FIELDS, QUESTIONS  # noqa: F401  (one list)
 from scheduling.models import OutboxMessage
-
-#: The five parts of the survey: (field, label). Seed 003's 조사항목.
-QUESTIONS = (
-    ("kindness", _("Kindness of the staff")),
-    ("handling", _("How your petition was handled")),
-    ("convenience", _("Convenience of filing and following it")),
-    ("environment", _("The petition office and its surroundings")),
-)
-QUESTION_FIELDS = tuple(name for name, _label in QUESTIONS)
 
 
 def _score(label):
