@@ -87,6 +87,8 @@ TARGET_ANSWER_RATE = 100
 TARGET_QUICK_RATE = 100
 #: The report's place: first, before meetings (10) and visits (20).
 ORDER = 0
+#: The overdue petitions the monthly report lists (the longest overdue).
+OVERDUE_SHOWN = 30
 
 #: Closed as an answer from this office (the answer rate's numerator).
 ANSWERED_STATUSES = (rules.ANSWERED, rules.GUIDED, rules.THANKED, rules.MEETING)
@@ -430,16 +432,23 @@ def quick_table(flow: dict[str, int]) -> Table:
     )
 
 
-def overdue_table(span: Span, *, now: dt.datetime) -> Table:
+def overdue_table(span: Span, *, now: dt.datetime, overdue: int) -> Table:
     """The petitions still open and overdue at the end of the period, the
-    longest overdue first (one query)."""
+    longest overdue first: the first ``OVERDUE_SHOWN`` (one query); the
+    figure counts them all, the inbox lists them all."""
     cut = _cut(span, now)
     rows = (
         Petition.objects.annotate(due=due_expression())
         .filter(Q(received_at__lt=cut), Q(closed_at__isnull=True) | Q(closed_at__gte=cut), due__lt=cut)
         .order_by("due", "pk")
-        .values_list("reference", "channel", "category", "department__name", "received_at", "due")
+        .values_list("reference", "channel", "category", "department__name", "received_at", "due")[:OVERDUE_SHOWN]
     )
+    note = ""
+    if overdue > OVERDUE_SHOWN:
+        note = _("The %(shown)s longest overdue of %(count)s; the inbox lists them all.") % {
+            "shown": OVERDUE_SHOWN,
+            "count": f"{overdue:,}",
+        }
     return Table(
         key="petitions_overdue",
         title=_("Open and overdue at the end of the period"),
@@ -455,6 +464,7 @@ def overdue_table(span: Span, *, now: dt.datetime) -> Table:
             ]
             for reference, channel, category, department, received, due in rows
         ],
+        note=note,
     )
 
 
@@ -528,7 +538,7 @@ def monthly_sections(period: Period, *, now: dt.datetime | None = None) -> list[
                 answers_table(answers),
                 transfers_table(span),
                 quick_table(flow),
-                overdue_table(span, now=now),
+                overdue_table(span, now=now, overdue=flow["overdue"]),
             ],
         )
     ]

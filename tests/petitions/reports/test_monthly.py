@@ -367,6 +367,11 @@ def test_the_report_runs_the_same_queries_for_10_and_1000_petitions(english):
     assert _queries(reports.monthly_sections, OCTOBER) == monthly
     assert _queries(reports.half_year_sections, SECOND_HALF) == half
     assert monthly <= 15
+    # The overdue list shows the 30 longest overdue; the figure counts all 500.
+    office = section()
+    assert figure(office, "Overdue at the end of the month") == 500
+    overdue = table(office, "petitions_overdue")
+    assert len(overdue.rows) == 30 and "30 longest overdue of 500" in overdue.note
 
 
 def test_the_report_renders_as_page_pdf_xlsx_and_csv(october, client, secretariat_user):
