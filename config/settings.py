@@ -331,6 +331,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scheduling.notify_expiring_feed_tokens",
         "schedule": crontab(minute=15, hour=9),
     },
+    # The petition office's satisfaction survey: daily at 10:00, it starts
+    # the round of the half-year just ended in a SURVEY_MONTHS month, once.
+    "start-petition-survey": {"task": "petitions.start_survey_round", "schedule": crontab(minute=0, hour=10)},
 }
 
 # --- E-mail and SMS -------------------------------------------------------
@@ -764,6 +767,34 @@ except InvalidPhoneNumber:
         f"BUILDING_SECURITY_PHONE={os.environ.get('BUILDING_SECURITY_PHONE')!r} is not a mobile number "
         "such as 010-1234-5678 (it receives text messages)"
     ) from None
+# --- The petition office: the satisfaction survey (petitions/surveys/) ---------------
+
+
+def env_months(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Months of the year (``1,7``): each 1 to 12, once; anything else is an error."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    months = []
+    for item in re.split(r"[\s,]+", raw.strip()):
+        if not item:
+            continue
+        if not re.fullmatch(r"[0-9]{1,2}", item) or not 1 <= int(item) <= 12:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not a month (1 to 12)")
+        if int(item) in months:
+            raise ImproperlyConfigured(f"{name}: month {item} is given twice")
+        months.append(int(item))
+    if not months:
+        raise ImproperlyConfigured(f"{name} is empty; give months such as 1,7 or leave it unset")
+    return tuple(sorted(months))
+
+
+#: The months in which the satisfaction survey of the half-year just ended
+#: goes out (seed 003: twice a year): January asks about July–December,
+#: July about January–June.
+SURVEY_MONTHS = env_months("SURVEY_MONTHS", (1, 7))
+#: Citizens asked per survey (one per mobile number).
+SURVEY_SAMPLE_SIZE = env_int("SURVEY_SAMPLE_SIZE", 200, minimum=1, maximum=100_000)
 
 LOGGING = {
     "version": 1,

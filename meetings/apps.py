@@ -101,7 +101,7 @@ class MeetingsConfig(AppConfig):
         register_reserved_days(MEETING_DAY, meeting_dates)
 
         from meetings import reports
-        from scheduling.reports.core import ReportSource, register_report_source
+        from scheduling.reports.core import ReportSource, register_report_count, register_report_source
 
         register_report_source(
             ReportSource(
@@ -112,3 +112,6 @@ class MeetingsConfig(AppConfig):
                 plan=reports.plan_sections,
             )
         )
+        # The petition office's monthly line reads these without importing meetings.
+        register_report_count("meetings.held_with_mayor", reports.held_with_mayor)
+        register_report_count("meetings.handled_by_category", reports.handled_by_category)

@@ -111,6 +111,25 @@ def meetings_held(span: Span):
     return Appointment.objects.filter(span.q("start"), status=ACTIVE, request__outcome__in=HELD_OUTCOMES)
 
 
+def held_with_mayor(span: Span) -> int:
+    """Meetings held with the mayor himself in ``span`` (not substituted):
+    the "시장 면담 M건" of the petition office's monthly line, offered to it
+    as the report count ``meetings.held_with_mayor`` (one query)."""
+    return meetings_held(span).filter(is_substitution=False).count()
+
+
+def handled_by_category(span: Span) -> dict[str, int]:
+    """{category: requests first answered in ``span``}: the meeting requests
+    the petition office counts as handled (report count
+    ``meetings.handled_by_category``, one query)."""
+    return dict(
+        MeetingRequest.objects.filter(span.q("first_answered_at"))
+        .order_by()
+        .values_list("category")
+        .annotate(n=Count("pk"))
+    )
+
+
 # --- Durations (the one place values come to Python) --------------------------------------
 
 

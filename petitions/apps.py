@@ -34,3 +34,6 @@ class PetitionsConfig(AppConfig):
         from petitions.instructions.setup import register as register_instructions_and_rooms
 
         register_instructions_and_rooms()
+        from petitions.reports import register as register_reports
+
+        register_reports()

@@ -264,3 +264,11 @@ from petitions.instructions.models import (  # noqa: E402, F401
     InstructionNotification,
 )
 from petitions.rooms.models import ConsultationRoom, RoomBooking, RoomNotification  # noqa: E402, F401
+
+# --- Reports: the satisfaction survey (petitions/surveys/models.py) ---
+from petitions.surveys.models import (  # noqa: E402, F401
+    SurveyInvitation,
+    SurveyNotification,
+    SurveyOptOut,
+    SurveyRound,
+)

@@ -98,6 +98,7 @@ class Template:
 MEETINGS = "meetings.Notification"
 VISITS = "visits.SuggestionNotification"
 PETITIONS = "petitions.PetitionNotification"
+SURVEYS = "petitions.SurveyNotification"
 
 #: (outbox table, message kind, language) → the registered template. Only
 #: Korean is registered so far; a message in another language goes as
@@ -181,6 +182,12 @@ TEMPLATES: dict[tuple[str, str, str], Template] = {
     (PETITIONS, "receipt", "ko"): Template(
         "TT_PETITION_RECEIPT_V1",
         "[#{city}] 민원(접수번호 #{reference})이 접수되었습니다. #{due}까지 답변해 드리겠습니다.",
+    ),
+    # --- petitions (reports): the satisfaction survey's invitation (petitions/surveys/services.py)
+    (SURVEYS, "invitation", "ko"): Template(
+        "TT_PET_SURVEY_V1",
+        "[#{city}] 민원 처리는 만족스러우셨나요? 짧은 질문 다섯 가지에 답해 주세요(#{until}까지): #{link}",
+        (Button("만족도 조사 참여"),),
     ),
 }
 

@@ -84,6 +84,14 @@ PUBLIC_MESSAGE_SOURCES = (
     "petitions/intake/web.py",
     "petitions/intake/notifications.py",
     "petitions/categories.py",
+    # The petition office's satisfaction survey (reports part).
+    "templates/petitions/surveys/answer.html",
+    "templates/petitions/surveys/thanks.html",
+    "templates/petitions/surveys/expired.html",
+    "templates/petitions/surveys/opted_out.html",
+    "petitions/surveys/forms.py",
+    "petitions/surveys/questions.py",
+    "petitions/surveys/services.py",
 )
 
 

@@ -119,7 +119,9 @@ def demo_city(pinned_today, settings):
     )
     petition_assign(petition=drafted, department=owner, actor=users["secretariat"])
     petition_draft(petition=drafted, answer="이번 주 안에 보수하겠습니다.", actor=users["roads-head"])
+    survey_token = _survey_invitation()
     return {
+        "survey_token": survey_token,
         "users": users,
         "days": days,
         "to_route": to_route,
@@ -132,6 +134,37 @@ def demo_city(pinned_today, settings):
         "visit": visit,
         "suggestion": suggestion,
     }
+
+
+def _survey_invitation() -> str:
+    """A satisfaction survey link of the petition office, answered once
+    (the page with the form, and one thank-you page)."""
+    from petitions import rules
+    from petitions.models import SurveyInvitation, SurveyRound
+    from petitions.services.core import petition_receive, transition
+    from petitions.surveys.services import hash_token, survey_answer
+
+    petition, _new = petition_receive(channel=rules.SMS, subject="가로등", body="꺼졌습니다.", phone="010-5555-0001")
+    transition(petition, "answer", actors={rules.SECRETARIAT})
+    now = timezone.now()
+    survey = SurveyRound.objects.create(
+        period_key="2026-H1", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 7, 1), started_at=now
+    )
+    for token in ("survey-demo-token", "survey-demo-answered"):
+        invitation = SurveyInvitation.objects.create(
+            round=survey,
+            petition=petition,
+            phone_hash=token,
+            token_hash=hash_token(token),
+            sent_at=now,
+            expires_at=now + dt.timedelta(days=30),
+        )
+    survey_answer(
+        invitation=invitation,
+        scores={"kindness": 5, "handling": 4, "convenience": 4, "environment": 3},
+        comment="친절했습니다.",
+    )
+    return "survey-demo-token"
 
 
 def _pages(city) -> list[tuple[str | None, str]]:
@@ -159,6 +192,8 @@ def _pages(city) -> list[tuple[str | None, str]]:
         "/petitions/verify/",
         "/staff/login/",
         "/no-such-page/",
+        f"/survey/{city['survey_token']}/",
+        "/survey/survey-demo-answered/",
     ]
     secretariat = [
         "/staff/",
@@ -184,6 +219,8 @@ def _pages(city) -> list[tuple[str | None, str]]:
         f"/staff/cards/{code}/",
         "/staff/reports/",
         f"/staff/reports/monthly/{last_month}/",
+        f"/staff/reports/half-year/{today.year}-H{1 if today.month <= 6 else 2}/",
+        "/staff/petitions/surveys/",
         "/staff/profile/",
         "/staff/petitions/",
         f"/staff/petitions/{city['to_route'].reference}/",

@@ -47,6 +47,9 @@ NOT_A_CITIZENS = frozenset(
         # The overdue reminder to a department's staff; building security's own contact.
         "petitions.InstructionNotification.recipient",
         "petitions.RoomNotification.recipient",
+        # The satisfaction survey knows a number only by its SHA-256.
+        "petitions.SurveyInvitation.phone_hash",
+        "petitions.SurveyOptOut.phone_hash",
     }
 )
 
@@ -137,7 +140,7 @@ def _outbox(model, about: dict) -> list:
 def build_rows() -> dict[str, list]:
     """Model label → the rows holding the contact (history rows included)."""
     from meetings.models import Notification
-    from petitions.models import PetitionNotification
+    from petitions.models import PetitionNotification, SurveyNotification
     from scheduling.models import PhoneVerification, VerificationMessage
     from visits.models import FollowNotification, NeighborhoodFollow, SuggestionNotification
 
@@ -169,6 +172,7 @@ def build_rows() -> dict[str, list]:
         "petitions.HistoricalPetition": list(petition.audit_history.all()),
         "petitions.InboundMessage": [inbound],
         "petitions.PetitionNotification": _outbox(PetitionNotification, {"petition": petition}),
+        "petitions.SurveyNotification": _outbox(SurveyNotification, {"invitation": None})[:1],
     }
 
 

@@ -187,3 +187,27 @@ def register_report_source(source: ReportSource) -> None:
 
 def report_sources() -> list[ReportSource]:
     return sorted(_sources.values(), key=lambda s: (s.order, s.key))
+
+
+# --- Counts one app reads from another --------------------------------------------------
+#
+# The petition office's monthly line ("N건 처리 / 시장 면담 M건", seed 001)
+# counts meeting requests and meetings with the mayor, which belong to
+# ``meetings``; ``petitions`` may not import it. So an app registers a named
+# count (a function of a ``Span``) and another reads it by name, getting the
+# default when the app that owns it is not installed.
+
+_counts: dict[str, Callable[[Span], object]] = {}
+
+
+def register_report_count(key: str, function: Callable[[Span], object]) -> None:
+    """Offer ``function(span)`` to the other apps' reports under ``key``
+    (e.g. ``"meetings.held_with_mayor"``)."""
+    _counts[key] = function
+
+
+def report_count(key: str, span: Span, default=None):
+    """The registered count ``key`` for ``span``, or ``default`` when no app
+    registered it."""
+    function = _counts.get(key)
+    return default if function is None else function(span)
