@@ -28,8 +28,10 @@ def test_no_view_opts_out_of_csrf():
     exempt = [route for route, view in _views(get_resolver()) if getattr(view, "csrf_exempt", False)]
     # Except the provider's delivery reports: a server-to-server call without
     # a browser or a session, authenticated by its shared secret instead
-    # (scheduling/solapi_webhook.py; tested in tests/meetings/test_alimtalk.py).
-    assert exempt == ["hooks/solapi/reports/"]
+    # (scheduling/solapi_webhook.py; tested in tests/meetings/test_alimtalk.py),
+    # and the mayor's SMS phone's inbound messages, signed by HMAC
+    # (petitions/intake/webhook.py; tests/petitions/intake/test_inbound.py).
+    assert sorted(exempt) == ["hooks/solapi/inbound/", "hooks/solapi/reports/"]
 
 
 @pytest.mark.django_db

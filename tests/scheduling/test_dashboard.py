@@ -30,7 +30,7 @@ from visits.models import FieldVisit, RotationCycle, Suggestion
 
 pytestmark = pytest.mark.django_db
 
-PANELS = ["meetings.days", "meetings.waiting", "visits.overdue", "visits.rotation"]
+PANELS = ["petitions.office", "meetings.days", "meetings.waiting", "visits.overdue", "visits.rotation"]
 
 
 def _html(response) -> str:
@@ -195,7 +195,7 @@ def test_the_secretariat_sees_all_four_panels_above_the_sections(client, people,
     assert _panel_ids(html) == [_slug(key) for key in PANELS]
     # Panels come before the section cards; each has its own heading.
     assert html.index('id="panel-visitsrotation"') < html.index('class="tt-cards"')
-    assert len(re.findall(r'<h2 id="panel-[a-z-]+-title">', html)) == 4
+    assert len(re.findall(r'<h2 id="panel-[a-z-]+-title">', html)) == len(PANELS)
     assert "홍길동" in html and "010-****-5678" in html and "010-1234-5678" not in html
     assert busy_city["waiting"].reference in html
     assert busy_city["roads"].title in html and busy_city["parks"].title in html

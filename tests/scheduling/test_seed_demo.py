@@ -77,10 +77,10 @@ def test_seeding_twice_creates_everything_once():
     assert first["scheduling.CategoryOwner"] == 20
     assert first["scheduling.CityClosure"] == 3
     assert first["auth.User"] == 6
-    assert first["schedule.Calendar"] == 26  # one per official
+    assert first["schedule.Calendar"] == 28  # one per official, one per consultation room
     assert Official.objects.filter(rank=Official.Rank.MAYOR).count() == 1
     assert (
-        "Summary: 39 neighborhoods, 9 bureaus, 18 departments, 26 officials, 3 city closures, 6 users, 26 calendars"
+        "Summary: 39 neighborhoods, 9 bureaus, 18 departments, 26 officials, 3 city closures, 6 users, 28 calendars"
         in first_output
     )
 
