@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from scheduling.workflow import Transition, Workflow, steps
+
 # --- Statuses ---------------------------------------------------------------------------
 
 RECEIVED = "received"
@@ -64,54 +66,29 @@ SECRETARIAT = "secretariat"
 DEPARTMENT = "department"  # staff of the petition's owning department (or the quick-service field team)
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    source: str
-    target: str
-    label: object
-    actors: frozenset[str]
-
-
-def _t(action, sources, target, label, *actors):
-    return tuple(Transition(action, source, target, label, frozenset(actors)) for source in sources)
-
-
 TRANSITIONS: tuple[Transition, ...] = (
-    *_t("assign", (RECEIVED,), ASSIGNED, _("Assign to a department"), SECRETARIAT),
-    *_t("reassign", (ASSIGNED,), ASSIGNED, _("Assign to another department"), SECRETARIAT),
-    *_t("extend", (ASSIGNED,), ASSIGNED, _("Extend the deadline once"), SECRETARIAT, DEPARTMENT),
-    *_t("draft", (ASSIGNED,), DRAFTED, _("Submit the department's answer"), DEPARTMENT),
-    *_t("return", (DRAFTED,), ASSIGNED, _("Send the answer back to the department"), SECRETARIAT),
-    *_t("approve", (DRAFTED,), ANSWERED, _("Approve and send the answer"), SECRETARIAT),
-    *_t("answer", (RECEIVED,), ANSWERED, _("Answer directly"), SECRETARIAT),
-    *_t("dispatch", (RECEIVED,), DISPATCHED, _("Dispatch the field team"), SECRETARIAT),
-    *_t("resolve", (DISPATCHED,), ANSWERED, _("Record the fix with a photo"), SECRETARIAT, DEPARTMENT),
-    *_t("guide", (RECEIVED, ASSIGNED), GUIDED, _("Close with guidance"), SECRETARIAT),
-    *_t("transfer", (RECEIVED, ASSIGNED), TRANSFERRED, _("Transfer to another agency"), SECRETARIAT),
-    *_t("merge", (RECEIVED, ASSIGNED), MERGED, _("Merge as a repeated petition"), SECRETARIAT),
-    *_t("thank", (RECEIVED,), THANKED, _("Thank and close"), SECRETARIAT),
-    *_t("to_meeting", (RECEIVED, ASSIGNED), MEETING, _("Make it a meeting request"), SECRETARIAT),
+    *steps("assign", (RECEIVED,), ASSIGNED, _("Assign to a department"), SECRETARIAT),
+    *steps("reassign", (ASSIGNED,), ASSIGNED, _("Assign to another department"), SECRETARIAT),
+    *steps("extend", (ASSIGNED,), ASSIGNED, _("Extend the deadline once"), SECRETARIAT, DEPARTMENT),
+    *steps("draft", (ASSIGNED,), DRAFTED, _("Submit the department's answer"), DEPARTMENT),
+    *steps("return", (DRAFTED,), ASSIGNED, _("Send the answer back to the department"), SECRETARIAT),
+    *steps("approve", (DRAFTED,), ANSWERED, _("Approve and send the answer"), SECRETARIAT),
+    *steps("answer", (RECEIVED,), ANSWERED, _("Answer directly"), SECRETARIAT),
+    *steps("dispatch", (RECEIVED,), DISPATCHED, _("Dispatch the field team"), SECRETARIAT),
+    *steps("resolve", (DISPATCHED,), ANSWERED, _("Record the fix with a photo"), SECRETARIAT, DEPARTMENT),
+    *steps("guide", (RECEIVED, ASSIGNED), GUIDED, _("Close with guidance"), SECRETARIAT),
+    *steps("transfer", (RECEIVED, ASSIGNED), TRANSFERRED, _("Transfer to another agency"), SECRETARIAT),
+    *steps("merge", (RECEIVED, ASSIGNED), MERGED, _("Merge as a repeated petition"), SECRETARIAT),
+    *steps("thank", (RECEIVED,), THANKED, _("Thank and close"), SECRETARIAT),
+    *steps("to_meeting", (RECEIVED, ASSIGNED), MEETING, _("Make it a meeting request"), SECRETARIAT),
 )
 
-BY_ACTION: dict[str, list[Transition]] = {}
-for _transition in TRANSITIONS:
-    BY_ACTION.setdefault(_transition.action, []).append(_transition)
-ACTIONS = tuple(BY_ACTION)
-
-
-def find(action: str, source: str) -> Transition | None:
-    """The transition ``action`` from ``source``, or None if it is not legal."""
-    for transition in BY_ACTION.get(action, ()):
-        if transition.source == source:
-            return transition
-    return None
-
-
-def available(source: str, actors) -> list[Transition]:
-    """The transitions from ``source`` someone acting as any of ``actors``
-    may take (the buttons a page offers)."""
-    return [t for t in TRANSITIONS if t.source == source and t.actors & set(actors)]
+WORKFLOW = Workflow(TRANSITIONS)
+BY_ACTION = WORKFLOW.by_action
+ACTIONS = WORKFLOW.actions
+find = WORKFLOW.find
+available = WORKFLOW.available
+action_label = WORKFLOW.action_label
 
 
 # --- Kinds and their answer limits -----------------------------------------------------

@@ -62,7 +62,7 @@ def transition(
     if step is None:
         raise IllegalTransition(
             _("A petition that is “%(status)s” cannot be moved by “%(action)s”.")
-            % {"status": rules.STATUS_LABELS[petition.status], "action": _action_label(action)}
+            % {"status": rules.STATUS_LABELS[petition.status], "action": rules.action_label(action)}
         )
     if not step.actors & set(actors):
         raise IllegalTransition(_("You may not “%(action)s” on this petition.") % {"action": step.label})
@@ -74,11 +74,6 @@ def transition(
     petition.save()
     record(petition, action, actor=actor, from_status=previous, note=note)
     return petition
-
-
-def _action_label(action: str) -> str:
-    steps = rules.BY_ACTION.get(action)
-    return str(steps[0].label) if steps else action
 
 
 @transaction.atomic

@@ -13,9 +13,9 @@ that its resident answers "not resolved" is reopened (→ in_progress).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.utils.translation import gettext_lazy as _
+
+from scheduling.workflow import Transition, Workflow, steps
 
 RECEIVED = "received"
 ASSIGNED = "assigned"
@@ -37,32 +37,19 @@ BUDGET_POLICY = "budget_policy"
 RESIDENT = "resident"
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    source: str
-    target: str
-    label: object
-    actors: frozenset[str]
-
-
-def _t(action, source, target, label, *actors):
-    return Transition(action, source, target, label, frozenset(actors))
-
-
 TRANSITIONS: tuple[Transition, ...] = (
-    _t("assign", RECEIVED, ASSIGNED, _("Assign to a lead department"), SECRETARIAT, BUDGET_POLICY),
-    _t("reassign", ASSIGNED, ASSIGNED, _("Hand to another lead department"), SECRETARIAT, BUDGET_POLICY),
-    _t("review", ASSIGNED, JOINT_REVIEW, _("Submit the department's review"), LEAD_DEPARTMENT),
-    _t("select", JOINT_REVIEW, SELECTED, _("Select"), BUDGET_POLICY),
-    _t("long_term", JOINT_REVIEW, LONG_TERM, _("Keep for long-term review"), BUDGET_POLICY),
-    _t("reject", JOINT_REVIEW, NOT_FEASIBLE, _("Answer not feasible"), BUDGET_POLICY),
-    _t("rereview", LONG_TERM, JOINT_REVIEW, _("Return to joint review"), BUDGET_POLICY),
-    _t("postpone", SELECTED, LONG_TERM, _("No budget this year: long-term review"), BUDGET_POLICY),
-    _t("budget", SELECTED, BUDGETED, _("Reflect in the budget"), BUDGET_POLICY),
-    _t("start", BUDGETED, IN_PROGRESS, _("Start the works"), LEAD_DEPARTMENT),
-    _t("complete", IN_PROGRESS, COMPLETED, _("Record completion"), LEAD_DEPARTMENT),
-    _t("reopen", COMPLETED, IN_PROGRESS, _("Reopen"), RESIDENT, SECRETARIAT),
+    *steps("assign", RECEIVED, ASSIGNED, _("Assign to a lead department"), SECRETARIAT, BUDGET_POLICY),
+    *steps("reassign", ASSIGNED, ASSIGNED, _("Hand to another lead department"), SECRETARIAT, BUDGET_POLICY),
+    *steps("review", ASSIGNED, JOINT_REVIEW, _("Submit the department's review"), LEAD_DEPARTMENT),
+    *steps("select", JOINT_REVIEW, SELECTED, _("Select"), BUDGET_POLICY),
+    *steps("long_term", JOINT_REVIEW, LONG_TERM, _("Keep for long-term review"), BUDGET_POLICY),
+    *steps("reject", JOINT_REVIEW, NOT_FEASIBLE, _("Answer not feasible"), BUDGET_POLICY),
+    *steps("rereview", LONG_TERM, JOINT_REVIEW, _("Return to joint review"), BUDGET_POLICY),
+    *steps("postpone", SELECTED, LONG_TERM, _("No budget this year: long-term review"), BUDGET_POLICY),
+    *steps("budget", SELECTED, BUDGETED, _("Reflect in the budget"), BUDGET_POLICY),
+    *steps("start", BUDGETED, IN_PROGRESS, _("Start the works"), LEAD_DEPARTMENT),
+    *steps("complete", IN_PROGRESS, COMPLETED, _("Record completion"), LEAD_DEPARTMENT),
+    *steps("reopen", COMPLETED, IN_PROGRESS, _("Reopen"), RESIDENT, SECRETARIAT),
 )
 
 #: Who may correct a suggestion's details and add photos of the place.
@@ -70,9 +57,10 @@ EDITORS = frozenset({SECRETARIAT, BUDGET_POLICY, LEAD_DEPARTMENT})
 #: Who posts dated progress updates while the works are in progress.
 PROGRESS_POSTERS = frozenset({LEAD_DEPARTMENT})
 
-BY_ACTION: dict[str, list[Transition]] = {}
-for _transition in TRANSITIONS:
-    BY_ACTION.setdefault(_transition.action, []).append(_transition)
+WORKFLOW = Workflow(TRANSITIONS)
+BY_ACTION = WORKFLOW.by_action
+find = WORKFLOW.find
+available = WORKFLOW.available
 
 #: Every status in the workflow's order (the columns of the lists, the
 #: counts on a card).
@@ -107,17 +95,3 @@ DEPARTMENT_OWES = frozenset({ASSIGNED, BUDGETED, IN_PROGRESS})
 PUBLIC_STATUSES = frozenset(
     {ASSIGNED, JOINT_REVIEW, SELECTED, LONG_TERM, NOT_FEASIBLE, BUDGETED, IN_PROGRESS, COMPLETED}
 )
-
-
-def find(action: str, source: str) -> Transition | None:
-    """The transition ``action`` from ``source``, or None if it is not legal."""
-    for transition in BY_ACTION.get(action, ()):
-        if transition.source == source:
-            return transition
-    return None
-
-
-def available(source: str, actors: set[str] | frozenset[str]) -> list[Transition]:
-    """The transitions from ``source`` that someone acting as any of
-    ``actors`` may take (the buttons a page offers)."""
-    return [t for t in TRANSITIONS if t.source == source and t.actors & set(actors)]
