@@ -178,7 +178,7 @@ TEMPLATES: dict[tuple[str, str, str], Template] = {
         "[#{city}] #{neighborhood} 건의사항 「#{title}」 처리가 완료되었습니다. 해결되었는지 알려 주세요: #{link}",
         (Button("해결 여부 답하기"),),
     ),
-    # --- petitions (intake): the receipt of a petition from any channel (petitions/intake/notifications.py)
+    # --- petitions (intake): the receipt of a petition from any channel (petitions/notifications.py)
     (PETITIONS, "receipt", "ko"): Template(
         "TT_PETITION_RECEIPT_V1",
         "[#{city}] 민원(접수번호 #{reference})이 접수되었습니다. #{due}까지 답변해 드리겠습니다.",

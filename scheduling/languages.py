@@ -77,12 +77,11 @@ PUBLIC_MESSAGE_SOURCES = (
     "visits/cards/public.py",
     "visits/cards/notifications.py",
     "visits/follows/*",
-    "petitions/office/notifications.py",
+    "petitions/notifications.py",
     "templates/petitions/office/letter_pdf.html",
     "templates/petitions/public/*",
     "petitions/public/*",
     "petitions/intake/web.py",
-    "petitions/intake/notifications.py",
     "petitions/categories.py",
     # The petition office's satisfaction survey (reports part).
     "templates/petitions/surveys/answer.html",

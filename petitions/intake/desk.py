@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 
 from petitions import rules
 from petitions.errors import PetitionError
-from petitions.intake.notifications import receipt_notify
 from petitions.models import Petition
+from petitions.notifications import notify
 from petitions.services.core import petition_receive
 
 #: The channels entered by staff.
@@ -125,5 +125,5 @@ def petition_take(
         petition.answer_due_at = due_at
         petition.save(update_fields=["answer_due_at", "updated_at"])
     if channel != rules.EPEOPLE:
-        receipt_notify(petition)
+        notify(petition, "receipt", once=True, due=petition.due_at)
     return petition, True

@@ -25,9 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from petitions import rules
-from petitions.intake.notifications import receipt_notify
 from petitions.intake.web import MAX_TEXT
 from petitions.models import InboundMessage, Petition
+from petitions.notifications import notify
 from petitions.services.core import lock, petition_receive
 from scheduling.phones import InvalidPhoneNumber, mask_phone, normalize_mobile
 
@@ -116,7 +116,7 @@ def _record(provider: str, message_id: str, phone: str, text: str, received_at: 
     except IntegrityError as error:
         raise _Redelivered from error
     if created:
-        receipt_notify(petition)
+        notify(petition, "receipt", once=True, due=petition.due_at)
         return Inbound(NEW, petition)
     petition.body = _appended(petition.body, text, received_at)
     petition.save(update_fields=["body", "updated_at"])

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from petitions import rules
 from petitions.categories import PetitionCategory
 from petitions.errors import PetitionError
-from petitions.intake.notifications import receipt_notify
 from petitions.models import Petition
+from petitions.notifications import notify
 from petitions.services.core import petition_receive
 from scheduling.languages import message_language
 from scheduling.models import PhoneVerification
@@ -109,7 +109,7 @@ def petition_web_submit(
         submission_key=str(submission_key),
     )
     if created:
-        receipt_notify(petition)
+        notify(petition, "receipt", once=True, due=petition.due_at)
         if verification is not None:
             verification_done(verification, result=petition.reference)
     return petition, created

@@ -24,12 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.services.requests import meeting_request_from_petition
-from petitions import rules
+from petitions import notifications, rules
 from petitions.access import actors_for
 from petitions.categories import NOT_ROUTED, PetitionCategory
 from petitions.errors import IllegalTransition, PetitionError
 from petitions.models import Petition
-from petitions.office import notifications
 from petitions.services.core import lock, petition_receive, record, transition
 from scheduling.categories import Category
 from scheduling.organisation import owner_path

@@ -1,14 +1,19 @@
 """What the petition office tells citizens (and the quick-service field
-team), through the project's one outbox.
+team), through the project's one outbox: the receipt from every channel
+(intake) and every step after it (the office).
 
 ``notify(petition, kind, ...)`` renders message ``kind`` in the language of
 the petition (``Petition.language``: Korean, English, Chinese or
 Vietnamese) and writes it as ``PetitionNotification`` rows inside the
 caller's transaction: a change and its message commit together or not at
 all (``scheduling.outbox``). A text of more than 90 bytes goes as an LMS
-(``scheduling.sms``); none of these kinds has a registered 알림톡 template
-yet (an answer is free text), so they go as SMS/LMS.
+(``scheduling.sms``). A kind with a registered 알림톡 template (the receipt)
+goes as 알림톡 with SMS/LMS fallback; the others (an answer is free text)
+as SMS/LMS.
 
+- ``receipt``: the reference and the due date, once per petition however
+  often it is asked for (a second text to the mayor's phone the same day, a
+  double tap); 국민신문고 petitions get none (the portal tells the citizen);
 - ``answer`` / ``guided``: the answer itself, by the one way staff chose
   (``answer_via``: text message or e-mail; a letter is printed, and
   국민신문고 answers through the portal, so nothing is written here);
@@ -28,7 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from petitions.errors import PetitionError
 from petitions.models import Petition, PetitionNotification
-from scheduling import outbox
+from scheduling import alimtalk_templates, outbox
 from scheduling.dates import local_when
 from scheduling.languages import message_language, sms_text
 from scheduling.sms import LMS_MAX_BYTES
@@ -39,6 +44,7 @@ EMAIL = PetitionNotification.Channel.EMAIL
 #: What each kind of message says; ``{city}``, ``{reference}`` and the
 #: kind's own values are filled in (values inserted as they are).
 MESSAGES = {
+    "receipt": gettext_lazy("[{city}] Your petition (reference {reference}) was received. We will answer by {due}."),
     "answer": gettext_lazy("[{city}] The answer to your petition {reference}:\n{answer}"),
     "guided": gettext_lazy("[{city}] About your petition {reference}:\n{answer}"),
     "extended": gettext_lazy(
@@ -89,26 +95,31 @@ def fits_a_text_message(text: str) -> bool:
     return len(text.encode("euc-kr", errors="replace")) <= LMS_MAX_BYTES
 
 
-def notify(petition: Petition, kind: str, *, via: str | None = None, **context) -> list[PetitionNotification]:
+def notify(
+    petition: Petition, kind: str, *, via: str | None = None, once: bool = False, **context
+) -> list[PetitionNotification]:
     """Queue message ``kind`` for the citizen of ``petition``. ``via``
     ("sms" or "email") sends it that way only (an answer); without it, by
     text message if there is a number and by e-mail if there is an address.
+    ``once``: never a second message of this kind for this petition.
     Call it inside the transaction of the change it tells of."""
     language = message_language(petition.language)
     with translation.override(language):
-        body = render(kind, petition, **context)
+        values = message_values(kind, petition, **context)
+        body = str(MESSAGES[kind]).format(**values).strip()
         subject = _subject(petition)
+        alimtalk = alimtalk_templates.template_fields(PetitionNotification, kind, values, language=language)
         targets = []
         if via in (None, SMS) and petition.phone:
-            text = sms_text(body, language)
+            text = alimtalk.pop("body", None) or sms_text(body, language)
             if via == SMS and not fits_a_text_message(text):
                 raise PetitionError(
                     _("The answer is too long for a text message: send it by e-mail or as a letter, or shorten it.")
                 )
-            targets.append((SMS, petition.phone, text))
+            targets.append((SMS, petition.phone, text, alimtalk))
         if via in (None, EMAIL) and petition.email:
-            targets.append((EMAIL, petition.email, _email_body(body)))
-    key = uuid.uuid4().hex
+            targets.append((EMAIL, petition.email, _email_body(body), {}))
+    key = "once" if once else uuid.uuid4().hex
     return outbox.write(
         PetitionNotification,
         [
@@ -120,8 +131,9 @@ def notify(petition: Petition, kind: str, *, via: str | None = None, **context) 
                 "recipient": recipient,
                 "subject": subject,
                 "body": text,
+                **extra,
             }
-            for channel, recipient, text in targets
+            for channel, recipient, text, extra in targets
         ],
     )
 
