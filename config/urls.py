@@ -35,11 +35,12 @@ urlpatterns = [
     path("staff/visits/records/", include("visits.records.urls")),
     path("staff/visits/", include("visits.rotation.urls")),
     path("staff/cards/", include("visits.cards.staff_urls")),
-    # Before any other staff/petitions/ include: the intake and the survey's staff pages.
+    # Before any other staff/petitions/ include: the intake pages.
     path("staff/petitions/intake/", include("petitions.intake.urls")),
-    path("staff/petitions/surveys/", include("petitions.surveys.staff_urls")),
     path("staff/meetings/", include("meetings.staff.urls")),
     path("staff/petitions/", include("petitions.office.urls")),
+    # The survey's comments sit with the reports they explain (before the reports' own include).
+    path("staff/reports/surveys/", include("petitions.surveys.staff_urls")),
     path("staff/reports/", include("scheduling.reports.urls")),
     path("staff/instructions/", include("petitions.instructions.urls")),
     path("staff/rooms/", include("petitions.rooms.urls")),

@@ -703,7 +703,7 @@ def _by_channel_and_category(span: Span, months: list[Span]) -> Section:
 def survey_section(period: Period) -> Section:
     """The satisfaction survey of the half-year (sent in the month after it):
     response rate and the mean score of each question. The comments are on
-    the staff page (/staff/petitions/surveys/), not in the report's files."""
+    the staff page (/staff/reports/surveys/), not in the report's files."""
     from petitions.surveys.models import QUESTIONS
     from petitions.surveys.selectors import round_results
 

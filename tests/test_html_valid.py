@@ -220,7 +220,7 @@ def _pages(city) -> list[tuple[str | None, str]]:
         "/staff/reports/",
         f"/staff/reports/monthly/{last_month}/",
         f"/staff/reports/half-year/{today.year}-H{1 if today.month <= 6 else 2}/",
-        "/staff/petitions/surveys/",
+        "/staff/reports/surveys/",
         "/staff/profile/",
         "/staff/petitions/",
         f"/staff/petitions/{city['to_route'].reference}/",

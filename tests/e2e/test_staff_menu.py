@@ -42,7 +42,7 @@ def test_the_staff_menu_works_on_a_phone(phone_page, department_user, krds_insta
     assert "도로과 이준호 주무관" in menu.inner_text()
     assert "roads-staff" not in page.locator("body").inner_text()
     links = menu.locator("a")
-    assert links.all_inner_texts() == ["면담 신청", "동방문", "동 관리카드", "내 정보"]
+    assert links.all_inner_texts() == ["면담 신청", "민원", "동방문", "동 관리카드", "내 정보"]
     assert menu.locator('[aria-current="page"]').count() == 0  # the staff home is no section
 
     # Every entry is a 48px-high target inside the screen: no sideways scrolling.

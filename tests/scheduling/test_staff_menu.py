@@ -319,6 +319,7 @@ PAGES = {
     "staff_petitions:from_visit": lambda c: {"pk": c["visit"].pk},
     "petition_intake:intake": lambda c: {},
     "petition_intake:import": lambda c: {},
+    "staff_surveys:comments": lambda c: {},
     "staff_instructions:board": lambda c: {},
     "staff_instructions:new": lambda c: {},
     "staff_instructions:detail": lambda c: {"pk": c["instruction"].pk},

@@ -199,13 +199,13 @@ def test_the_scores_and_response_rate_are_in_the_half_year_report(half_year, cli
 def test_the_comments_are_for_the_secretariat_only(half_year, client, secretariat_user, department_user, stranger):
     survey_round_start(today=JULY_FIRST)
     _answer(client, tokens()[0])
-    assert client.get("/staff/petitions/surveys/").status_code == 302  # to the staff login
+    assert client.get("/staff/reports/surveys/").status_code == 302  # to the staff login
     client.force_login(department_user)
-    assert client.get("/staff/petitions/surveys/").status_code == 403
+    assert client.get("/staff/reports/surveys/").status_code == 403
     client.force_login(stranger)
-    assert client.get("/staff/petitions/surveys/").status_code == 403
+    assert client.get("/staff/reports/surveys/").status_code == 403
     client.force_login(secretariat_user)
-    page = client.get("/staff/petitions/surveys/")
+    page = client.get("/staff/reports/surveys/")
     assert page.status_code == 200
     html = page.content.decode()
     assert "친절했습니다." in html and "2026-H1" in html
