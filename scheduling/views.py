@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import connection
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -17,7 +17,7 @@ from scheduling.feed_services import feed_token_notices
 from scheduling.forms import StaffLoginForm
 from scheduling.phones import mask_phone
 from scheduling.staff import panels_for, sections_for
-from scheduling.verification import VerificationError, verification_check, verification_resend
+from scheduling.verification import VerificationError, verification_check, verification_for_key, verification_resend
 
 
 @staff_required
@@ -139,3 +139,33 @@ def verification_code_page(request, verification, error: str, **texts):
             **texts,
         },
     )
+
+
+# --- A public form's code step: what was typed waits in the verification row ---------
+
+
+def typed_fields(post) -> dict[str, list[str]]:
+    """What the citizen typed, as kept until the code: every field but the
+    CSRF token, each as its list of values."""
+    return {name: values for name, values in post.lists() if name != "csrfmiddlewaretoken"}
+
+
+def typed_as_post(typed: dict[str, list[str]]) -> QueryDict:
+    """``typed_fields`` back as the POST data the form is bound to."""
+    post = QueryDict(mutable=True)
+    for name, values in typed.items():
+        post.setlist(name, values)
+    return post
+
+
+def pending_verification(request, *, session_key: str, purpose: str, done_too: bool = False):
+    """The verification of ``purpose`` this browser is in the middle of
+    (its key kept in the session under ``session_key``), or None; with
+    ``done_too`` also one whose form is already done (its ``result``)."""
+    key = request.session.get(session_key)
+    verification = verification_for_key(key) if key else None
+    if verification is None or verification.purpose != purpose:
+        return None
+    if verification.result and not done_too:
+        return None
+    return verification

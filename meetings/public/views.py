@@ -18,7 +18,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,9 +46,14 @@ from scheduling.rate_limits import submission_limit, token_lookup_limit
 from scheduling.verification import (
     Purpose,
     VerificationError,
-    verification_for_key,
 )
-from scheduling.views import verification_code_page, verification_code_posted
+from scheduling.views import (
+    pending_verification,
+    typed_as_post,
+    typed_fields,
+    verification_code_page,
+    verification_code_posted,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -157,13 +162,13 @@ def request_form(request):
             return redirect("meetings:request_received")
         if form.is_valid():
             pending = _pending(request)
-            if pending and pending.payload == _typed(request.POST):
+            if pending and pending.payload == typed_fields(request.POST):
                 return redirect("meetings:request_verify")  # sent twice: the code is on its way already
             if settings.PHONE_VERIFICATION:
                 try:
                     verification = meeting_request_code_send(
                         arguments=form.service_arguments(),
-                        typed=_typed(request.POST),
+                        typed=typed_fields(request.POST),
                         client_address=client_ip(request),
                     )
                 except MeetingError as error:
@@ -183,7 +188,7 @@ def request_form(request):
                     return redirect("meetings:request_done", reference=submission.request.reference)
     elif (pending := _pending(request)) is not None:
         # Back from the code page (or a reload): everything typed is still there.
-        form = PublicRequestForm(_as_post(pending.payload), bookable_days=days)
+        form = PublicRequestForm(typed_as_post(pending.payload), bookable_days=days)
     else:
         form = PublicRequestForm(bookable_days=days, initial=_initial_day(request, days))
     return _form_page(request, form, days)
@@ -214,29 +219,8 @@ def _days_digest(form) -> str:
     return digest(field.choices, form.initial.get("preferred_days", ()), form.full_days_offered)
 
 
-def _typed(post) -> dict[str, list[str]]:
-    """What the citizen typed, as kept until the code: every field but the
-    CSRF token, each as its list of values."""
-    return {name: values for name, values in post.lists() if name != "csrfmiddlewaretoken"}
-
-
-def _as_post(typed: dict[str, list[str]]) -> QueryDict:
-    post = QueryDict(mutable=True)
-    for name, values in typed.items():
-        post.setlist(name, values)
-    return post
-
-
 def _pending(request, *, done_too: bool = False):
-    """The verification this browser is in the middle of, or None; with
-    ``done_too`` also one whose request is made (its ``result``)."""
-    key = request.session.get(PENDING_KEY)
-    verification = verification_for_key(key) if key else None
-    if verification is None or verification.purpose != Purpose.MEETING_REQUEST:
-        return None
-    if verification.result and not done_too:
-        return None
-    return verification
+    return pending_verification(request, session_key=PENDING_KEY, purpose=Purpose.MEETING_REQUEST, done_too=done_too)
 
 
 @private_page
@@ -276,7 +260,7 @@ def _submit_verified(request, verification):
     """The form again, as typed, checked again (a day may have filled
     meanwhile), then the one request."""
     days = bookable_meeting_days()
-    form = PublicRequestForm(_as_post(verification.payload), bookable_days=days)
+    form = PublicRequestForm(typed_as_post(verification.payload), bookable_days=days)
     if not form.is_valid():
         return _form_page(request, form, days)
     try:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,8 +30,14 @@ from petitions.public.forms import PetitionForm
 from scheduling.client_ip import client_ip
 from scheduling.http import private_page
 from scheduling.rate_limits import submission_limit, token_lookup_limit
-from scheduling.verification import Purpose, VerificationError, verification_for_key
-from scheduling.views import verification_code_page, verification_code_posted
+from scheduling.verification import Purpose, VerificationError
+from scheduling.views import (
+    pending_verification,
+    typed_as_post,
+    typed_fields,
+    verification_code_page,
+    verification_code_posted,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,28 +79,8 @@ def _reference_for_key(request, key: str) -> str | None:
     return None
 
 
-def _typed(post) -> dict[str, list[str]]:
-    """What the citizen typed, kept until the code: every field but the CSRF token."""
-    return {name: values for name, values in post.lists() if name != "csrfmiddlewaretoken"}
-
-
-def _as_post(typed: dict[str, list[str]]) -> QueryDict:
-    post = QueryDict(mutable=True)
-    for name, values in typed.items():
-        post.setlist(name, values)
-    return post
-
-
 def _pending(request, *, done_too: bool = False):
-    """The verification this browser is in the middle of, or None; with
-    ``done_too`` also one whose petition is recorded (its ``result``)."""
-    key = request.session.get(PENDING_KEY)
-    verification = verification_for_key(key) if key else None
-    if verification is None or verification.purpose != Purpose.PETITION:
-        return None
-    if verification.result and not done_too:
-        return None
-    return verification
+    return pending_verification(request, session_key=PENDING_KEY, purpose=Purpose.PETITION, done_too=done_too)
 
 
 def _form_page(request, form, status=200):
@@ -125,13 +111,13 @@ def board(request):
             return redirect("petitions:received")
         if form.is_valid():
             pending = _pending(request)
-            if pending and pending.payload == _typed(request.POST):
+            if pending and pending.payload == typed_fields(request.POST):
                 return redirect("petitions:verify")  # sent twice: the code is on its way already
             if settings.PHONE_VERIFICATION:
                 try:
                     verification = petition_code_send(
                         arguments=form.service_arguments(),
-                        typed=_typed(request.POST),
+                        typed=typed_fields(request.POST),
                         client_address=client_ip(request),
                     )
                 except PetitionError as error:
@@ -152,7 +138,7 @@ def board(request):
         return _form_page(request, form)
     if (pending := _pending(request)) is not None:
         # Back from the code page (or a reload): everything typed is still there.
-        form = PetitionForm(_as_post(pending.payload))
+        form = PetitionForm(typed_as_post(pending.payload))
         form.errors  # noqa: B018 (shown as typed, checked again)
         return _form_page(request, form)
     return _form_page(request, PetitionForm())
@@ -195,7 +181,7 @@ def verify(request):
 
 def _submit_verified(request, verification):
     """The form again, as typed, checked again, then the one petition."""
-    form = PetitionForm(_as_post(verification.payload))
+    form = PetitionForm(typed_as_post(verification.payload))
     if not form.is_valid():
         return _form_page(request, form)
     try:
